@@ -1,0 +1,1 @@
+"""Toy datasets and CSV import for the playground. Depends on NumPy only."""

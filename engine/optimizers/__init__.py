@@ -1,0 +1,1 @@
+"""Optimizers: one per module, each with its update rule in its docstring."""

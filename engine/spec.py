@@ -1,0 +1,298 @@
+"""The plain, Qt-free description of a network and of how to train it.
+
+The GUI edits these, the engine reads them, projects and weights files store
+them (`to_dict` / `from_dict`, names only). Validation happens here, where user
+input enters, with what / expected / received messages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import numbers
+from dataclasses import dataclass
+from typing import Any
+
+from engine.errors import SpecError
+
+SPEC_VERSION = 1
+
+FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
+FEATURES_1D = ("x1", "x1^2", "sin(x1)")
+ACTIVATIONS = ("linear", "relu", "leaky_relu", "elu", "tanh", "sigmoid", "softplus", "gelu", "swish")
+INITIALIZERS = (
+    "xavier_uniform",
+    "xavier_normal",
+    "he_uniform",
+    "he_normal",
+    "lecun_normal",
+    "small_uniform",
+    "zeros",
+)
+LOSSES = ("mse", "mae", "huber", "bce", "ce")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
+TASKS = ("classification", "regression")
+
+MAX_HIDDEN_LAYERS = 12
+MAX_UNITS = 256
+
+
+def _check_int(name: str, value: Any, lo: int, hi: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise SpecError(f"Received an invalid value for `{name}`, expected an integer. Received: {name}={value!r}")
+    value = int(value)
+    if value < lo or (hi is not None and value > hi):
+        bound = f">= {lo}" if hi is None else f"between {lo} and {hi}"
+        raise SpecError(f"Received an invalid value for `{name}`, expected an integer {bound}. Received: {name}={value}")
+    return value
+
+
+def _check_real(name: str, value: Any, lo: float, hi: float | None = None, *, lo_open: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise SpecError(f"Received an invalid value for `{name}`, expected a number. Received: {name}={value!r}")
+    value = float(value)
+    bad = value != value or value in (float("inf"), float("-inf"))
+    bad = bad or (value <= lo if lo_open else value < lo) or (hi is not None and value > hi)
+    if bad:
+        low = f"> {lo}" if lo_open else f">= {lo}"
+        bound = low if hi is None else f"{low} and <= {hi}"
+        raise SpecError(f"Received an invalid value for `{name}`, expected a finite number {bound}. Received: {name}={value}")
+    return value
+
+
+def _check_name(name: str, value: Any, allowed: tuple[str, ...]) -> str:
+    if value == "silu" and "swish" in allowed:
+        value = "swish"
+    if not isinstance(value, str) or value not in allowed:
+        raise SpecError(f"Could not interpret {name} {value!r}: expected one of {', '.join(allowed)}")
+    return value
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One hidden dense layer. `dropout=None` follows `TrainConfig.dropout`."""
+
+    units: int
+    activation: str = "tanh"
+    init: str = "xavier_uniform"
+    dropout: float | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "units", _check_int("units", self.units, 1, MAX_UNITS))
+        object.__setattr__(self, "activation", _check_name("activation", self.activation, ACTIVATIONS))
+        object.__setattr__(self, "init", _check_name("initializer", self.init, INITIALIZERS))
+        if self.dropout is not None:
+            object.__setattr__(self, "dropout", _check_real("dropout", self.dropout, 0.0, 0.95))
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> LayerSpec:
+        return cls(**_known(cls, d, "layer"))
+
+    @classmethod
+    def parse(cls, text: str) -> LayerSpec:
+        """`"8:tanh"` -> LayerSpec(8, "tanh"); a bare `"8"` means tanh."""
+        units, _, activation = text.strip().partition(":")
+        try:
+            n = int(units)
+        except ValueError:
+            raise SpecError(
+                f"Could not read layer {text!r}: expected units:activation, for example 8:tanh"
+            ) from None
+        return cls(n, activation.strip() or "tanh")
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """A multilayer perceptron: features -> hidden layers -> output derived from the task.
+
+    `input_dim` is the number of raw inputs (1 or 2); `features` are computed from
+    them (see FEATURES). The output layer is linear logits: one unit for binary
+    classification and regression, `n_classes` units for K > 2 classes.
+    """
+
+    input_dim: int = 2
+    features: tuple[str, ...] = ("x1", "x2")
+    hidden: tuple[LayerSpec, ...] = (LayerSpec(8), LayerSpec(8))
+    task: str = "classification"
+    n_classes: int = 2
+    loss: str | None = None
+    output_init: str = "xavier_uniform"
+
+    def __post_init__(self) -> None:
+        input_dim = _check_int("input_dim", self.input_dim, 1)
+        object.__setattr__(self, "input_dim", input_dim)
+        task = _check_name("task", self.task, TASKS)
+        object.__setattr__(self, "task", task)
+        features = tuple(self.features)
+        if not features:
+            raise SpecError("A network needs at least one input feature; received none")
+        if input_dim <= 2:
+            allowed = FEATURES if input_dim == 2 else FEATURES_1D
+            for f in features:
+                if f not in allowed:
+                    raise SpecError(
+                        f"Could not interpret feature {f!r} for {input_dim}-D data: "
+                        f"expected one of {', '.join(allowed)}"
+                    )
+        else:
+            allowed = tuple(f"x{i + 1}" for i in range(input_dim))
+            for f in features:
+                if f not in allowed:
+                    raise SpecError(
+                        f"Could not interpret feature {f!r} for {input_dim}-D data: "
+                        f"expected raw inputs {', '.join(allowed)}"
+                    )
+        if len(set(features)) != len(features):
+            raise SpecError(f"Each feature may appear once; received {list(features)}")
+        object.__setattr__(self, "features", features)
+        hidden = tuple(h if isinstance(h, LayerSpec) else LayerSpec.from_dict(h) for h in self.hidden)
+        if len(hidden) > MAX_HIDDEN_LAYERS:
+            raise SpecError(
+                f"Received {len(hidden)} hidden layers, expected at most {MAX_HIDDEN_LAYERS}"
+            )
+        object.__setattr__(self, "hidden", hidden)
+        if task == "regression":
+            object.__setattr__(self, "n_classes", 0)
+        else:
+            object.__setattr__(self, "n_classes", _check_int("n_classes", self.n_classes, 2, 10))
+        loss = self.loss if self.loss is not None else self.default_loss()
+        loss = _check_name("loss", loss, LOSSES)
+        if task == "regression" and loss in ("bce", "ce"):
+            raise SpecError(f"Loss {loss!r} is for classification; regression takes mse, mae or huber")
+        if task == "classification" and loss == "bce" and self.n_classes != 2:
+            raise SpecError(f"Loss 'bce' is for 2 classes; {self.n_classes} classes take 'ce'")
+        if task == "classification" and loss == "ce" and self.n_classes == 2:
+            raise SpecError("Loss 'ce' is for 3 or more classes; 2 classes take 'bce'")
+        object.__setattr__(self, "loss", loss)
+        object.__setattr__(self, "output_init", _check_name("initializer", self.output_init, INITIALIZERS))
+
+    def default_loss(self) -> str:
+        if self.task == "regression":
+            return "mse"
+        return "bce" if self.n_classes == 2 else "ce"
+
+    @property
+    def n_outputs(self) -> int:
+        return self.n_classes if self.task == "classification" and self.n_classes > 2 else 1
+
+    @property
+    def layer_sizes(self) -> list[int]:
+        """Widths from the feature layer to the output: [n_features, h1, ..., n_outputs]."""
+        return [len(self.features), *(h.units for h in self.hidden), self.n_outputs]
+
+    def replace(self, **changes: Any) -> NetworkSpec:
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": SPEC_VERSION,
+            "input_dim": self.input_dim,
+            "features": list(self.features),
+            "hidden": [h.to_dict() for h in self.hidden],
+            "task": self.task,
+            "n_classes": self.n_classes,
+            "loss": self.loss,
+            "output_init": self.output_init,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> NetworkSpec:
+        if not isinstance(d, dict):
+            raise SpecError(f"A network spec must be a JSON object; received {type(d).__name__}")
+        version = d.get("version", SPEC_VERSION)
+        if not isinstance(version, int) or version > SPEC_VERSION:
+            raise SpecError(
+                f"This network spec has version {version!r}; this program reads up to "
+                f"version {SPEC_VERSION}. Update Backprop Playground to open it."
+            )
+        d = {k: v for k, v in d.items() if k != "version"}
+        d = _known(cls, d, "network spec")
+        if "features" in d:
+            d["features"] = tuple(d["features"])
+        if "hidden" in d:
+            if not isinstance(d["hidden"], list | tuple):
+                raise SpecError("`hidden` must be a list of layers")
+            d["hidden"] = tuple(LayerSpec.from_dict(h) for h in d["hidden"])
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train: optimizer and its settings, batches, regularisation, seed.
+
+    `batch_size=0` means full batch. `clip_norm=0` switches gradient clipping off.
+    `patience=0` switches early stopping (on test loss) off. `eps=None` takes the
+    optimizer's own default (Adam 1e-8, RMSprop 1e-8, Adagrad 1e-10).
+    """
+
+    optimizer: str = "adam"
+    lr: float = 0.01
+    momentum: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    rho: float = 0.99
+    eps: float | None = None
+    batch_size: int = 16
+    l1: float = 0.0
+    l2: float = 0.0
+    dropout: float = 0.0
+    clip_norm: float = 0.0
+    epochs: int = 100
+    patience: int = 0
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
+        set_("optimizer", _check_name("optimizer", self.optimizer, OPTIMIZERS))
+        set_("lr", _check_real("lr", self.lr, 0.0, lo_open=True))
+        set_("momentum", _check_real("momentum", self.momentum, 0.0, 0.9999))
+        set_("beta1", _check_real("beta1", self.beta1, 0.0, 0.9999))
+        set_("beta2", _check_real("beta2", self.beta2, 0.0, 0.999999))
+        set_("rho", _check_real("rho", self.rho, 0.0, 0.9999))
+        if self.eps is not None:
+            set_("eps", _check_real("eps", self.eps, 0.0, 1.0, lo_open=True))
+        set_("batch_size", _check_int("batch_size", self.batch_size, 0))
+        set_("l1", _check_real("l1", self.l1, 0.0))
+        set_("l2", _check_real("l2", self.l2, 0.0))
+        set_("dropout", _check_real("dropout", self.dropout, 0.0, 0.95))
+        set_("clip_norm", _check_real("clip_norm", self.clip_norm, 0.0))
+        set_("epochs", _check_int("epochs", self.epochs, 0))
+        set_("patience", _check_int("patience", self.patience, 0))
+        set_("seed", _check_int("seed", self.seed, 0, 2**63 - 1))
+
+    def replace(self, **changes: Any) -> TrainConfig:
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
+        return cls(**_known(cls, d, "training config"))
+
+
+def _known(cls: type, d: Any, what: str) -> dict[str, Any]:
+    if not isinstance(d, dict):
+        raise SpecError(f"A {what} must be a JSON object; received {type(d).__name__}")
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(d) - names)
+    if unknown:
+        raise SpecError(f"Unknown {what} field(s) {unknown}; expected some of {sorted(names)}")
+    return dict(d)
+
+
+__all__ = [
+    "ACTIVATIONS",
+    "FEATURES",
+    "FEATURES_1D",
+    "INITIALIZERS",
+    "LOSSES",
+    "MAX_HIDDEN_LAYERS",
+    "MAX_UNITS",
+    "OPTIMIZERS",
+    "LayerSpec",
+    "NetworkSpec",
+    "TrainConfig",
+]

@@ -1,0 +1,1 @@
+"""Icons, style sheets and example projects, installed as `playground.resources`."""
