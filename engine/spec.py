@@ -18,7 +18,17 @@ SPEC_VERSION = 1
 
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
 FEATURES_1D = ("x1", "x1^2", "sin(x1)")
-ACTIVATIONS = ("linear", "relu", "leaky_relu", "elu", "tanh", "sigmoid", "softplus", "gelu", "swish")
+ACTIVATIONS = (
+    "linear",
+    "relu",
+    "leaky_relu",
+    "elu",
+    "tanh",
+    "sigmoid",
+    "softplus",
+    "gelu",
+    "swish",
+)
 INITIALIZERS = (
     "xavier_uniform",
     "xavier_normal",
@@ -38,24 +48,37 @@ MAX_UNITS = 256
 
 def _check_int(name: str, value: Any, lo: int, hi: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise SpecError(f"Received an invalid value for `{name}`, expected an integer. Received: {name}={value!r}")
+        raise SpecError(
+            f"Received an invalid value for `{name}`, expected an integer. "
+            f"Received: {name}={value!r}"
+        )
     value = int(value)
     if value < lo or (hi is not None and value > hi):
         bound = f">= {lo}" if hi is None else f"between {lo} and {hi}"
-        raise SpecError(f"Received an invalid value for `{name}`, expected an integer {bound}. Received: {name}={value}")
+        raise SpecError(
+            f"Received an invalid value for `{name}`, expected an integer {bound}. "
+            f"Received: {name}={value}"
+        )
     return value
 
 
-def _check_real(name: str, value: Any, lo: float, hi: float | None = None, *, lo_open: bool = False) -> float:
+def _check_real(
+    name: str, value: Any, lo: float, hi: float | None = None, *, lo_open: bool = False
+) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise SpecError(f"Received an invalid value for `{name}`, expected a number. Received: {name}={value!r}")
+        raise SpecError(
+            f"Received an invalid value for `{name}`, expected a number. Received: {name}={value!r}"
+        )
     value = float(value)
     bad = value != value or value in (float("inf"), float("-inf"))
     bad = bad or (value <= lo if lo_open else value < lo) or (hi is not None and value > hi)
     if bad:
         low = f"> {lo}" if lo_open else f">= {lo}"
         bound = low if hi is None else f"{low} and <= {hi}"
-        raise SpecError(f"Received an invalid value for `{name}`, expected a finite number {bound}. Received: {name}={value}")
+        raise SpecError(
+            f"Received an invalid value for `{name}`, expected a finite number {bound}. "
+            f"Received: {name}={value}"
+        )
     return value
 
 
@@ -63,7 +86,9 @@ def _check_name(name: str, value: Any, allowed: tuple[str, ...]) -> str:
     if value == "silu" and "swish" in allowed:
         value = "swish"
     if not isinstance(value, str) or value not in allowed:
-        raise SpecError(f"Could not interpret {name} {value!r}: expected one of {', '.join(allowed)}")
+        raise SpecError(
+            f"Could not interpret {name} {value!r}: expected one of {', '.join(allowed)}"
+        )
     return value
 
 
@@ -78,7 +103,9 @@ class LayerSpec:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "units", _check_int("units", self.units, 1, MAX_UNITS))
-        object.__setattr__(self, "activation", _check_name("activation", self.activation, ACTIVATIONS))
+        object.__setattr__(
+            self, "activation", _check_name("activation", self.activation, ACTIVATIONS)
+        )
         object.__setattr__(self, "init", _check_name("initializer", self.init, INITIALIZERS))
         if self.dropout is not None:
             object.__setattr__(self, "dropout", _check_real("dropout", self.dropout, 0.0, 0.95))
@@ -147,7 +174,9 @@ class NetworkSpec:
         if len(set(features)) != len(features):
             raise SpecError(f"Each feature may appear once; received {list(features)}")
         object.__setattr__(self, "features", features)
-        hidden = tuple(h if isinstance(h, LayerSpec) else LayerSpec.from_dict(h) for h in self.hidden)
+        hidden = tuple(
+            h if isinstance(h, LayerSpec) else LayerSpec.from_dict(h) for h in self.hidden
+        )
         if len(hidden) > MAX_HIDDEN_LAYERS:
             raise SpecError(
                 f"Received {len(hidden)} hidden layers, expected at most {MAX_HIDDEN_LAYERS}"
@@ -160,13 +189,17 @@ class NetworkSpec:
         loss = self.loss if self.loss is not None else self.default_loss()
         loss = _check_name("loss", loss, LOSSES)
         if task == "regression" and loss in ("bce", "ce"):
-            raise SpecError(f"Loss {loss!r} is for classification; regression takes mse, mae or huber")
+            raise SpecError(
+                f"Loss {loss!r} is for classification; regression takes mse, mae or huber"
+            )
         if task == "classification" and loss == "bce" and self.n_classes != 2:
             raise SpecError(f"Loss 'bce' is for 2 classes; {self.n_classes} classes take 'ce'")
         if task == "classification" and loss == "ce" and self.n_classes == 2:
             raise SpecError("Loss 'ce' is for 3 or more classes; 2 classes take 'bce'")
         object.__setattr__(self, "loss", loss)
-        object.__setattr__(self, "output_init", _check_name("initializer", self.output_init, INITIALIZERS))
+        object.__setattr__(
+            self, "output_init", _check_name("initializer", self.output_init, INITIALIZERS)
+        )
 
     def default_loss(self) -> str:
         if self.task == "regression":

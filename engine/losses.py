@@ -1,0 +1,218 @@
+"""Objectives: the loss, the output link and the metric that belong to a NetworkSpec.
+
+The network's output layer gives logits. The link turns them into predictions:
+sigmoid (binary, one column = P(class 1)), softmax (K classes) or identity
+(regression). The loss is the MEAN over the examples of a batch:
+
+    bce    max(z, 0) - z y + log1p(exp(-|z|))            from the logit z, never overflows
+    ce     logsumexp(z) - z[y]                            from the logits, max subtracted first
+    mse    mean over outputs of (p - t)^2                 no 1/2 factor (PyTorch, Keras)
+    mae    mean over outputs of |p - t|
+    huber  mean over outputs of 0.5 r^2 if |r| <= 1 else |r| - 0.5   (delta 1)
+
+For regression p is the logit and t the target. For classification with mse, mae
+or huber, p is the linked probability and t the label (one-hot for K classes), and
+the gradient chains through the link. With K outputs the per-example loss is the
+mean over its K outputs, so the batch loss equals PyTorch's mean over all elements.
+
+Metrics: accuracy (P(class 1) > 0.5 for binary, argmax for K classes) or R^2.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.errors import SpecError
+from engine.registry import Registry
+from engine.spec import NetworkSpec
+
+HUBER_DELTA = 1.0
+
+LOSSES: Registry[str] = Registry("loss")
+for _name, _doc in (
+    ("mse", "mean squared error"),
+    ("mae", "mean absolute error"),
+    ("huber", "Huber (smooth L1), delta 1"),
+    ("bce", "binary cross-entropy from one logit"),
+    ("ce", "softmax cross-entropy from K logits"),
+):
+    LOSSES.register(_name, _doc)
+
+
+def sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """0.5 (1 + tanh(z / 2)): stable for any z, the same formula as the activation."""
+    out = np.multiply(z, 0.5, out=out)
+    np.tanh(out, out=out)
+    out += 1.0
+    out *= 0.5
+    return out
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax; subtracting the row maximum keeps exp from overflowing."""
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def r2_score(pred: np.ndarray, target: np.ndarray) -> float:
+    """1 - SS_res / SS_tot. A constant target (SS_tot = 0) gives 1 when fitted exactly, else 0
+    (scikit-learn's convention), so the value is always finite."""
+    pred = np.asarray(pred, dtype=np.float64).reshape(-1)
+    target = np.asarray(target, dtype=np.float64).reshape(-1)
+    ss_res = float(np.sum((target - pred) ** 2))
+    ss_tot = float(np.sum((target - target.mean()) ** 2)) if target.size else 0.0
+    if ss_tot == 0.0:
+        return 1.0 if ss_res == 0.0 else 0.0
+    return 1.0 - ss_res / ss_tot
+
+
+class Objective:
+    """Loss + link + metric for one task; built by `make_objective(spec)`.
+
+    `logits` are (n, n_outputs). `y` holds integer labels 0..K-1 (classification)
+    or float targets, (n,) or (n, 1).
+    """
+
+    def __init__(self, loss: str, task: str, n_outputs: int):
+        self.name = LOSSES.canonical(loss)
+        self.task = task
+        self.n_outputs = n_outputs
+        self.metric_name = "r2" if task == "regression" else "accuracy"
+        if task == "regression":
+            self.link_name = "identity"
+        else:
+            self.link_name = "sigmoid" if n_outputs == 1 else "softmax"
+        if self.name == "bce" and self.link_name != "sigmoid":
+            raise SpecError("Loss 'bce' needs binary classification with one output logit")
+        if self.name == "ce" and self.link_name != "softmax":
+            raise SpecError("Loss 'ce' needs classification with 3 or more output logits")
+
+    def __repr__(self) -> str:
+        return f"Objective({self.name!r}, task={self.task!r}, n_outputs={self.n_outputs})"
+
+    # ---- predictions and targets -------------------------------------------------------
+
+    def link(self, logits: np.ndarray) -> np.ndarray:
+        """Predictions from logits: sigmoid (n,1) | softmax (n,K) | identity (n,1)."""
+        if self.link_name == "sigmoid":
+            return sigmoid(logits)
+        if self.link_name == "softmax":
+            return softmax(logits)
+        return logits
+
+    def targets(self, y: np.ndarray) -> np.ndarray:
+        """What predictions are compared with: (n, 1) values/labels, or one-hot (n, K)."""
+        y = np.asarray(y)
+        if self.link_name == "softmax":
+            labels = y.reshape(-1)
+            return (labels[:, None] == np.arange(self.n_outputs)).astype(np.float64)
+        return y.reshape(-1, 1).astype(np.float64, copy=False)
+
+    # ---- loss ----------------------------------------------------------------------------
+
+    def per_example(self, logits: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The loss of each example, (n,)."""
+        if self.name == "bce":
+            # logaddexp(0, z) is softplus(z) = max(z, 0) + log1p(exp(-|z|)), computed that way
+            z = logits[:, 0]
+            e = np.logaddexp(0.0, z)
+            e -= z * np.asarray(y).reshape(-1)
+            return e
+        if self.name == "ce":
+            labels = np.asarray(y).reshape(-1)
+            m = logits.max(axis=1, keepdims=True)
+            lse = np.log(np.exp(logits - m).sum(axis=1))
+            lse += m[:, 0]
+            lse -= logits[np.arange(logits.shape[0]), labels]
+            return lse
+        r = self._residual(logits, y)
+        if self.name == "mse":
+            e = np.multiply(r, r, out=r)
+        elif self.name == "mae":
+            e = np.abs(r, out=r)
+        else:
+            a = np.abs(r)
+            e = np.where(a <= HUBER_DELTA, 0.5 * r * r, HUBER_DELTA * (a - 0.5 * HUBER_DELTA))
+        return e[:, 0] if e.shape[1] == 1 else e.sum(axis=1) / e.shape[1]
+
+    def value(self, logits: np.ndarray, y: np.ndarray) -> float:
+        """The mean loss over the batch: the number reported as "loss"."""
+        return float(self.per_example(logits, y).sum()) / logits.shape[0]
+
+    def grad(self, logits: np.ndarray, y: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """d(mean loss)/d(logits), (n, n_outputs), written into `out`."""
+        n = logits.shape[0]
+        if out is None:
+            out = np.empty_like(logits, dtype=np.float64)
+        if self.name == "bce":
+            # sigmoid(z) - y, over n
+            sigmoid(logits, out=out)
+            out -= np.asarray(y).reshape(-1, 1)
+            out *= 1.0 / n
+            return out
+        if self.name == "ce":
+            # softmax(z) - onehot(y), over n
+            np.subtract(logits, logits.max(axis=1, keepdims=True), out=out)
+            np.exp(out, out=out)
+            out /= out.sum(axis=1, keepdims=True)
+            out[np.arange(n), np.asarray(y).reshape(-1)] -= 1.0
+            out *= 1.0 / n
+            return out
+        r = self._residual(logits, y)
+        scale = 1.0 / (n * self.n_outputs)
+        if self.name == "mse":
+            np.multiply(r, 2.0 * scale, out=out)
+        elif self.name == "mae":
+            np.sign(r, out=out)
+            out *= scale
+        else:
+            np.clip(r, -HUBER_DELTA, HUBER_DELTA, out=out)
+            out *= scale
+        return self._through_link(logits, out)
+
+    def _residual(self, logits: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """prediction - target, (n, n_outputs)."""
+        if self.link_name == "identity":
+            return logits - np.asarray(y).reshape(-1, 1)
+        return self.link(logits) - self.targets(y)
+
+    def _through_link(self, logits: np.ndarray, g: np.ndarray) -> np.ndarray:
+        """Chain dL/dp (in g) to dL/dz in place."""
+        if self.link_name == "sigmoid":
+            p = sigmoid(logits)
+            g *= p
+            g *= 1.0 - p
+        elif self.link_name == "softmax":
+            p = softmax(logits)
+            # dL/dz_j = p_j (g_j - sum_i g_i p_i)
+            g -= np.sum(g * p, axis=1, keepdims=True)
+            g *= p
+        return g
+
+    # ---- metric --------------------------------------------------------------------------
+
+    def metric(self, predictions: np.ndarray, y: np.ndarray) -> float:
+        """Accuracy in [0, 1] for classification, R^2 for regression."""
+        y = np.asarray(y)
+        if self.task == "regression":
+            return r2_score(predictions, y)
+        labels = y.reshape(-1)
+        if labels.size == 0:
+            return float("nan")
+        if self.link_name == "sigmoid":
+            predicted = (predictions[:, 0] > 0.5).astype(np.int64)
+        else:
+            predicted = np.argmax(predictions, axis=1)
+        return float(np.mean(predicted == labels))
+
+    def evaluate(self, logits: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        """(mean loss, metric) of a whole set in one go."""
+        return self.value(logits, y), self.metric(self.link(logits), y)
+
+
+def make_objective(spec: NetworkSpec) -> Objective:
+    """The objective of a network spec: its loss (default: by task), link and metric."""
+    return Objective(spec.loss or spec.default_loss(), spec.task, spec.n_outputs)
+
+
+__all__ = ["LOSSES", "Objective", "make_objective", "r2_score", "sigmoid", "softmax"]

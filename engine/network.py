@@ -1,0 +1,325 @@
+"""The multilayer perceptron: one flat parameter vector, forward, backward, predict.
+
+All parameters live in ONE contiguous float64 vector `flat`, in the order W0, b0,
+W1, b1, ...; `weights[k]` (out, in) and `biases[k]` (out,) are views into it, and
+`flat_grad` has the same layout. Optimizers then update every layer in a handful
+of numpy calls, and per-tensor norms are two calls (`np.add.reduceat` over
+`offsets`). Never rebind these arrays; write into them.
+
+Dense layer k computes z = a @ W.T + b (PyTorch's Linear), then a = f(z); the
+output layer is linear (logits). Training buffers are allocated once per batch
+size and reused, so a warmed-up step allocates nothing. `logits`/`predict` use
+their own fresh arrays and never disturb the training caches.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from engine.activations import ACTIVATIONS, Activation
+from engine.errors import SpecError, WeightsFileError
+from engine.features import FeatureMap
+from engine.initializers import INITIALIZERS
+from engine.losses import make_objective
+from engine.spec import NetworkSpec
+
+_MAX_CACHED_BATCH_SIZES = 4
+
+
+def as_generator(rng: np.random.Generator | int | None) -> np.random.Generator:
+    """An explicit Generator: a Generator as is, an int seed (or None) via default_rng."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
+        return np.random.default_rng(rng)
+    raise SpecError(
+        f"Received an invalid value for `rng`, expected a numpy Generator, an integer seed "
+        f"or None. Received: rng={rng!r}"
+    )
+
+
+class _Buffers:
+    """Everything one training step writes, for one batch size, plus per-layer call plans.
+
+    The plans bind the weight views and activation methods once, which keeps the
+    per-step Python overhead low; they are built on the first forward of a size.
+    """
+
+    def __init__(self, n: int, net: Network):
+        outs = net.sizes[1:]
+        acts = net.activations
+        self.pre = [np.empty((n, m)) for m in outs]
+        # a linear layer's output is its pre-activation itself (no copy)
+        self.post = [
+            z if act.name == "linear" else np.empty_like(z)
+            for z, act in zip(self.pre, acts, strict=True)
+        ]
+        hidden = outs[:-1]
+        self.deltas: list[np.ndarray | None] = [np.empty((n, m)) for m in hidden] + [None]
+        self.deriv = [np.empty((n, m)) for m in hidden]
+        self.work = [np.empty((n, m)) for m in hidden]
+        self.mask_store = [np.empty((n, m)) for m in hidden]
+        self.dropped = [np.empty((n, m)) for m in hidden]
+        self.inputs: list[np.ndarray | None] = [None] * len(outs)
+        self.masks: list[np.ndarray | None] = [None] * len(hidden)
+        self.ones = np.ones(n)
+        # forward plan: (k, W.T, b, act.forward, z, a)
+        self.forward_plan = [
+            (k, net.weights[k].T, net.biases[k], acts[k].forward, self.pre[k], self.post[k])
+            for k in range(net.n_layers)
+        ]
+        # backward plan for hidden layer k (receiving from layer k + 1):
+        # (k, W_{k+1}, delta_k, derivative or None, z_k, a_k, deriv buffer, work buffer)
+        self.backward_plan = [
+            (
+                k,
+                net.weights[k + 1],
+                self.deltas[k],
+                None if acts[k].name == "linear" else acts[k].derivative,
+                self.pre[k],
+                self.post[k],
+                self.deriv[k],
+                self.work[k],
+            )
+            for k in range(net.n_layers - 2, -1, -1)
+        ]
+
+
+class Network:
+    """A dense network built from a NetworkSpec; see the module docstring for the layout."""
+
+    def __init__(self, spec: NetworkSpec, rng: np.random.Generator | int | None = 0):
+        if not isinstance(spec, NetworkSpec):
+            raise SpecError(f"Received spec of type {type(spec).__name__}, expected a NetworkSpec")
+        self._allocate(spec)
+        gen = as_generator(rng)
+        inits = [h.init for h in spec.hidden] + [spec.output_init]
+        for k, name in enumerate(inits):
+            fan_out, fan_in = self.weights[k].shape
+            self.weights[k][...] = INITIALIZERS.get(name)(gen, fan_in, fan_out)
+            self.biases[k][...] = 0.0
+
+    def _allocate(self, spec: NetworkSpec) -> None:
+        self.spec = spec
+        self.objective = make_objective(spec)
+        self.feature_map = FeatureMap(spec.features, spec.input_dim)
+        self.sizes = spec.layer_sizes
+        self.n_layers = len(self.sizes) - 1
+        self.activations: list[Activation] = [ACTIVATIONS.get(h.activation) for h in spec.hidden]
+        self.activations.append(ACTIVATIONS.get("linear"))
+        shapes: list[tuple[int, ...]] = []
+        names: list[str] = []
+        for k in range(self.n_layers):
+            shapes += [(self.sizes[k + 1], self.sizes[k]), (self.sizes[k + 1],)]
+            names += [f"layers.{k}.weight", f"layers.{k}.bias"]
+        self.tensor_names = tuple(names)
+        self.tensor_shapes = tuple(shapes)
+        counts = [int(np.prod(s)) for s in shapes]
+        self.offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.intp)
+        size = int(sum(counts))
+        self.flat = np.zeros(size)
+        self.flat_grad = np.zeros(size)
+        self.decay_mask = np.zeros(size, dtype=bool)
+        views, grad_views = [], []
+        for start, count, shape in zip(self.offsets, counts, shapes, strict=True):
+            views.append(self.flat[start : start + count].reshape(shape))
+            grad_views.append(self.flat_grad[start : start + count].reshape(shape))
+            self.decay_mask[start : start + count] = len(shape) == 2
+        self._tensors = views  # W0, b0, W1, b1, ... in flat order
+        self.weights, self.biases = views[0::2], views[1::2]
+        self.weight_grads, self.bias_grads = grad_views[0::2], grad_views[1::2]
+        self._buffers: dict[int, _Buffers] = {}
+        self.inputs: list[np.ndarray | None] = []
+        self.pre: list[np.ndarray] = []
+        self.post: list[np.ndarray] = []
+        self.deltas: list[np.ndarray | None] = []
+        self.masks: list[np.ndarray | None] = []
+
+    @property
+    def size(self) -> int:
+        """Number of parameters."""
+        return int(self.flat.size)
+
+    def __repr__(self) -> str:
+        return f"Network({' -> '.join(map(str, self.sizes))}, {self.size} parameters)"
+
+    # ---- training pass -------------------------------------------------------------------
+
+    def features(self, X: np.ndarray) -> np.ndarray:
+        """Raw inputs (n, input_dim) -> feature matrix (n, n_features)."""
+        return self.feature_map(X)
+
+    def _buffers_for(self, n: int) -> _Buffers:
+        buf = self._buffers.get(n)
+        if buf is None:
+            if len(self._buffers) >= _MAX_CACHED_BATCH_SIZES:
+                del self._buffers[next(iter(self._buffers))]
+            buf = self._buffers[n] = _Buffers(n, self)
+        return buf
+
+    def forward(
+        self,
+        F: np.ndarray,
+        *,
+        dropout: Sequence[float] | None = None,
+        rng: np.random.Generator | None = None,
+    ) -> np.ndarray:
+        """Logits of a batch of features F (n, n_features), keeping what backward needs.
+
+        `dropout` gives one rate per hidden layer (inverted dropout on that layer's
+        output: kept units are scaled by 1 / (1 - rate)); masks are drawn from `rng`.
+        The returned logits are a reused buffer, valid until the next forward.
+        After the call: inputs[k] is the input of dense layer k (inputs[0] is F, later
+        ones after dropout), pre[k] its z, post[k] its a (post[-1] the logits),
+        masks[k] the scaled dropout mask of hidden layer k (None without dropout).
+        """
+        n = F.shape[0]
+        if F.ndim != 2 or F.shape[1] != self.sizes[0]:
+            raise SpecError(f"Received features of shape {F.shape}, expected (n, {self.sizes[0]})")
+        rates = self._check_dropout(dropout, rng)
+        buf = self._buffers_for(n)
+        self.inputs, self.pre, self.post = buf.inputs, buf.pre, buf.post
+        self.deltas, self.masks = buf.deltas, buf.masks
+        a = F
+        inputs, masks = buf.inputs, buf.masks
+        last = self.n_layers - 1
+        for k, WT, b, activate, z, out in buf.forward_plan:
+            inputs[k] = a
+            np.dot(a, WT, out=z)
+            z += b
+            a = activate(z, out)
+            if k < last:
+                if rates is not None and rates[k] > 0.0:
+                    mask = buf.mask_store[k]
+                    rng.random(out=mask)
+                    np.greater_equal(mask, rates[k], out=mask)
+                    mask *= 1.0 / (1.0 - rates[k])
+                    a = np.multiply(a, mask, out=buf.dropped[k])
+                    masks[k] = mask
+                else:
+                    masks[k] = None
+        return a
+
+    def _check_dropout(self, dropout, rng) -> Sequence[float] | None:
+        if dropout is None:
+            return None
+        hidden = self.n_layers - 1
+        rates = tuple(dropout)
+        if len(rates) != hidden:
+            raise SpecError(
+                f"Received {len(rates)} dropout rate(s), expected {hidden}: one per hidden layer"
+            )
+        for r in rates:
+            if not 0.0 <= r < 1.0:
+                raise SpecError(f"Received dropout rate {r}, expected a number in [0, 1)")
+        if any(r > 0.0 for r in rates) and not isinstance(rng, np.random.Generator):
+            raise SpecError(
+                "Dropout needs an explicit numpy Generator for its masks; received none"
+            )
+        return rates
+
+    def backward(self, dlogits: np.ndarray) -> np.ndarray:
+        """Fill flat_grad with the gradient of the MEAN loss, given d(mean loss)/d(logits).
+
+        Uses the caches of the last `forward`; deltas[k] becomes dL/dz of layer k.
+        """
+        buf = self._buffers.get(dlogits.shape[0])
+        if buf is None or buf.pre is not self.pre or dlogits.shape != self.pre[-1].shape:
+            raise SpecError(
+                f"Received dlogits of shape {dlogits.shape}; expected the shape of the last "
+                f"forward's logits {self.pre[-1].shape if self.pre else None}"
+            )
+        buf.deltas[-1] = dlogits
+        inputs, masks, ones = buf.inputs, buf.masks, buf.ones
+        last = self.n_layers - 1
+        np.dot(dlogits.T, inputs[last], out=self.weight_grads[last])
+        np.dot(ones, dlogits, out=self.bias_grads[last])
+        delta = dlogits
+        for k, W, d, derivative, z, a, deriv, work in buf.backward_plan:
+            np.dot(delta, W, out=d)
+            if masks[k] is not None:
+                d *= masks[k]
+            if derivative is not None:
+                d *= derivative(z, a, deriv, work)
+            np.dot(d.T, inputs[k], out=self.weight_grads[k])
+            np.dot(ones, d, out=self.bias_grads[k])
+            delta = d
+        return self.flat_grad
+
+    # ---- inference -----------------------------------------------------------------------
+
+    def logits_of_features(self, F: np.ndarray) -> np.ndarray:
+        """Logits of features F with no dropout, in fresh arrays (training caches untouched)."""
+        a = F
+        for W, b, act in zip(self.weights, self.biases, self.activations, strict=True):
+            z = a @ W.T
+            z += b
+            a = act.forward(z, z)
+        return a
+
+    def logits(self, X: np.ndarray) -> np.ndarray:
+        """Raw inputs (n, input_dim) -> logits (n, n_outputs); no dropout, no caching."""
+        return self.logits_of_features(self.features(X))
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """(n, 1) P(class 1) for binary, (n, K) class probabilities, or (n, 1) values."""
+        return self.objective.link(self.logits(X))
+
+    # ---- weights -------------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Copies of every tensor under PyTorch's names: layers.{k}.weight / .bias."""
+        out: dict[str, np.ndarray] = {}
+        for k in range(self.n_layers):
+            out[f"layers.{k}.weight"] = self.weights[k].copy()
+            out[f"layers.{k}.bias"] = self.biases[k].copy()
+        return out
+
+    def load_state_dict(self, state: Mapping[str, np.ndarray]) -> None:
+        """Copy tensors in; refuses missing, unknown, misshapen or non-finite tensors.
+
+        Everything is checked before anything is written, so a refused load leaves
+        the network as it was.
+        """
+        if not isinstance(state, Mapping):
+            raise WeightsFileError(
+                f"Expected a mapping of tensor names to arrays; received {type(state).__name__}"
+            )
+        unknown = sorted(set(state) - set(self.tensor_names))
+        if unknown:
+            raise WeightsFileError(
+                f"Unknown tensor(s) {', '.join(map(str, unknown))}: this network has "
+                f"{', '.join(self.tensor_names)}"
+            )
+        arrays = []
+        for name, shape in zip(self.tensor_names, self.tensor_shapes, strict=True):
+            if name not in state:
+                raise WeightsFileError(
+                    f"{name} is missing: the network needs a tensor of shape {shape}"
+                )
+            try:
+                value = np.asarray(state[name], dtype=np.float64)
+            except (TypeError, ValueError) as exc:
+                raise WeightsFileError(f"{name} is not an array of numbers") from exc
+            if value.shape != shape:
+                raise WeightsFileError(
+                    f"{name} has shape {value.shape} in the file but the network needs {shape}"
+                )
+            if not np.all(np.isfinite(value)):
+                raise WeightsFileError(f"{name} contains NaN or Inf; expected finite numbers")
+            arrays.append(value)
+        for view, value in zip(self._tensors, arrays, strict=True):
+            view[...] = value
+
+    def copy(self) -> Network:
+        """An independent network with the same spec and the same parameters."""
+        clone = Network.__new__(Network)
+        clone._allocate(self.spec)
+        clone.flat[...] = self.flat
+        return clone
+
+
+__all__ = ["Network", "as_generator"]
