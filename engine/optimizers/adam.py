@@ -1,0 +1,48 @@
+"""Adam (Kingma & Ba 2015), PyTorch defaults.
+
+Update rule (m, v start at 0; t counts steps from 1; beta1 0.9, beta2 0.999;
+eps = config.eps or 1e-8, added outside the root):
+    m <- beta1 * m + (1 - beta1) * g
+    v <- beta2 * v + (1 - beta2) * g * g
+    m_hat = m / (1 - beta1**t);  v_hat = v / (1 - beta2**t)
+    w <- w - lr * m_hat / (sqrt(v_hat) + eps)
+
+Computed as PyTorch does: denominator sqrt(v) / sqrt(1 - beta2**t) + eps and
+step size lr / (1 - beta1**t), which is the same formula without a copy of m.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from engine.optimizers.base import Optimizer
+from engine.spec import TrainConfig
+
+
+class Adam(Optimizer):
+    name = "adam"
+    state_names = ("m", "v")
+    scratch_names = ("tmp",)
+    default_eps = 1e-8
+
+    def _configure(self, config: TrainConfig) -> None:
+        self.beta1 = float(config.beta1)
+        self.beta2 = float(config.beta2)
+
+    def _step(self, params: np.ndarray, grads: np.ndarray, out: np.ndarray) -> None:
+        m, v, tmp = self.state["m"], self.state["v"], self._scratch["tmp"]
+        b1, b2, t = self.beta1, self.beta2, self.step
+        m *= b1
+        np.multiply(grads, 1.0 - b1, out=tmp)
+        m += tmp
+        v *= b2
+        np.multiply(grads, grads, out=tmp)
+        tmp *= 1.0 - b2
+        v += tmp
+        np.sqrt(v, out=tmp)
+        tmp *= 1.0 / math.sqrt(1.0 - b2**t)
+        tmp += self.eps
+        np.divide(m, tmp, out=out)
+        out *= -self.lr / (1.0 - b1**t)

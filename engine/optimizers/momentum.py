@@ -1,0 +1,30 @@
+"""SGD with (heavy-ball) momentum, in PyTorch's form.
+
+Update rule (mu = config.momentum, v starts at 0, no dampening):
+    v <- mu * v + g
+    w <- w - lr * v
+
+This differs from the textbook `v <- mu*v - lr*g` only when lr changes mid-run:
+the velocity is stored without the learning rate, as PyTorch and Keras-3 do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.optimizers.base import Optimizer
+from engine.spec import TrainConfig
+
+
+class Momentum(Optimizer):
+    name = "momentum"
+    state_names = ("velocity",)
+
+    def _configure(self, config: TrainConfig) -> None:
+        self.mu = float(config.momentum)
+
+    def _step(self, params: np.ndarray, grads: np.ndarray, out: np.ndarray) -> None:
+        v = self.state["velocity"]
+        v *= self.mu
+        v += grads
+        np.multiply(v, -self.lr, out=out)

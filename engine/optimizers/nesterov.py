@@ -1,0 +1,32 @@
+"""SGD with Nesterov momentum, in PyTorch's form (Sutskever et al. 2013 reformulated).
+
+Update rule (mu = config.momentum, v starts at 0):
+    v <- mu * v + g
+    w <- w - lr * (g + mu * v)
+
+The step looks ahead along the new velocity instead of evaluating the gradient
+at a shifted point, so only the current gradient is needed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.optimizers.base import Optimizer
+from engine.spec import TrainConfig
+
+
+class Nesterov(Optimizer):
+    name = "nesterov"
+    state_names = ("velocity",)
+
+    def _configure(self, config: TrainConfig) -> None:
+        self.mu = float(config.momentum)
+
+    def _step(self, params: np.ndarray, grads: np.ndarray, out: np.ndarray) -> None:
+        v = self.state["velocity"]
+        v *= self.mu
+        v += grads
+        np.multiply(v, self.mu, out=out)
+        out += grads
+        out *= -self.lr

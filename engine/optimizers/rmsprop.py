@@ -1,0 +1,35 @@
+"""RMSprop (Tieleman & Hinton 2012), PyTorch defaults (no momentum, not centred).
+
+Update rule (alpha = config.rho, default 0.99; s starts at 0;
+eps = config.eps or 1e-8, added outside the root):
+    s <- alpha * s + (1 - alpha) * g * g
+    w <- w - lr * g / (sqrt(s) + eps)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.optimizers.base import Optimizer
+from engine.spec import TrainConfig
+
+
+class RMSprop(Optimizer):
+    name = "rmsprop"
+    state_names = ("square_avg",)
+    scratch_names = ("tmp",)
+    default_eps = 1e-8
+
+    def _configure(self, config: TrainConfig) -> None:
+        self.alpha = float(config.rho)
+
+    def _step(self, params: np.ndarray, grads: np.ndarray, out: np.ndarray) -> None:
+        s, tmp = self.state["square_avg"], self._scratch["tmp"]
+        s *= self.alpha
+        np.multiply(grads, grads, out=tmp)
+        tmp *= 1.0 - self.alpha
+        s += tmp
+        np.sqrt(s, out=tmp)
+        tmp += self.eps
+        np.divide(grads, tmp, out=out)
+        out *= -self.lr

@@ -1,0 +1,260 @@
+"""Weights files: save a trained network, load it back bit-exactly.
+
+Two layouts hold the same content (DESIGN.md "Weights files"):
+
+`.npz` — `numpy.load(path, allow_pickle=False)` gives
+    "format"            0-d str   "backprop-playground-weights"
+    "version"           0-d int   WEIGHTS_VERSION (1)
+    "spec"              0-d str   NetworkSpec.to_dict() as JSON (it carries its own "version")
+    "layers.{k}.weight" (out_features, in_features) float64, k = 0 .. n_layers-1
+    "layers.{k}.bias"   (out_features,) float64
+as in a PyTorch state_dict of Linear layers; the output layer is the last k.
+
+`.json` — one object:
+    {"format": "backprop-playground-weights", "version": 1,
+     "spec": {...NetworkSpec.to_dict()...},
+     "tensors": {"layers.0.weight": [[...], ...], "layers.0.bias": [...], ...}}
+Floats are written with Python's shortest repr, which reads back to the same bits.
+
+Writes are atomic (a temporary file in the same directory, then `os.replace`),
+so a failed save leaves any older file intact. A file that cannot be read as
+weights raises WeightsFileError naming the tensor and shapes where it applies;
+failures of the file system (missing file, unwritable directory) raise OSError.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import tempfile
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from engine.errors import SpecError, WeightsFileError
+from engine.network import Network
+from engine.spec import NetworkSpec
+
+WEIGHTS_FORMAT = "backprop-playground-weights"
+WEIGHTS_VERSION = 1
+SUFFIXES = (".npz", ".json")
+
+
+def save(network: Network, path: str | os.PathLike[str]) -> None:
+    """Write `network`'s spec and parameters to `path` (.npz or .json by suffix)."""
+    suffix = _suffix(path)
+    spec = network.spec.to_dict()
+    tensors = {k: np.asarray(v, dtype=np.float64) for k, v in network.state_dict().items()}
+    if suffix == ".npz":
+        arrays = {
+            "format": np.array(WEIGHTS_FORMAT),
+            "version": np.array(WEIGHTS_VERSION, dtype=np.int64),
+            "spec": np.array(json.dumps(spec)),
+            **tensors,
+        }
+        _write_atomic(path, lambda f: np.savez(f, **arrays))
+    else:
+        for key, value in tensors.items():
+            if not np.all(np.isfinite(value)):
+                raise WeightsFileError(
+                    f"Cannot write tensor {key!r} to JSON: it contains NaN or Inf; "
+                    f"save as .npz or train with a lower learning rate"
+                )
+        doc = {
+            "format": WEIGHTS_FORMAT,
+            "version": WEIGHTS_VERSION,
+            "spec": spec,
+            "tensors": {key: value.tolist() for key, value in tensors.items()},
+        }
+        text = json.dumps(doc, indent=1, allow_nan=False) + "\n"
+        _write_atomic(path, lambda f: f.write(text.encode("utf-8")))
+
+
+def load(path: str | os.PathLike[str]) -> Network:
+    """The network stored in `path`; its `predict` equals the saved one's bit for bit."""
+    spec, tensors = read(path)
+    network = Network(spec, rng=0)
+    network.load_state_dict(tensors)
+    return network
+
+
+def load_into(network: Network, path: str | os.PathLike[str]) -> Network:
+    """Copy the weights in `path` into `network` when every tensor's shape fits.
+
+    Only shapes are compared (activations and features may differ: importing
+    weights into a variant is allowed). Returns `network`.
+    """
+    _, tensors = read(path)
+    own = network.state_dict()
+    for key, value in own.items():
+        if key not in tensors:
+            raise WeightsFileError(
+                f"{_name(path)} has no tensor {key!r}; the network needs shape {value.shape}"
+            )
+        if tensors[key].shape != value.shape:
+            raise WeightsFileError(
+                f"Tensor {key!r} in {_name(path)} has shape {tensors[key].shape}, "
+                f"the network's has shape {value.shape}"
+            )
+    extra = [key for key in tensors if key not in own]
+    if extra:
+        raise WeightsFileError(
+            f"{_name(path)} has tensor {extra[0]!r} of shape {tensors[extra[0]].shape}, "
+            f"which the network does not have ({len(own) // 2} dense layers)"
+        )
+    network.load_state_dict(tensors)
+    return network
+
+
+def read(path: str | os.PathLike[str]) -> tuple[NetworkSpec, dict[str, np.ndarray]]:
+    """The spec and the checked float64 tensors of a weights file, without building a network."""
+    suffix = _suffix(path)
+    with open(path, "rb") as f:  # OSError for a missing or unreadable file
+        raw = f.read()
+    where = _name(path)
+    if suffix == ".npz":
+        fmt, version, spec_dict, tensors = _parse_npz(raw, where)
+    else:
+        fmt, version, spec_dict, tensors = _parse_json(raw, where)
+    if fmt != WEIGHTS_FORMAT:
+        raise WeightsFileError(
+            f"{where} is not a Backprop Playground weights file: expected format "
+            f"{WEIGHTS_FORMAT!r}, received {fmt!r}"
+        )
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise WeightsFileError(
+            f"{where} has an invalid version {version!r}; expected an integer >= 1"
+        )
+    if version > WEIGHTS_VERSION:
+        raise WeightsFileError(
+            f"{where} has weights format version {version}; this program reads up to version "
+            f"{WEIGHTS_VERSION}. Update Backprop Playground to open it."
+        )
+    try:
+        spec = NetworkSpec.from_dict(spec_dict)
+    except (SpecError, TypeError) as e:
+        raise WeightsFileError(f"{where} holds an invalid network spec: {e}") from None
+    return spec, _check_tensors(spec, tensors, where)
+
+
+def _parse_npz(raw: bytes, where: str) -> tuple[Any, Any, Any, dict[str, Any]]:
+    try:
+        z = np.load(io.BytesIO(raw), allow_pickle=False)
+        if not isinstance(z, np.lib.npyio.NpzFile):
+            raise WeightsFileError(f"{where} holds a single .npy array, not a weights archive")
+        with z:
+            contents = {key: z[key] for key in z.files}
+    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as e:
+        raise WeightsFileError(f"{where} is not a readable .npz archive: {e}") from None
+    for key in ("format", "version", "spec"):
+        if key not in contents:
+            raise WeightsFileError(
+                f"{where} is not a Backprop Playground weights file: the entry {key!r} is missing"
+            )
+    fmt, version, spec = (contents.pop(k) for k in ("format", "version", "spec"))
+    fmt = str(fmt) if fmt.shape == () and fmt.dtype.kind == "U" else repr(fmt)
+    version = int(version) if version.shape == () and version.dtype.kind in "iu" else version
+    if spec.shape != () or spec.dtype.kind != "U":
+        raise WeightsFileError(f"{where}: the entry 'spec' must be a JSON string")
+    try:
+        spec_dict = json.loads(str(spec))
+    except ValueError as e:
+        raise WeightsFileError(f"{where}: the entry 'spec' is not valid JSON: {e}") from None
+    return fmt, version, spec_dict, contents
+
+
+def _parse_json(raw: bytes, where: str) -> tuple[Any, Any, Any, dict[str, Any]]:
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as e:
+        raise WeightsFileError(f"{where} is not valid JSON: {e}") from None
+    if not isinstance(doc, dict):
+        raise WeightsFileError(
+            f"{where} is not a Backprop Playground weights file: expected a JSON object, "
+            f"received {type(doc).__name__}"
+        )
+    if doc.get("format") != WEIGHTS_FORMAT:
+        raise WeightsFileError(
+            f"{where} is not a Backprop Playground weights file: expected format "
+            f"{WEIGHTS_FORMAT!r}, received {doc.get('format')!r}"
+        )
+    for key in ("version", "spec", "tensors"):
+        if key not in doc:
+            raise WeightsFileError(f"{where}: the entry {key!r} is missing")
+    if not isinstance(doc["tensors"], dict):
+        raise WeightsFileError(f"{where}: 'tensors' must be an object of name -> nested lists")
+    return doc["format"], doc["version"], doc["spec"], doc["tensors"]
+
+
+def _check_tensors(spec: NetworkSpec, found: dict[str, Any], where: str) -> dict[str, np.ndarray]:
+    """Every tensor the spec needs, with its shape, as finite float64; nothing else."""
+    sizes = spec.layer_sizes
+    expected: dict[str, tuple[int, ...]] = {}
+    for k in range(len(sizes) - 1):
+        expected[f"layers.{k}.weight"] = (sizes[k + 1], sizes[k])
+        expected[f"layers.{k}.bias"] = (sizes[k + 1],)
+    tensors = {}
+    for key, shape in expected.items():
+        if key not in found:
+            raise WeightsFileError(f"{where} is missing tensor {key!r} (expected shape {shape})")
+        try:
+            value = np.asarray(found[key])
+            if value.dtype.kind not in "fiu" or value.dtype == np.bool_:
+                raise TypeError(value.dtype)
+            value = value.astype(np.float64)
+        except (TypeError, ValueError):
+            raise WeightsFileError(
+                f"Tensor {key!r} in {where} is not an array of numbers"
+            ) from None
+        if value.shape != shape:
+            raise WeightsFileError(
+                f"Tensor {key!r} in {where} has shape {value.shape}, expected {shape} for the "
+                f"layer sizes {sizes} of its spec"
+            )
+        if not np.all(np.isfinite(value)):
+            raise WeightsFileError(f"Tensor {key!r} in {where} contains NaN or Inf")
+        tensors[key] = value
+    extra = sorted(set(found) - set(expected))
+    if extra:
+        raise WeightsFileError(
+            f"{where} has unexpected entries {extra}; its spec has {len(sizes) - 1} dense layers"
+        )
+    return tensors
+
+
+def _write_atomic(path: str | os.PathLike[str], write) -> None:
+    """Write through a temporary file in the target's directory, then `os.replace` it."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _suffix(path: str | os.PathLike[str]) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise WeightsFileError(
+            f"Could not interpret weights file suffix {suffix or '(none)'!r} of {_name(path)}: "
+            f"expected one of {', '.join(SUFFIXES)}"
+        )
+    return suffix
+
+
+def _name(path: str | os.PathLike[str]) -> str:
+    return f"'{os.fspath(path)}'"
+
+
+__all__ = ["SUFFIXES", "WEIGHTS_FORMAT", "WEIGHTS_VERSION", "load", "load_into", "read", "save"]

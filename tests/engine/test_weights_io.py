@@ -1,0 +1,294 @@
+"""Weights files: layout, bit-exact round trips, atomic writes and refusals of bad files."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from engine.errors import WeightsFileError
+from engine.network import Network
+from engine.spec import LayerSpec, NetworkSpec
+from engine.weights_io import WEIGHTS_FORMAT, WEIGHTS_VERSION, load, load_into, read, save
+
+SPECS = {
+    "binary": NetworkSpec(
+        features=("x1", "x2", "x1*x2"),
+        hidden=(LayerSpec(5, "tanh"), LayerSpec(3, "relu")),
+    ),
+    "three-class": NetworkSpec(hidden=(LayerSpec(4, "gelu"),), n_classes=3),
+    "regression-1d": NetworkSpec(
+        input_dim=1, features=("x1", "sin(x1)"), hidden=(LayerSpec(6, "elu"),), task="regression"
+    ),
+    "no-hidden": NetworkSpec(hidden=()),
+}
+
+
+def _net(key: str = "binary", seed: int = 3) -> Network:
+    return Network(SPECS[key], rng=seed)
+
+
+def _inputs(net: Network, n: int = 50) -> np.ndarray:
+    return np.random.default_rng(9).uniform(-1.5, 1.5, size=(n, net.spec.input_dim))
+
+
+def _npz_contents(path) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
+
+
+@pytest.mark.parametrize("key", SPECS)
+@pytest.mark.parametrize("suffix", [".npz", ".json"])
+def test_round_trip_predicts_bit_exactly(tmp_path, key, suffix):
+    net = _net(key)
+    # awkward values that a careless float format would round
+    awkward = np.array([1 / 3, -0.0, 5e-324, 2**0.5, 0.1, -2.5e-17])
+    net.biases[0][...] = awkward[: len(net.biases[0])]
+    path = tmp_path / f"w{suffix}"
+    save(net, path)
+    back = load(path)
+    assert back.spec == net.spec
+    X = _inputs(net)
+    np.testing.assert_array_equal(back.predict(X), net.predict(X))
+    for name, value in net.state_dict().items():
+        got = back.state_dict()[name]
+        assert got.tobytes() == value.tobytes(), name  # same bits, -0.0 included
+
+
+def test_npz_layout(tmp_path):
+    net = _net()
+    path = tmp_path / "w.npz"
+    save(net, path)
+    z = _npz_contents(path)
+    assert str(z["format"]) == WEIGHTS_FORMAT
+    assert int(z["version"]) == WEIGHTS_VERSION
+    assert NetworkSpec.from_dict(json.loads(str(z["spec"]))) == net.spec
+    sizes = net.spec.layer_sizes  # [3, 5, 3, 1]
+    for k in range(len(sizes) - 1):
+        assert z[f"layers.{k}.weight"].shape == (sizes[k + 1], sizes[k])
+        assert z[f"layers.{k}.bias"].shape == (sizes[k + 1],)
+        np.testing.assert_array_equal(z[f"layers.{k}.weight"], net.weights[k])
+    assert len(z) == 3 + 2 * (len(sizes) - 1)
+
+
+def test_json_layout(tmp_path):
+    net = _net()
+    path = tmp_path / "w.json"
+    save(net, path)
+    with open(path) as f:
+        doc = json.load(f)
+    assert doc["format"] == WEIGHTS_FORMAT and doc["version"] == WEIGHTS_VERSION
+    assert NetworkSpec.from_dict(doc["spec"]) == net.spec
+    assert doc["tensors"]["layers.1.weight"] == net.weights[1].tolist()
+    assert sorted(doc["tensors"]) == sorted(net.state_dict())
+
+
+def test_suffix_is_case_insensitive(tmp_path):
+    net = _net()
+    save(net, tmp_path / "W.NPZ")
+    np.testing.assert_array_equal(load(tmp_path / "W.NPZ").flat, net.flat)
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".json"])
+def test_failed_save_leaves_the_old_file_intact(tmp_path, monkeypatch, suffix):
+    path = tmp_path / f"w{suffix}"
+    save(_net(seed=1), path)
+    before = path.read_bytes()
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError, match=r"disk full"):
+        save(_net(seed=2), path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == [path.name]  # no temporary file left behind
+
+
+def test_failure_while_writing_leaves_the_old_file_intact(tmp_path, monkeypatch):
+    path = tmp_path / "w.npz"
+    save(_net(seed=1), path)
+    before = path.read_bytes()
+
+    def half_write(f, **arrays):
+        f.write(b"PK\x03\x04 half an archive")
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(np, "savez", half_write)
+    with pytest.raises(RuntimeError, match=r"interrupted"):
+        save(_net(seed=2), path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == [path.name]
+
+
+def test_unwritable_path_raises_oserror(tmp_path):
+    with pytest.raises(OSError):
+        save(_net(), tmp_path / "no-such-dir" / "w.npz")
+    (tmp_path / "adir.json").mkdir()
+    with pytest.raises(OSError):
+        save(_net(), tmp_path / "adir.json")
+    with pytest.raises(FileNotFoundError):
+        load(tmp_path / "missing.npz")
+
+
+def test_unknown_suffix_is_refused(tmp_path):
+    with pytest.raises(WeightsFileError, match=r"suffix '\.onnx'.*\.npz, \.json"):
+        save(_net(), tmp_path / "w.onnx")
+    (tmp_path / "w.txt").write_text("hello")
+    with pytest.raises(WeightsFileError, match=r"suffix '\.txt'"):
+        load(tmp_path / "w.txt")
+
+
+def _rewrite_npz(tmp_path, change) -> str:
+    path = tmp_path / "w.npz"
+    save(_net(), path)
+    z = _npz_contents(path)
+    change(z)
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, **z)
+    return bad
+
+
+def test_missing_tensor_is_named(tmp_path):
+    bad = _rewrite_npz(tmp_path, lambda z: z.pop("layers.1.bias"))
+    with pytest.raises(
+        WeightsFileError, match=r"missing tensor 'layers.1.bias' \(expected shape \(3,\)\)"
+    ):
+        load(bad)
+
+
+def test_wrong_shape_names_the_tensor_and_both_shapes(tmp_path):
+    def change(z):
+        z["layers.1.weight"] = np.zeros((3, 4))
+
+    bad = _rewrite_npz(tmp_path, change)
+    with pytest.raises(
+        WeightsFileError, match=r"'layers.1.weight'.*shape \(3, 4\), expected \(3, 5\)"
+    ):
+        load(bad)
+
+
+def test_extra_tensor_non_finite_and_bad_spec_are_refused(tmp_path):
+    def extra(z):
+        z["layers.3.weight"] = np.zeros((1, 1))
+
+    with pytest.raises(WeightsFileError, match=r"unexpected entries.*layers.3.weight"):
+        load(_rewrite_npz(tmp_path, extra))
+
+    def nan(z):
+        z["layers.0.bias"][2] = np.nan
+
+    with pytest.raises(WeightsFileError, match=r"'layers.0.bias'.*NaN"):
+        load(_rewrite_npz(tmp_path, nan))
+
+    def spec(z):
+        z["spec"] = np.array(json.dumps({**json.loads(str(z["spec"])), "loss": "hinge"}))
+
+    with pytest.raises(WeightsFileError, match=r"invalid network spec.*hinge"):
+        load(_rewrite_npz(tmp_path, spec))
+
+
+def test_newer_version_is_refused(tmp_path):
+    def newer(z):
+        z["version"] = np.array(WEIGHTS_VERSION + 1)
+
+    with pytest.raises(WeightsFileError, match=r"version 2.*Update"):
+        load(_rewrite_npz(tmp_path, newer))
+    path = tmp_path / "w.json"
+    save(_net(), path)
+    doc = json.loads(path.read_text())
+    doc["version"] = WEIGHTS_VERSION + 1
+    path.write_text(json.dumps(doc))
+    with pytest.raises(WeightsFileError, match=r"version 2.*Update"):
+        load(path)
+
+
+def test_files_that_are_not_weights_are_refused(tmp_path):
+    plain = tmp_path / "plain.npz"
+    np.savez(plain, a=np.zeros(3))
+    with pytest.raises(WeightsFileError, match=r"not a Backprop Playground weights file"):
+        load(plain)
+    npy = tmp_path / "array.npz"
+    with open(npy, "wb") as f:
+        np.save(f, np.zeros(3))
+    with pytest.raises(WeightsFileError, match=r"single .npy array"):
+        load(npy)
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"format": "something-else", "version": 1}))
+    with pytest.raises(WeightsFileError, match=r"not a Backprop Playground weights file"):
+        load(other)
+    listing = tmp_path / "list.json"
+    listing.write_text("[1, 2]")
+    with pytest.raises(WeightsFileError, match=r"expected a JSON object"):
+        load(listing)
+
+
+def test_corrupt_files_are_refused(tmp_path):
+    path = tmp_path / "w.npz"
+    save(_net(), path)
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(path.read_bytes()[:200])
+    with pytest.raises(WeightsFileError, match=r"not a readable .npz"):
+        load(truncated)
+    empty = tmp_path / "empty.npz"
+    empty.write_bytes(b"")
+    with pytest.raises(WeightsFileError, match=r"not a readable .npz"):
+        load(empty)
+    broken = tmp_path / "broken.json"
+    save(_net(), broken)
+    broken.write_text(broken.read_text()[:-20])
+    with pytest.raises(WeightsFileError, match=r"not valid JSON"):
+        load(broken)
+
+
+def test_json_tensor_of_strings_is_refused(tmp_path):
+    path = tmp_path / "w.json"
+    save(_net(), path)
+    doc = json.loads(path.read_text())
+    doc["tensors"]["layers.2.bias"] = ["zero"]
+    path.write_text(json.dumps(doc))
+    with pytest.raises(WeightsFileError, match=r"'layers.2.bias'.*not an array of numbers"):
+        load(path)
+
+
+def test_json_refuses_to_write_non_finite_weights(tmp_path):
+    net = _net()
+    net.weights[0][0, 0] = np.inf
+    with pytest.raises(WeightsFileError, match=r"'layers.0.weight'.*NaN or Inf"):
+        save(net, tmp_path / "w.json")
+    assert not os.listdir(tmp_path)
+
+
+def test_read_gives_spec_and_tensors_without_a_network(tmp_path):
+    net = _net("three-class")
+    save(net, tmp_path / "w.json")
+    spec, tensors = read(tmp_path / "w.json")
+    assert spec == net.spec
+    assert all(t.dtype == np.float64 for t in tensors.values())
+
+
+def test_load_into_imports_weights_when_shapes_fit(tmp_path):
+    source = _net(seed=5)
+    save(source, tmp_path / "w.npz")
+    # same shapes, other activations: allowed
+    spec = SPECS["binary"].replace(hidden=(LayerSpec(5, "relu"), LayerSpec(3, "sigmoid")))
+    target = Network(spec, rng=6)
+    assert load_into(target, tmp_path / "w.npz") is target
+    np.testing.assert_array_equal(target.flat, source.flat)
+    assert target.spec == spec
+
+
+def test_load_into_names_the_first_mismatched_tensor(tmp_path):
+    save(_net(), tmp_path / "w.npz")
+    target = Network(SPECS["binary"].replace(hidden=(LayerSpec(5), LayerSpec(4))), rng=0)
+    before = target.flat.copy()
+    with pytest.raises(
+        WeightsFileError, match=r"'layers.1.weight'.*shape \(3, 5\).*network's has shape \(4, 5\)"
+    ):
+        load_into(target, tmp_path / "w.npz")
+    np.testing.assert_array_equal(target.flat, before)
+    shallow = Network(SPECS["binary"].replace(hidden=(LayerSpec(5),)), rng=0)
+    with pytest.raises(WeightsFileError, match=r"'layers.1.weight'"):
+        load_into(shallow, tmp_path / "w.npz")
