@@ -1,0 +1,177 @@
+"""Runner benchmarks: what the thread, the mailbox and the views cost over bare steps.
+
+Qt-free functions returning plain dicts (the CLI's `playground bench` prints them):
+  - `throughput(workload)`: steps/s of a Runner with a consumer taking snapshots at
+    60 Hz, against a bare `Trainer.step(stats=False)` loop on the same workload (the
+    runner computes layer statistics only for the steps it publishes), and their
+    ratio; the bare loop with per-step statistics is reported too;
+  - `latency(workload)`: pause latency (pause() until the "pause" snapshot arrives,
+    i.e. the last step and the fresh snapshot are done) and step latency (step(1)
+    until its snapshot arrives), median and worst over `tries`.
+Workloads: W1 2-8-8-1 tanh, BCE, SGD lr 0.03, batch 10; W2 2-64-64-64-1 relu, Adam lr
+0.01, batch 32; both on 500 points of 2-arm spirals (30% held out), generated here
+because the engine does not import the datasets package.
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+
+import numpy as np
+
+from engine.data import Data
+from engine.runner import Runner
+from engine.spec import LayerSpec, NetworkSpec, TrainConfig
+from engine.trainer import Trainer
+
+NO_VIEWS = 1e-4  # a grid/evaluation budget that all but switches the views off
+
+WORKLOADS = {
+    "W1": (("tanh", 8, 2), TrainConfig(optimizer="sgd", lr=0.03, batch_size=10, epochs=10**6)),
+    "W2": (("relu", 64, 3), TrainConfig(optimizer="adam", lr=0.01, batch_size=32, epochs=10**6)),
+}
+
+
+def spirals(n: int = 500, seed: int = 0, test_ratio: float = 0.3) -> Data:
+    """Two interleaved spiral arms in [-1, 1]^2, labels 0/1, split train/test."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    t = rng.uniform(0.05, 1.0, n)
+    angle = 3.0 * np.pi * t + np.pi * y
+    X = np.column_stack([t * np.cos(angle), t * np.sin(angle)])
+    order = rng.permutation(n)
+    n_test = round(n * test_ratio)
+    test, train = order[:n_test], order[n_test:]
+    return Data.from_arrays(
+        X[train],
+        y[train],
+        X[test],
+        y[test],
+        task="classification",
+        n_classes=2,
+        bounds=((-1.0, 1.0), (-1.0, 1.0)),
+        name="spirals",
+    )
+
+
+def workload(name: str) -> tuple[NetworkSpec, TrainConfig, Data]:
+    """The spec, config and data of a named workload ("W1" or "W2")."""
+    (activation, units, depth), config = WORKLOADS[name]
+    spec = NetworkSpec(hidden=tuple(LayerSpec(units, activation) for _ in range(depth)))
+    return spec, config, spirals()
+
+
+def bare_steps_per_second(name: str, seconds: float = 2.0, stats: bool = False) -> float:
+    """Steps/s of a plain `Trainer.step(stats)` loop (the runner computes stats only to publish)."""
+    trainer = Trainer(*workload(name))
+    for _ in range(50):
+        trainer.step(stats)
+    steps, t0 = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - t0) < seconds:
+        for _ in range(100):
+            trainer.step(stats)
+        steps += 100
+    return steps / elapsed
+
+
+def runner_steps_per_second(
+    name: str, seconds: float = 2.0, consumer_hz: float = 60.0, **runner_options
+) -> dict:
+    """Steps/s of a running Runner while a consumer thread takes snapshots at `consumer_hz`."""
+    spec, config, data = workload(name)
+    taken = 0
+    paused = threading.Event()
+    last = None
+
+    with Runner(spec, config, data, **runner_options) as runner:
+
+        def consume() -> None:
+            nonlocal taken, last
+            while not paused.wait(1.0 / consumer_hz):
+                snap = runner.take()
+                if snap is not None:
+                    taken += 1
+                    if snap.reason == "pause":
+                        last = snap
+                        paused.set()
+
+        _wait_reason(runner, "reset")
+        consumer = threading.Thread(target=consume, name="bench-consumer")
+        consumer.start()
+        t0 = time.perf_counter()
+        runner.start()
+        time.sleep(seconds)
+        elapsed = time.perf_counter() - t0
+        runner.pause()
+        finished = paused.wait(30.0)
+        paused.set()
+        consumer.join()
+    if not finished or last is None:
+        raise TimeoutError("the runner did not publish a pause snapshot within 30 s")
+    return {"steps_per_second": last.step / elapsed, "snapshots_taken_per_second": taken / elapsed}
+
+
+def throughput(name: str, seconds: float = 2.0, consumer_hz: float = 60.0) -> dict:
+    """Runner vs bare trainer steps/s on a workload, and their ratio."""
+    bare = bare_steps_per_second(name, seconds)
+    with_stats = bare_steps_per_second(name, seconds, stats=True)
+    run = runner_steps_per_second(name, seconds, consumer_hz)
+    bare_views = runner_steps_per_second(
+        name, seconds, consumer_hz, grid_budget=NO_VIEWS, eval_budget=NO_VIEWS
+    )
+    return {
+        "workload": name,
+        "bare_steps_per_second": bare,
+        "bare_steps_per_second_with_stats": with_stats,
+        "runner_steps_per_second": run["steps_per_second"],
+        "ratio": run["steps_per_second"] / bare,
+        # the same with grid and evaluation budgets near zero: the cost of the machinery
+        "runner_no_views_steps_per_second": bare_views["steps_per_second"],
+        "ratio_no_views": bare_views["steps_per_second"] / bare,
+        "snapshots_taken_per_second": run["snapshots_taken_per_second"],
+    }
+
+
+def latency(name: str, tries: int = 100) -> dict:
+    """Pause latency and step latency in seconds: median and worst over `tries`."""
+    spec, config, data = workload(name)
+    pauses, steps = [], []
+    with Runner(spec, config, data) as runner:
+        _wait_reason(runner, "reset")
+        for _ in range(tries):
+            runner.start()
+            _wait_reason(runner, "start")
+            t0 = time.perf_counter()
+            runner.pause()
+            _wait_reason(runner, "pause")
+            pauses.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            runner.step(1)
+            _wait_reason(runner, "step")
+            steps.append(time.perf_counter() - t0)
+    return {
+        "workload": name,
+        "pause_median": statistics.median(pauses),
+        "pause_worst": max(pauses),
+        "step_median": statistics.median(steps),
+        "step_worst": max(steps),
+    }
+
+
+def run_all(seconds: float = 2.0, tries: int = 100) -> dict:
+    """Every benchmark on both workloads."""
+    return {
+        "throughput": [throughput(w, seconds) for w in WORKLOADS],
+        "latency": [latency(w, tries) for w in WORKLOADS],
+    }
+
+
+def _wait_reason(runner: Runner, reason: str, timeout: float = 30.0):
+    deadline = time.perf_counter() + timeout
+    while (left := deadline - time.perf_counter()) > 0:
+        snap = runner.wait_snapshot(left)
+        if snap is not None and snap.reason == reason:
+            return snap
+    raise TimeoutError(f"no {reason!r} snapshot within {timeout} s")

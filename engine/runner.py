@@ -1,0 +1,464 @@
+"""The runner: one worker thread that owns the trainer and publishes snapshots.
+
+Commands (`start`, `pause`, `step`, `reset`, `configure`, `stop`) may be called
+from any thread and return at once: they go into a lock-protected queue and wake
+the worker through a condition variable. The worker reads the queue between
+minibatches; when it has nothing to do it waits on the condition (it never polls).
+
+States: "paused" (built, idle), "running", "diverged" (paused on the last finite
+weights after a NaN/Inf), "finished" (the configured epochs are done, or early
+stopping restored the best weights), "error" (an unexpected exception; the
+traceback is in the snapshot; `reset` recovers). Rules:
+
+- `start()` runs until `config.epochs` epochs of the current segment are done.
+  A segment begins at reset/rebuild (epoch 0); `start()` when those epochs are
+  done (finished, or paused past them) begins a new segment of `config.epochs`
+  more epochs. `start()` in the error state does nothing (reset first).
+- `step(n)` pauses and runs n minibatches, then publishes one "step" snapshot
+  (plus ticks while a long one runs). Commands are handled in the order they
+  were sent; those sent during a `step(n)` wait for it, except pause, reset and
+  a rebuild, which cancel its remaining steps.
+- `configure(training=...)` applies to the next step and keeps the weights and
+  the optimizer state; `configure(network=..., data=...)` rebuilds like a reset
+  (state paused, generation + 1, `rebuilt` True for that generation). The seed of
+  a new training config takes effect at the next reset or rebuild.
+- `stop()` ends the thread; it is honoured between minibatches and between
+  evaluation chunks, so it is prompt unless a single minibatch takes longer.
+
+Snapshots go into a one-slot `Mailbox` by time (`snapshot_hz`) and at every
+command, finish, divergence, error and stop; `take()` never blocks, and the
+history chunks of snapshots nobody took are merged into the next one. Whole-set
+evaluations run at epoch ends (recorded into the history) and for snapshots,
+kept under `eval_budget` of the wall time unless early stopping needs every
+epoch; the grid view is kept under `grid_budget`. Both are fresh in the
+snapshots of pause, step, reset, rebuild, finish and divergence.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import numbers
+import threading
+import time
+import traceback
+from collections import deque
+from typing import Any
+
+import numpy as np
+
+from engine.data import Data
+from engine.errors import DivergenceError, SpecError
+from engine.grid import GridEvaluator, GridView
+from engine.snapshot import History, HistoryChunk, Mailbox, Snapshot, frozen_copy
+from engine.spec import NetworkSpec, TrainConfig
+from engine.trainer import EarlyStopping, Evaluation, Trainer, check_compatible
+
+GRID_CHUNK = 1024  # grid points per predict call, so stop() can interrupt a large grid
+
+
+def _positive(name: str, value: Any, hi: float = math.inf) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value <= hi:
+        raise SpecError(
+            f"Received an invalid value for `{name}`, expected a number > 0 and <= {hi}. "
+            f"Received: {name}={value!r}"
+        )
+    return float(value)
+
+
+def _preempts(command: tuple) -> bool:
+    """Commands that cancel the rest of a running `step(n)`."""
+    kind = command[0]
+    rebuild = kind == "configure" and (command[1] is not None or command[2] is not None)
+    return kind in ("pause", "reset") or rebuild
+
+
+class Runner:
+    """Trains in its own thread; see the module docstring. Use as a context manager."""
+
+    def __init__(
+        self,
+        spec: NetworkSpec,
+        config: TrainConfig,
+        data: Data,
+        *,
+        snapshot_hz: float = 30.0,
+        grid_size: int = 64,
+        grid_budget: float = 0.25,
+        eval_budget: float = 0.1,
+        history_capacity: int = 20_000,
+    ):
+        check_compatible(spec, data)
+        if not isinstance(config, TrainConfig):
+            raise SpecError(f"Expected a TrainConfig; received {type(config).__name__}")
+        self._period = 1.0 / _positive("snapshot_hz", snapshot_hz, 1000.0)
+        self._grid_size = grid_size
+        self._grid_budget = _positive("grid_budget", grid_budget, 1.0)
+        self._eval_budget = _positive("eval_budget", eval_budget, 1.0)
+        self._capacity = int(history_capacity)
+        self._cond = threading.Condition(threading.Lock())
+        self._commands: deque[tuple] = deque()
+        self._pending = False  # set under the lock; read without it between minibatches
+        self._stopping = False
+        self._latest = (spec, data)  # newest configured spec and data, for caller-side checks
+        self._mailbox = Mailbox(self._capacity)
+        self._generation = -1
+        self._build(spec, config, data, rebuilt=False)
+        self._thread = threading.Thread(target=self._main, name="engine-runner", daemon=True)
+        self._thread.start()
+
+    # -- commands (any thread) -------------------------------------------------------
+    def start(self) -> None:
+        self._post("start")
+
+    def pause(self) -> None:
+        self._post("pause")
+
+    def step(self, n: int = 1) -> None:
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+            raise SpecError(
+                f"Received an invalid value for `n`, expected an integer >= 1. Received: n={n!r}"
+            )
+        self._post("step", int(n))
+
+    def reset(self, seed: int | None = None) -> None:
+        if seed is not None:
+            TrainConfig(seed=seed)  # validates with the usual message
+        self._post("reset", seed)
+
+    def configure(
+        self,
+        network: NetworkSpec | None = None,
+        data: Data | None = None,
+        training: TrainConfig | None = None,
+    ) -> None:
+        """New architecture/features and/or data (rebuild) and/or training settings."""
+        if training is not None and not isinstance(training, TrainConfig):
+            raise SpecError(f"Expected a TrainConfig; received {type(training).__name__}")
+        with self._cond:
+            spec = self._latest[0] if network is None else network
+            new_data = self._latest[1] if data is None else data
+            check_compatible(spec, new_data)
+            self._latest = (spec, new_data)
+        self._post("configure", network, data, training)
+
+    def stop(self, timeout: float = 1.0) -> bool:
+        """End the worker thread; True when it has ended within `timeout` seconds."""
+        with self._cond:
+            self._stopping = True
+            self._pending = True
+            self._cond.notify_all()
+        if threading.current_thread() is self._thread:
+            return False
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def take(self) -> Snapshot | None:
+        """The newest snapshot not yet taken, or None; never blocks."""
+        return self._mailbox.take()
+
+    def wait_snapshot(self, timeout: float | None = None) -> Snapshot | None:
+        """Block until a snapshot is published, then take it (headless use and tests)."""
+        return self._mailbox.wait(timeout)
+
+    def history(self) -> HistoryChunk:
+        """The whole (bounded, downsampled) history of the current generation, copied."""
+        return self._history.chunk()
+
+    @property
+    def thread(self) -> threading.Thread:
+        return self._thread
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _post(self, *command: Any) -> None:
+        with self._cond:
+            if self._stopping:
+                return
+            self._commands.append(command)
+            self._pending = True
+            self._cond.notify_all()
+
+    # -- worker ----------------------------------------------------------------------
+    def _build(self, spec: NetworkSpec, config: TrainConfig, data: Data, rebuilt: bool) -> None:
+        """A fresh trainer and everything derived from it; state paused, generation + 1."""
+        trainer = Trainer(spec, config, data)
+        grid = None
+        if GridEvaluator.supports(spec.input_dim, spec.task):
+            grid = GridEvaluator(data.bounds, spec.input_dim, spec.task, self._grid_size)
+        self._trainer, self._grid, self._spec, self._config, self._data = (
+            trainer,
+            grid,
+            spec,
+            config,
+            data,
+        )
+        self._history = History(trainer.n_layers, self._capacity)
+        self._generation += 1
+        self._rebuilt = rebuilt
+        self._state = "paused"
+        self._steps_left = 0
+        self._base_epoch = 0
+        self._stopper = EarlyStopping(config.patience)
+        self._message: str | None = None
+        self._traceback: str | None = None
+        self._evaluation: Evaluation | None = None
+        self._eval_step = -1
+        self._eval_cost = 0.0
+        self._eval_time = -math.inf
+        self._view: GridView | None = None
+        self._view_step = -1
+        self._grid_cost = 0.0
+        self._grid_time = -math.inf
+        self._mark = -1  # history already handed to the mailbox
+        self._rate_step, self._rate_time, self._rate = 0, time.perf_counter(), 0.0
+        self._next_tick = 0.0
+
+    def _main(self) -> None:
+        with np.errstate(all="ignore"):  # the trainer checks and reports non-finite values
+            self._loop()
+
+    def _loop(self) -> None:
+        self._guard(self._publish, "reset", True)
+        while True:
+            commands = self._wait_commands()
+            if commands is None:
+                break
+            for command in commands:
+                self._guard(self._handle, *command)
+            if self._stopping:
+                break
+            if self._state == "running" or self._steps_left:
+                self._guard(self._advance)
+        if self._state == "running":
+            self._state = "paused"
+        self._guard(self._publish, "stop", False)
+
+    def _wait_commands(self) -> list[tuple] | None:
+        """The commands to handle now, in order; None when stopping. Waits when idle.
+
+        Commands queued behind a `step(n)` wait until its n steps are done, unless
+        one of them is a pause, a reset or a rebuild: those cancel the remaining steps.
+        """
+        if not self._pending and (self._state == "running" or self._steps_left):
+            return []
+        with self._cond:
+            queue = self._commands
+            while not (queue or self._stopping):
+                if self._state == "running" or self._steps_left:
+                    break
+                self._cond.wait()
+            if self._stopping:
+                return None
+            if self._steps_left:
+                if not any(_preempts(c) for c in queue):
+                    return []
+                self._steps_left = 0
+            commands = []
+            while queue:
+                commands.append(queue.popleft())
+                if commands[-1][0] == "step":
+                    break
+            self._pending = bool(queue)
+            return commands
+
+    def _guard(self, fn, *args) -> None:
+        """Run `fn`; divergence pauses, any other exception becomes the error state."""
+        try:
+            fn(*args)
+        except DivergenceError as exc:
+            self._state, self._steps_left = "diverged", 0
+            self._message, self._traceback = str(exc), None
+            self._safe_publish("diverged")
+        except Exception as exc:
+            self._state, self._steps_left = "error", 0
+            self._message = f"{type(exc).__name__}: {exc}"
+            self._traceback = traceback.format_exc()
+            self._safe_publish("error")
+
+    def _safe_publish(self, reason: str) -> None:
+        try:
+            self._publish(reason, True)
+        except Exception:
+            self._view = None  # the view (or evaluation) itself may be what fails
+            self._evaluation = None
+            with contextlib.suppress(Exception):  # the thread must stay alive for reset
+                self._publish(reason, False, compute=False)
+
+    def _handle(self, kind: str, *args: Any) -> None:
+        state = self._state
+        if kind == "start":
+            if state != "error":
+                if self._trainer.epoch >= self._base_epoch + self._config.epochs:
+                    self._base_epoch = self._trainer.epoch
+                    self._stopper = EarlyStopping(self._config.patience)
+                self._state, self._steps_left, self._message = "running", 0, None
+                self._rate_step, self._rate_time = self._trainer.step_count, time.perf_counter()
+            self._publish("start", False)
+            if self._state == "running" and self._segment_done():
+                self._finish(None)
+        elif kind == "pause":
+            if state == "running":
+                self._state = "paused"
+            self._steps_left = 0
+            self._publish("pause", True)
+        elif kind == "step":
+            if state == "error":
+                self._publish("step", False)
+            else:
+                self._state, self._message = "paused", None
+                self._steps_left += args[0]
+        elif kind == "reset":
+            seed = args[0]
+            config = self._config if seed is None else self._config.replace(seed=seed)
+            self._build(self._spec, config, self._data, rebuilt=False)
+            self._publish("reset", True)
+        elif kind == "configure":
+            self._configure(*args)
+
+    def _configure(self, spec, data, config) -> None:
+        config = self._config if config is None else config
+        spec = self._spec if spec is None else spec
+        data = self._data if data is None else data
+        if spec != self._spec or data is not self._data:
+            self._build(spec, config, data, rebuilt=True)
+            self._publish("rebuild", True)
+            return
+        self._trainer.set_config(config)
+        self._config = config
+        self._stopper.patience = config.patience
+        self._publish("configure", False)
+
+    def _segment_done(self) -> bool:
+        return self._trainer.epoch >= self._base_epoch + self._config.epochs
+
+    def _advance(self) -> None:
+        """One minibatch, its history record, epoch-end work, and any due snapshot."""
+        trainer = self._trainer
+        report = trainer._step(False)  # the worker runs under one np.errstate; stats on publish
+        self._history.record_step(report.step, report.loss, trainer.grad_norms)
+        if report.epoch_end:
+            self._epoch_end()
+        if self._steps_left:
+            self._steps_left -= 1
+            if not self._steps_left:
+                self._publish("step", True)
+        elif time.perf_counter() >= self._next_tick:  # also during a long step(n)
+            self._publish("tick", False)
+
+    def _epoch_end(self) -> None:
+        trainer = self._trainer
+        running = self._state == "running"
+        stopping_early = self._stopper.patience > 0 and self._data.X_test is not None
+        needed = running and (self._segment_done() or stopping_early)
+        now = time.perf_counter()
+        if needed or now - self._eval_time >= self._eval_cost / self._eval_budget:
+            if not self._evaluate():
+                return
+            self._history.record_eval(trainer.epoch, trainer.step_count, self._evaluation)
+        if not running:
+            return
+        if self._stopper.patience > 0 and self._stopper.update(trainer, self._evaluation):
+            best = self._stopper.best_epoch
+            self._stopper.restore(trainer)
+            self._eval_step = self._view_step = -1  # the weights changed: fresh views
+            self._finish(
+                f"Stopped early at epoch {trainer.epoch}: the test loss has not improved for "
+                f"{self._stopper.patience} epoch(s); restored the weights of epoch {best}."
+            )
+        elif self._segment_done():
+            self._finish(None)
+
+    def _finish(self, message: str | None) -> None:
+        self._state, self._message = "finished", message
+        self._publish("finished", True)
+
+    def _evaluate(self) -> bool:
+        """A fresh whole-set evaluation; False when stop() interrupted it."""
+        t0 = time.perf_counter()
+        evaluation = self._trainer.evaluate(self._should_stop)
+        if evaluation is None:
+            return False
+        t1 = time.perf_counter()
+        self._evaluation, self._eval_step = evaluation, self._trainer.step_count
+        self._eval_cost, self._eval_time = t1 - t0, t1
+        return True
+
+    def _should_stop(self) -> bool:
+        return self._stopping
+
+    def _compute_view(self) -> None:
+        """The grid view in chunks (interruptible), like `GridEvaluator.evaluate`."""
+        grid, net = self._grid, self._trainer.network
+        t0 = time.perf_counter()
+        points = grid.points
+        parts = []
+        for start in range(0, len(points), GRID_CHUNK):
+            if self._stopping:
+                return
+            parts.append(np.asarray(net.predict(points[start : start + GRID_CHUNK]), np.float64))
+        out = np.concatenate(parts)
+        shape = (*grid.shape, out.shape[1]) if grid.kind == "classification" else grid.shape
+        values = frozen_copy(out.reshape(shape))
+        self._view = GridView(grid.kind, grid.xs, grid.ys, values, grid.bounds)
+        t1 = time.perf_counter()
+        self._view_step, self._grid_cost, self._grid_time = self._trainer.step_count, t1 - t0, t1
+
+    def _publish(self, reason: str, fresh: bool, compute: bool = True) -> None:
+        """Build a snapshot (fresh views on commands, budgeted ones on ticks) and post it."""
+        trainer = self._trainer
+        step = trainer.step_count
+        if compute and not self._stopping:
+            now = time.perf_counter()
+            if self._eval_step != step and (
+                fresh
+                or self._evaluation is None
+                or now - self._eval_time >= self._eval_cost / self._eval_budget
+            ):
+                self._evaluate()
+            if (
+                self._grid is not None
+                and self._view_step != step
+                and (
+                    fresh
+                    or self._view is None
+                    or now - self._grid_time >= self._grid_cost / self._grid_budget
+                )
+            ):
+                self._compute_view()
+        now = time.perf_counter()
+        if self._state == "running":
+            if now - self._rate_time >= 0.1:
+                self._rate = (step - self._rate_step) / (now - self._rate_time)
+                self._rate_step, self._rate_time = step, now
+        else:
+            self._rate = 0.0
+        net = trainer.network
+        snap = Snapshot(
+            state=self._state,
+            reason=reason,
+            generation=self._generation,
+            rebuilt=self._rebuilt,
+            step=step,
+            epoch=trainer.epoch,
+            steps_per_second=self._rate,
+            history=self._history.since(self._mark),
+            layers=trainer.layer_stats(),
+            evaluation=self._evaluation,
+            weights=tuple(
+                (frozen_copy(w), frozen_copy(b))
+                for w, b in zip(net.weights, net.biases, strict=True)
+            ),
+            view=self._view,
+            message=self._message,
+            traceback=self._traceback,
+            spec=self._spec,
+            config=self._config,
+        )
+        self._mark = step
+        self._mailbox.put(snap)
+        self._next_tick = time.perf_counter() + self._period
