@@ -1,0 +1,311 @@
+"""`playground train`: train headless from command-line options (imports no Qt).
+
+Every input is checked before the first step, including that the export path
+can be written, so a long run never ends in a lost result. Progress goes to
+stderr; stdout carries only the summary (one JSON line with --json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import datasets
+from engine.spec import FEATURES, LOSSES, OPTIMIZERS, TrainConfig
+from playground import exporting, training_data
+from playground.cli import CliError
+from playground.progress import Progress
+
+DEFAULT_DATASET = "spirals"
+DEFAULT_SAMPLES = 500
+DEFAULT_NOISE = 0.0
+DEFAULT_LAYERS = "8:tanh,8:tanh"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of DESIGN.md "Command line" with its defaults."""
+    data = parser.add_argument_group("data")
+    source = data.add_mutually_exclusive_group()
+    source.add_argument(
+        "--dataset",
+        metavar="NAME",
+        help=f"a built-in dataset: {', '.join(datasets.names())} (default {DEFAULT_DATASET})",
+    )
+    source.add_argument(
+        "--data", metavar="CSV", help="a CSV file: numeric columns, the last is the target"
+    )
+    data.add_argument(
+        "--task",
+        choices=("classification", "regression"),
+        help="override the task a CSV's target suggests (with --data)",
+    )
+    data.add_argument(
+        "--standardize", action="store_true", help="standardise a CSV's input columns (with --data)"
+    )
+    data.add_argument(
+        "--samples", type=int, metavar="N", help=f"points to generate (default {DEFAULT_SAMPLES})"
+    )
+    data.add_argument(
+        "--noise",
+        type=float,
+        metavar="F",
+        help=f"noise of the generated data (default {DEFAULT_NOISE:g})",
+    )
+    data.add_argument(
+        "--test-ratio",
+        type=float,
+        default=0.3,
+        metavar="F",
+        help="fraction held out for testing; 0 trains on all the data (default 0.3)",
+    )
+
+    net = parser.add_argument_group("network")
+    net.add_argument(
+        "--features",
+        metavar="LIST",
+        help=f"input features, comma-separated, from {', '.join(FEATURES)} "
+        "(default: the raw inputs, x1,x2 for 2-D data)",
+    )
+    net.add_argument(
+        "--layers",
+        metavar="TEXT",
+        help=f'hidden layers as units:activation, comma-separated; "" for none '
+        f'(default "{DEFAULT_LAYERS}")',
+    )
+    net.add_argument("--loss", choices=LOSSES, help="default: bce, ce or mse following the task")
+
+    train = parser.add_argument_group("training")
+    train.add_argument("--optimizer", choices=OPTIMIZERS, default="adam", help="(default adam)")
+    train.add_argument("--lr", type=float, default=0.01, help="learning rate, > 0 (default 0.01)")
+    train.add_argument(
+        "--momentum", type=float, default=0.9, help="momentum of momentum/nesterov (default 0.9)"
+    )
+    train.add_argument(
+        "--batch-size",
+        type=int,
+        default=16,
+        metavar="N",
+        help="examples per step; 0 = full batch (default 16)",
+    )
+    train.add_argument("--l1", type=float, default=0.0, help="L1 penalty on weights (default 0)")
+    train.add_argument(
+        "--l2",
+        type=float,
+        default=0.0,
+        help="L2 penalty on weights; decoupled decay with adamw (default 0)",
+    )
+    train.add_argument(
+        "--dropout", type=float, default=0.0, help="dropout rate of the hidden layers (default 0)"
+    )
+    train.add_argument(
+        "--clip",
+        type=float,
+        default=0.0,
+        metavar="NORM",
+        help="clip the global gradient norm; 0 = off (default 0)",
+    )
+    train.add_argument(
+        "--patience",
+        type=int,
+        default=0,
+        metavar="N",
+        help="stop after N epochs without a better test loss; 0 = off (default 0)",
+    )
+    train.add_argument(
+        "--epochs",
+        type=int,
+        default=100,
+        metavar="N",
+        help="epochs to train from where the network is (default 100)",
+    )
+    train.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed of the data, the split, the initial weights and the shuffling",
+    )
+
+    files = parser.add_argument_group("files")
+    files.add_argument(
+        "--load-weights",
+        metavar="FILE",
+        help="start from these weights (.npz or .json) and use their network",
+    )
+    files.add_argument("--export", metavar="FILE", help="write the weights: .npz, .json or .onnx")
+    # Projects (--project FILE, --save-project FILE) join this group in a later issue.
+    files.add_argument("--json", action="store_true", help="print one JSON summary line on stdout")
+
+
+def run(args: argparse.Namespace) -> int:
+    export_path = exporting.check_output_path(args.export) if args.export else None
+    ds, trainer = build_trainer(args)
+    result, seconds = train(trainer, trainer.config.epochs)
+    if export_path is not None:
+        exporting.export(trainer.network, export_path)
+    summary = make_summary(args, ds, trainer, result, seconds, export_path)
+    print(json.dumps(summary) if args.json else human_summary(summary))
+    return 0
+
+
+def build_trainer(args: argparse.Namespace):
+    """The dataset and a Trainer from the options (a project file will be the other source)."""
+    from engine.trainer import Trainer
+
+    ds = load_dataset(args)
+    data = training_data.make_data(ds, args.test_ratio, args.seed)
+    network = load_network(args, ds) if args.load_weights else None
+    spec = network.spec if network is not None else _spec_from_args(args, ds)
+    return ds, Trainer(spec, make_config(args), data, network=network)
+
+
+def train(trainer, epochs: int):
+    """`epochs` more epochs with progress on stderr; the FitResult and the seconds taken."""
+    progress = Progress(epochs)
+    start_epoch = trainer.epoch
+    started = time.perf_counter()
+    # Overflow on the way to a NaN is expected: the trainer detects it and raises
+    # DivergenceError, so numpy's own RuntimeWarnings would only be noise here.
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            result = trainer.fit(
+                epochs,
+                on_epoch=lambda t, ev: progress.update(
+                    t.epoch - start_epoch, ev.train_loss, ev.test_loss
+                ),
+            )
+    finally:
+        progress.close()
+    return result, time.perf_counter() - started
+
+
+def load_dataset(args: argparse.Namespace):
+    """The dataset the options name: generated (--dataset) or read from a file (--data)."""
+    if args.data is not None:
+        for option, value in (("--samples", args.samples), ("--noise", args.noise)):
+            if value is not None:
+                raise CliError(f"{option} applies to generated datasets, not to --data {args.data}")
+        return datasets.load_csv(args.data, task=args.task, standardize=args.standardize)
+    if args.task is not None or args.standardize:
+        option = "--task" if args.task is not None else "--standardize"
+        raise CliError(f"{option} applies to CSV data (--data FILE), not to generated datasets")
+    samples = DEFAULT_SAMPLES if args.samples is None else args.samples
+    noise = DEFAULT_NOISE if args.noise is None else args.noise
+    name = args.dataset or DEFAULT_DATASET
+    return datasets.make(name, n_samples=samples, noise=noise, seed=args.seed)
+
+
+def _spec_from_args(args: argparse.Namespace, ds):
+    hidden = training_data.parse_layers(DEFAULT_LAYERS if args.layers is None else args.layers)
+    features = training_data.parse_features(args.features) if args.features is not None else None
+    return training_data.make_spec(ds, hidden, features, args.loss)
+
+
+def load_network(args: argparse.Namespace, ds):
+    """The network of --load-weights; explicit --layers / --features must agree with it."""
+    from engine.network import Network
+    from engine.weights_io import load
+
+    path = Path(args.load_weights)
+    if not path.is_file():
+        raise CliError(f"cannot read weights file {args.load_weights!r}: no such file")
+    network = load(path)
+    spec = network.spec
+    if args.layers is not None:
+        asked = training_data.parse_layers(args.layers)
+        if [(h.units, h.activation) for h in asked] != [
+            (h.units, h.activation) for h in spec.hidden
+        ]:
+            raise CliError(
+                f"--layers {args.layers!r} differs from the network in {path.name} "
+                f"({training_data.format_layers(spec.hidden)!r}); leave --layers out to use it"
+            )
+    if args.features is not None and training_data.parse_features(args.features) != spec.features:
+        raise CliError(
+            f"--features {args.features!r} differs from the network in {path.name} "
+            f"({','.join(spec.features)!r}); leave --features out to use it"
+        )
+    training_data.check_fits(spec, ds)
+    if args.loss is not None and args.loss != spec.loss:
+        state = network.state_dict()
+        network = Network(spec.replace(loss=args.loss))
+        network.load_state_dict(state)
+    return network
+
+
+def make_config(args: argparse.Namespace) -> TrainConfig:
+    return TrainConfig(
+        optimizer=args.optimizer,
+        lr=args.lr,
+        momentum=args.momentum,
+        batch_size=args.batch_size,
+        l1=args.l1,
+        l2=args.l2,
+        dropout=args.dropout,
+        clip_norm=args.clip,
+        epochs=args.epochs,
+        patience=args.patience,
+        seed=args.seed,
+    )
+
+
+def _number(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
+def make_summary(args, ds, trainer, result, seconds, export_path) -> dict[str, Any]:
+    """The JSON summary: totals, final whole-set losses and metrics, and what was run."""
+    spec, config, data = trainer.network.spec, trainer.config, trainer.data
+    evaluation = result.evaluation  # the final weights (the best ones after early stopping)
+    metric = evaluation.metric_name
+    return {
+        "dataset": ds.name,
+        "task": spec.task,
+        "n_train": len(data.y_train),
+        "n_test": 0 if data.y_test is None else len(data.y_test),
+        "features": list(spec.features),
+        "layers": training_data.format_layers(spec.hidden),
+        "loss": spec.loss,
+        "optimizer": config.optimizer,
+        "lr": config.lr,
+        "batch_size": config.batch_size,
+        "seed": config.seed,
+        "epochs": int(trainer.epoch),
+        "steps": int(trainer.step_count),
+        "train_loss": _number(evaluation.train_loss),
+        "test_loss": _number(evaluation.test_loss),
+        f"train_{metric}": _number(evaluation.train_metric),
+        f"test_{metric}": _number(evaluation.test_metric),
+        "early_stopped": bool(result.stopped_early),
+        "best_epoch": result.best_epoch,
+        "train_seconds": round(seconds, 6),
+        "loaded_weights": args.load_weights,
+        "exported": None if export_path is None else str(export_path),
+    }
+
+
+def human_summary(s: dict[str, Any]) -> str:
+    metric = "accuracy" if s["task"] == "classification" else "r2"
+    layers = s["layers"] or "no hidden layer"
+    lines = [
+        f"{s['dataset']}: {s['n_train']} train / {s['n_test']} test points; "
+        f"features {','.join(s['features'])}; layers {layers}; loss {s['loss']}",
+        f"{s['epochs']} epochs, {s['steps']} steps of {s['optimizer']} (lr {s['lr']:g}) "
+        f"in {s['train_seconds']:.2f} s" + (" (stopped early)" if s["early_stopped"] else ""),
+        f"train: loss {s['train_loss']:.4f}  {metric} {_fmt(s[f'train_{metric}'])}",
+    ]
+    if s["test_loss"] is not None:
+        lines.append(f"test:  loss {s['test_loss']:.4f}  {metric} {_fmt(s[f'test_{metric}'])}")
+    if s["exported"]:
+        lines.append(f"weights written to {s['exported']}")
+    return "\n".join(lines)
+
+
+def _fmt(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.4f}"
