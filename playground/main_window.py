@@ -1,0 +1,362 @@
+"""The main window: dataset picker left, output centre, curves right, controls on top.
+
+The window edits a `Session`, derives the engine's NetworkSpec / Data / TrainConfig
+from it and sends them to the `Runner` (which trains in its own thread and never
+waits for the GUI). One `FrameLoop` takes the runner's newest snapshot about 30
+times a second and updates every view in place (`SnapshotPresenter`).
+Architecture, feature, loss and dataset changes rebuild the network (announced
+in the status bar; a running session keeps running); hyper-parameters apply to
+the next step. Closing stops the runner with a bounded wait.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QScrollArea, QSplitter, QVBoxLayout, QWidget
+
+import datasets
+from engine.errors import EngineError
+from engine.runner import Runner
+from engine.spec import LOSSES
+from playground.controls import TrainingControls
+from playground.dataset_picker import DatasetPicker
+from playground.frame_loop import FrameLoop
+from playground.layer_panel import LayerPanel
+from playground.messages import MessageBanner, show_error_dialog
+from playground.network_view import NetworkView
+from playground.plots.boundary_plot import BoundaryPlot
+from playground.plots.gradient_plot import DEFAULT_EXPLODING, DEFAULT_VANISHING, GradientPlot
+from playground.plots.loss_plot import LossPlot
+from playground.presenter import SnapshotPresenter
+from playground.process_runner import SUPPORTED as PROCESS_SUPPORTED
+from playground.process_runner import ProcessRunner
+from playground.session import Session, default_data_choice
+from playground.settings import AppSettings
+from playground.status import StatusPanel
+from playground.training_data import default_features, make_data
+
+log = logging.getLogger(__name__)
+STOP_TIMEOUT = 2.0
+RUNNERS = {"process": ProcessRunner, "thread": Runner}
+DEFAULT_RUNNER = "process" if PROCESS_SUPPORTED else "thread"
+FRAME_HZ = 32.0  # a little above 30, so timer jitter still leaves 30 frames a second
+SNAPSHOT_HZ = 60.0  # the runner publishes faster than we draw: every frame finds a fresh one
+GRID_SIZE = 96  # boundary picture resolution (computed in the runner, on its time budget)
+
+
+def losses_for(task: str, n_classes: int) -> tuple[str, ...]:
+    if task == "regression":
+        return ("mse", "mae", "huber")
+    first = "bce" if n_classes == 2 else "ce"
+    return (first, *(name for name in LOSSES if name in ("mse", "mae", "huber")))
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        session: Session,
+        settings: AppSettings,
+        parent: QWidget | None = None,
+        *,
+        runner: str = DEFAULT_RUNNER,
+    ):
+        super().__init__(parent)
+        if runner not in RUNNERS:
+            raise ValueError(
+                f"Could not interpret runner {runner!r}: expected one of {', '.join(RUNNERS)}"
+            )
+        self._runner_class = RUNNERS[runner]
+        self.setWindowTitle("Backprop Playground")
+        self.settings = settings
+        self.session = session
+        self.runner: Runner | None = None
+        self.dataset = None
+        self.data = None
+        self.spec = None
+        self._closed = False
+
+        self.picker = DatasetPicker()
+        self.controls = TrainingControls(session.config, self)
+        self.controls.populate(self)
+        self.loss_plot = LossPlot()
+        self.boundary_plot = BoundaryPlot()
+        self.gradient_plot = GradientPlot(vanishing=DEFAULT_VANISHING, exploding=DEFAULT_EXPLODING)
+        self.gradient_plot.set_thresholds(
+            *settings.gradient_thresholds((DEFAULT_VANISHING, DEFAULT_EXPLODING))
+        )
+        self.layer_panel = LayerPanel(session.hidden)
+        self.network_view = NetworkView()
+        self.banner = MessageBanner()
+        self.status = StatusPanel(self.statusBar())
+        self.presenter = SnapshotPresenter(self)
+        self.frames = FrameLoop(
+            self._take, self.presenter.draw, self._drawing_failed, hz=FRAME_HZ, parent=self
+        )
+        self._build_layout()
+        self._build_menu()
+        self._connect()
+        self._default_size()
+        self._restore_layout()
+        self._start_session(session)
+        self.frames.start()
+
+    # -- layout ---------------------------------------------------------------------------
+    def _build_layout(self) -> None:
+        left = QScrollArea()
+        left.setWidget(self.picker)
+        left.setWidgetResizable(True)
+        left.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left.setMinimumWidth(self.picker.minimumSizeHint().width() + 20)
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.setObjectName("networkSplitter")
+        bottom.addWidget(self.layer_panel)
+        bottom.addWidget(self.network_view)
+        bottom.setSizes([300, 400])
+        centre = QSplitter(Qt.Orientation.Vertical)
+        centre.setObjectName("centreSplitter")
+        centre.addWidget(self.boundary_plot)
+        centre.addWidget(bottom)
+        centre.setSizes([620, 240])
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.setObjectName("rightSplitter")
+        right.addWidget(self.loss_plot)
+        right.addWidget(self.gradient_plot)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        for w in (left, centre, right):
+            self.splitter.addWidget(w)
+        self.splitter.setSizes([290, 620, 560])
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 1)
+        self._splitters = (self.splitter, centre, right, bottom)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(6, 4, 6, 0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(body)
+
+    def _build_menu(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        import_action = QAction("Import CSV…", self)
+        import_action.setShortcut(QKeySequence.StandardKey.Open)
+        import_action.triggered.connect(self.picker._ask_csv)
+        quit_action = QAction("Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(import_action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        train_menu = self.menuBar().addMenu("&Training")
+        for text, keys, slot in (
+            ("Run / Pause", ("Space",), self.toggle_run),
+            ("Step", ("Right", "S"), self.step),
+            ("Reset", ("R",), self.reset),
+        ):
+            action = QAction(text, self)
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(slot)
+            train_menu.addAction(action)
+            self.addAction(action)
+
+    def _connect(self) -> None:
+        c = self.controls
+        c.runToggled.connect(self._run_toggled)
+        c.stepRequested.connect(self.step)
+        c.resetRequested.connect(self.reset)
+        c.configChanged.connect(self._config_changed)
+        c.lossChanged.connect(self._loss_changed)
+        c.problem.connect(lambda text: self.status.announce(text, 10000))
+        self.picker.choiceChanged.connect(self._data_changed)
+        self.picker.featuresChanged.connect(self._features_changed)
+        self.layer_panel.hiddenChanged.connect(self._hidden_changed)
+        self.banner.resetRequested.connect(self.reset)
+        self.gradient_plot.thresholdsChanged.connect(self.settings.set_gradient_thresholds)
+
+    # -- start ----------------------------------------------------------------------------
+    def _start_session(self, session: Session) -> None:
+        if not self.picker.apply(session.data, quiet=True):
+            log.warning("the remembered data %s is not available; using the default", session.data)
+            self.session = session.replace(data=default_data_choice())
+            self.picker.apply(self.session.data)
+            if session.data.source == "csv":
+                self.banner.show_message(
+                    f"The last imported file {session.data.path} could not be read again; "
+                    f"started on the default dataset.",
+                    "warning",
+                )
+
+    def _take(self):
+        if self.runner is None:
+            return None
+        snap = self.runner.take()
+        failure = getattr(self.runner, "failure", None)
+        if failure and self.banner.message() != failure:
+            self.controls.set_running(False)
+            self.banner.show_message(failure, "error", offer_reset=True)
+        return snap
+
+    # -- session changes ------------------------------------------------------------------
+    def _data_changed(self, choice, ds) -> None:
+        try:
+            data = make_data(ds, choice.test_ratio, choice.seed)
+        except (datasets.DatasetError, EngineError) as exc:
+            show_error_dialog(self, "Cannot use this data", str(exc))
+            return
+        self.session = self.session.replace(data=choice)
+        if self.dataset is not None and self.dataset.input_dim != ds.input_dim:
+            # other inputs: start from the raw ones (x1..xd), not a fit of the old selection
+            self.session = self.session.replace(features=default_features(ds.input_dim))
+        self.dataset, self.data = ds, data
+        spec = self.session.spec_for(ds)
+        self.picker.set_features(ds.input_dim, spec.features)
+        self.controls.set_losses(losses_for(ds.task, ds.n_classes), spec.loss)
+        self.boundary_plot.set_data(data)
+        what = f"dataset {ds.name!r}" if ds.name else "new data"
+        self._rebuild(spec, data, what)
+
+    def _features_changed(self, features) -> None:
+        self.session = self.session.replace(features=tuple(features))
+        self._rebuild(self.session.spec_for(self.dataset), None, "features " + ", ".join(features))
+
+    def _hidden_changed(self, hidden) -> None:
+        self.session = self.session.replace(hidden=tuple(hidden))
+        self._rebuild(self.session.spec_for(self.dataset), None, "hidden layers")
+
+    def _loss_changed(self, loss: str) -> None:
+        self.session = self.session.replace(loss=loss)
+        self._rebuild(self.session.spec_for(self.dataset), None, f"loss {loss}")
+
+    def _rebuild(self, spec, data, what: str) -> None:
+        """A new network (and data): like a reset; a running session keeps running."""
+        self.spec = spec
+        self.layer_panel.set_io(len(spec.features), spec.n_outputs)
+        self.network_view.set_spec(spec)
+        if self.runner is None:
+            self.runner = self._runner_class(
+                spec, self.session.config, self.data, snapshot_hz=SNAPSHOT_HZ, grid_size=GRID_SIZE
+            )
+            self.presenter.forget()  # a new runner counts its generations from 0 again
+            self.status.announce(f"Ready: {what}. Press Run (Space) to train.")
+        else:
+            running = self.controls.run_button.isChecked()
+            self.runner.configure(network=spec, data=data)
+            if running:
+                self.runner.start()
+            self.status.announce(
+                f"Network rebuilt for the new {what}: training restarts from step 0"
+            )
+        self.banner.hide()
+        self.settings.save_session(self.session)
+
+    def _config_changed(self, config) -> None:
+        self.session = self.session.replace(config=config)
+        if self.runner is not None:
+            self.runner.configure(training=config)
+        self.status.announce("New training settings apply from the next step")
+        self.settings.save_session(self.session)
+
+    # -- commands -------------------------------------------------------------------------
+    def _run_toggled(self, on: bool) -> None:
+        if self.runner is None:
+            return
+        if on:
+            self.banner.hide()
+            self.runner.start()
+        else:
+            self.runner.pause()
+
+    def toggle_run(self) -> None:
+        self.controls.run_button.toggle()
+
+    def step(self) -> None:
+        if self.runner is not None:
+            self.controls.set_running(False)
+            self.runner.step(1)
+
+    def reset(self) -> None:
+        """Back to step 0 with fresh weights: the next initialisation seed."""
+        if self.runner is None:
+            return
+        if getattr(self.runner, "failure", None):  # the training process is gone: a new one
+            self.runner.stop(timeout=0.1)
+            self.runner = None
+            self._rebuild(self.spec, self.data, "training process")
+            return
+        config = self.session.config
+        config = config.replace(seed=(config.seed + 1) % (2**31))
+        self.session = self.session.replace(config=config)
+        self.controls.set_config(config)
+        self.controls.set_running(False)
+        self.runner.reset(seed=config.seed)
+        self.banner.hide()
+        self.status.announce(f"Reset: step 0 with new weights (initialisation seed {config.seed})")
+        self.settings.save_session(self.session)
+
+    def is_running(self) -> bool:
+        return self.controls.run_button.isChecked()
+
+    def _drawing_failed(self, exc: BaseException) -> None:
+        if not self.banner.isVisible():
+            self.banner.show_message(f"A view could not be drawn: {exc}", "error")
+
+    # -- settings and closing ---------------------------------------------------------------
+    def _default_size(self) -> None:
+        """1480 x 920, or 95% of a smaller screen."""
+        width, height = 1480, 920
+        screen = self.screen()
+        if screen is not None:
+            available = screen.availableGeometry()
+            width = min(width, int(available.width() * 0.95))
+            height = min(height, int(available.height() * 0.95))
+        self.resize(width, height)
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.get_bytes("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        for splitter in self._splitters:
+            state = self.settings.get_bytes(f"window/{splitter.objectName()}")
+            if state is not None:
+                splitter.restoreState(state)
+        self.loss_plot.set_log_y(self.settings.get_bool("view/log_loss", True))
+        self.boundary_plot.discretise_check.setChecked(
+            self.settings.get_bool("view/discretise", False)
+        )
+        self.boundary_plot.test_check.setChecked(self.settings.get_bool("view/test_points", True))
+
+    def _save_layout(self) -> None:
+        s = self.settings
+        s.set("window/geometry", self.saveGeometry())
+        for splitter in self._splitters:
+            s.set(f"window/{splitter.objectName()}", splitter.saveState())
+        s.set("view/log_loss", self.loss_plot.log_check.isChecked())
+        s.set("view/discretise", self.boundary_plot.discretise_check.isChecked())
+        s.set("view/test_points", self.boundary_plot.test_check.isChecked())
+        s.save_session(self.session)
+        s.sync()
+
+    def shutdown(self) -> bool:
+        """Stop drawing and the runner (bounded wait); True when the worker has ended."""
+        if self._closed:
+            return True
+        self._closed = True
+        self.frames.stop()
+        stopped = True
+        if self.runner is not None:
+            stopped = self.runner.stop(timeout=STOP_TIMEOUT)
+            if not stopped:
+                log.warning("the training thread did not stop within %.1f s", STOP_TIMEOUT)
+        try:
+            self._save_layout()
+        except Exception:
+            log.exception("saving the settings failed")
+        return stopped
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        event.accept()

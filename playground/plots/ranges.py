@@ -1,0 +1,105 @@
+"""Cheap redraws for live plots: cached decorations and axis ranges that change rarely.
+
+Drawing tick labels is the most expensive part of a pyqtgraph frame, and with
+ordinary auto-range the axes change (and re-render their text) on every frame of a
+growing curve. Here axes, labels and legends render into a pixmap cache, and a
+`StickyRange` widens or narrows an axis only when the data leaves its range or
+fills too little of it, with head room, so ticks change a few times a minute.
+Panning or zooming by hand stops the following; pyqtgraph's "A" button (or
+`follow()`) resumes it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QGraphicsItem
+
+CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
+
+
+def cache_decorations(plot: pg.PlotItem) -> None:
+    """Render the axes, title and legend of `plot` through a pixmap cache."""
+    for name in ("left", "bottom", "right", "top"):
+        axis = plot.getAxis(name)
+        if axis is not None:
+            axis.setCacheMode(CACHE)
+    plot.titleLabel.setCacheMode(CACHE)
+    if plot.legend is not None:
+        plot.legend.setCacheMode(CACHE)
+
+
+class StickyRange:
+    """Keeps one axis of `plot` around the data with head room (log10 units for log axes)."""
+
+    def __init__(self, plot: pg.PlotItem, axis: str, *, log: bool = False, head: float = 0.5,
+                 fill: float = 0.35, floor: float | None = None):  # fmt: skip
+        self.plot = plot
+        self.vb = plot.getViewBox()
+        self.axis = axis
+        self.index = 0 if axis == "x" else 1
+        self.log = log
+        self.head = head  # extra room added beyond the data, as a fraction of its span
+        self.fill = fill  # shrink when the data spans less than this fraction of the view
+        self.floor = floor  # lower bound always shown (e.g. 0 for steps)
+        self.following = True
+        self.vb.disableAutoRange(axis=self.vb.XAxis if axis == "x" else self.vb.YAxis)
+        self.vb.sigRangeChangedManually.connect(self._manual)
+
+    def _manual(self, mask) -> None:
+        if mask[self.index]:
+            self.following = False
+
+    def follow(self) -> None:
+        self.following = True
+
+    def set_log(self, log: bool) -> None:
+        self.log = log
+        self.following = True
+
+    def update(self, lo: float, hi: float) -> None:
+        """Re-range if the data's extent [lo, hi] left the view or uses too little of it."""
+        if self.vb.autoRangeEnabled()[self.index]:  # the user pressed "A": we follow again
+            self.following = True
+            self.vb.disableAutoRange(axis=self.vb.XAxis if self.index == 0 else self.vb.YAxis)
+        if not self.following or not (math.isfinite(lo) and math.isfinite(hi)):
+            return
+        if self.log:
+            if hi <= 0:
+                return
+            lo, hi = math.log10(max(lo, hi * 1e-30)), math.log10(hi)
+        if self.floor is not None:
+            lo = min(lo, self.floor)
+        span = hi - lo if hi > lo else max(abs(hi), 1.0) * 0.1
+        view_lo, view_hi = self.vb.viewRange()[self.index]
+        inside = view_lo <= lo and hi <= view_hi
+        if inside and span >= self.fill * (view_hi - view_lo):
+            return
+        new_lo = lo if self.floor is not None and lo == self.floor else lo - self.head * span * 0.3
+        new_hi = hi + self.head * span
+        if self.log:
+            new_lo, new_hi = math.floor(new_lo * 2) / 2, math.ceil(new_hi * 2) / 2
+        if self.index == 0:
+            self.vb.setXRange(new_lo, new_hi, padding=0)
+        else:
+            self.vb.setYRange(new_lo, new_hi, padding=0)
+
+
+class Extent:
+    """Running minimum and maximum of the finite (and, for log axes, positive) values seen."""
+
+    def __init__(self, positive: bool = False):
+        self.positive = positive
+        self.clear()
+
+    def clear(self) -> None:
+        self.lo, self.hi = math.inf, -math.inf
+
+    def add(self, values: np.ndarray) -> None:
+        v = np.asarray(values, dtype=np.float64).ravel()
+        v = v[np.isfinite(v) & (v > 0)] if self.positive else v[np.isfinite(v)]
+        if len(v):
+            self.lo = min(self.lo, float(v.min()))
+            self.hi = max(self.hi, float(v.max()))

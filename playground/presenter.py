@@ -1,0 +1,120 @@
+"""Draws one snapshot into every view of the main window.
+
+Curves are cleared when the snapshot's generation changes (reset or rebuild)
+and then grow from each snapshot's history chunk. The boundary picture and the
+misclassified marks are redrawn only when the runner computed a new view; the
+run button follows the runner when it stops by itself (finished, diverged,
+error), and divergence or errors appear in the banner.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from playground.mistakes import MistakeFinder
+
+NETWORK_VIEW_PERIOD = 6  # redraw the network diagram every sixth frame (5 Hz) while running
+
+
+class SnapshotPresenter:
+    def __init__(self, window) -> None:
+        self.w = window
+        self.generation = -1
+        self.step = -1
+        self.state = "paused"
+        self._view = None
+        self._mistakes = MistakeFinder()
+        self._shown_message: tuple[int, str] | None = None
+        self._frame = 0
+        self.last = None  # the latest snapshot drawn
+
+    def forget(self) -> None:
+        """Treat the next snapshot as the start of a new run (a new runner)."""
+        self.generation = -1
+        self.last = None
+
+    def draw(self, snap) -> None:
+        w = self.w
+        self._frame += 1
+        self.last = snap
+        if snap.generation != self.generation:
+            self.generation = snap.generation
+            metric = "accuracy" if snap.spec.task == "classification" else "r2"
+            w.loss_plot.clear(metric)
+            w.gradient_plot.clear(len(snap.spec.hidden) + 1)
+            self._view, self.step = None, -1
+            self._shown_message = None
+        if len(snap.history) or snap.history.n_evals:
+            w.loss_plot.append(snap.history)
+            w.gradient_plot.append(snap.history)
+            w.loss_plot.redraw()
+            w.gradient_plot.redraw()
+        self.step = snap.step
+        if self._fits_data(snap) and snap.view is not None and snap.view is not self._view:
+            self._view = snap.view  # a new picture: the marks follow the same weights
+            w.boundary_plot.update_view(snap.view)
+            self._mark_mistakes(snap)
+        if snap.spec == w.network_view.spec and (
+            self._frame % NETWORK_VIEW_PERIOD == 0 or snap.state != "running"
+        ):
+            w.network_view.set_weights(snap.weights)
+        self._update_status(snap)
+        self._follow_state(snap)
+
+    def _fits_data(self, snap) -> bool:
+        """False for a late snapshot of the network before a rebuild to other data."""
+        data = self.w.data
+        spec = snap.spec
+        if data is None or spec.input_dim != data.X_train.shape[1] or spec.task != data.task:
+            return False
+        return spec.task != "classification" or spec.n_classes == data.n_classes
+
+    def _mark_mistakes(self, snap) -> None:
+        data = self.w.data
+        if snap.spec.task != "classification" or data.X_train.shape[1] != 2:
+            self.w.boundary_plot.show_mistakes(None)
+            return
+        X, y = data.X_train, data.y_train
+        if data.X_test is not None and self.w.boundary_plot.test_check.isChecked():
+            X, y = np.vstack([X, data.X_test]), np.concatenate([y, data.y_test])
+        wrong = self._mistakes.wrong(snap.spec, snap.weights, X, y)
+        self.w.boundary_plot.show_mistakes(wrong)
+
+    def _update_status(self, snap) -> None:
+        ev = snap.evaluation
+        self.w.status.update(
+            state=snap.state,
+            epoch=snap.epoch,
+            step=snap.step,
+            steps_per_s=snap.steps_per_second,
+            fps=self.w.frames.fps,
+            train_loss=None if ev is None else ev.train_loss,
+            test_loss=None if ev is None else ev.test_loss,
+        )
+
+    def _follow_state(self, snap) -> None:
+        w = self.w
+        self.state = snap.state
+        if snap.state in ("diverged", "error", "finished"):
+            w.controls.set_running(False)
+        elif snap.reason == "start" and snap.state == "running":
+            w.controls.set_running(True)
+        if snap.state in ("diverged", "error") and snap.message:
+            key = (snap.generation, snap.message)
+            if key != self._shown_message:
+                self._shown_message = key
+                if snap.state == "diverged":
+                    text = snap.message[:1].upper() + snap.message[1:]
+                    w.banner.show_message(text, "error", offer_reset=True)
+                else:
+                    w.banner.show_message(
+                        f"<b>Training stopped on an unexpected error:</b> {snap.message}. "
+                        "Reset to start again.",
+                        "error",
+                        offer_reset=True,
+                        details=snap.traceback,
+                    )
+                w.status.announce(f"Training {snap.state}: see the message above the plots")
+        elif snap.state == "finished" and snap.reason == "finished":
+            text = snap.message or f"Finished: {snap.epoch} epochs. Run again for more."
+            w.status.announce(text, 10000)

@@ -1,0 +1,202 @@
+"""The engine's Runner hosted in a child process, behind the Runner's own interface.
+
+Why: the NumPy engine spends most of its time in Python on small arrays, so a
+training thread and the GUI thread share one interpreter lock; every millisecond
+the GUI spends drawing is a millisecond the trainer waits. In its own process
+the trainer keeps a core to itself, and the GUI draws at full rate.
+
+The child (`python -m playground.process_runner FD`, a fresh interpreter: no
+fork of a process running Qt, and unlike multiprocessing's "spawn" it never
+re-runs the parent's main script) runs an ordinary `engine.runner.Runner`.
+Commands travel over a socket pair and return at once (they are validated here
+first, with the Runner's messages); snapshots travel back and `take()` merges
+those not yet taken exactly like the Runner's mailbox (history chunks
+concatenated within a generation). The child ends when its socket closes, and
+`stop(timeout)` waits a bounded time, then kills it. POSIX only (`SUPPORTED`);
+elsewhere the window uses the in-process Runner.
+"""
+
+from __future__ import annotations
+
+import logging
+import numbers
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from multiprocessing.connection import Connection
+from typing import Any
+
+from engine.data import Data
+from engine.errors import SpecError
+from engine.snapshot import Mailbox, Snapshot
+from engine.spec import NetworkSpec, TrainConfig
+from engine.trainer import check_compatible
+
+log = logging.getLogger(__name__)
+FORWARD_WAIT = 0.2  # seconds the child's forwarder waits for a snapshot between checks
+SUPPORTED = os.name == "posix"
+
+
+class ProcessRunner:
+    """Same commands as `engine.runner.Runner`; training happens in a child process."""
+
+    def __init__(self, spec: NetworkSpec, config: TrainConfig, data: Data, **runner_options: Any):
+        check_compatible(spec, data)
+        if not isinstance(config, TrainConfig):
+            raise SpecError(f"Expected a TrainConfig; received {type(config).__name__}")
+        ours, theirs = socket.socketpair()
+        self._conn = Connection(ours.detach())
+        fd = theirs.detach()
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "playground.process_runner", str(fd)],
+                pass_fds=(fd,),
+                stdin=subprocess.DEVNULL,
+            )
+        finally:
+            os.close(fd)
+        self._conn.send((spec, config, data, runner_options))
+        self._mailbox = Mailbox()
+        self._latest = (spec, data)
+        self._stopped = False
+        self.failure: str | None = None  # set when the child ended without being asked to
+
+    # -- commands -------------------------------------------------------------------------
+    def start(self) -> None:
+        self._send("start")
+
+    def pause(self) -> None:
+        self._send("pause")
+
+    def step(self, n: int = 1) -> None:
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+            raise SpecError(
+                f"Received an invalid value for `n`, expected an integer >= 1. Received: n={n!r}"
+            )
+        self._send("step", int(n))
+
+    def reset(self, seed: int | None = None) -> None:
+        if seed is not None:
+            TrainConfig(seed=seed)  # validates with the usual message
+        self._send("reset", seed)
+
+    def configure(
+        self,
+        network: NetworkSpec | None = None,
+        data: Data | None = None,
+        training: TrainConfig | None = None,
+    ) -> None:
+        if training is not None and not isinstance(training, TrainConfig):
+            raise SpecError(f"Expected a TrainConfig; received {type(training).__name__}")
+        spec = self._latest[0] if network is None else network
+        new_data = self._latest[1] if data is None else data
+        check_compatible(spec, new_data)
+        self._latest = (spec, new_data)
+        self._send("configure", network, data, training)
+
+    def take(self) -> Snapshot | None:
+        """The newest snapshot not yet taken (merged with earlier untaken ones), or None."""
+        self._drain()
+        return self._mailbox.take()
+
+    def stop(self, timeout: float = 1.0) -> bool:
+        """End the child; True when it ended by itself within `timeout` seconds."""
+        if not self._stopped:
+            self._stopped = True
+            self._send("stop", float(timeout))
+        deadline = time.monotonic() + timeout
+        while self.is_alive() and time.monotonic() < deadline:
+            self._drain()  # the child may be blocked sending its last snapshots
+            time.sleep(0.005)
+        ended = not self.is_alive()
+        if not ended:
+            log.warning("the training process did not stop within %.1f s; ending it", timeout)
+            self._process.kill()
+            self._process.wait(1.0)
+        self._conn.close()
+        return ended
+
+    def is_alive(self) -> bool:
+        return self._process.poll() is None
+
+    def __enter__(self) -> ProcessRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- plumbing -------------------------------------------------------------------------
+    def _send(self, *message: Any) -> None:
+        if self._conn.closed or self.failure is not None:
+            return
+        try:
+            self._conn.send(message)
+        except (BrokenPipeError, EOFError, OSError) as exc:
+            self._lost(exc)
+
+    def _drain(self) -> None:
+        if self._conn.closed:
+            return
+        try:
+            while self._conn.poll():
+                self._mailbox.put(self._conn.recv())
+        except (EOFError, OSError) as exc:
+            self._lost(exc)
+
+    def _lost(self, exc: BaseException) -> None:
+        if not self._stopped and self.failure is None:
+            code = self._process.poll()
+            self.failure = (
+                f"The training process ended unexpectedly (exit code {code}: "
+                f"{exc or 'pipe closed'}). Reset to start a new one."
+            )
+            log.error(self.failure)
+
+
+def _child_main(conn: Connection) -> None:
+    """The child: a Runner, a thread forwarding its snapshots, commands from the socket."""
+    from engine.runner import Runner
+
+    spec, config, data, options = conn.recv()
+    runner = Runner(spec, config, data, **options)
+    done = threading.Event()
+
+    def forward() -> None:
+        while True:
+            snap = runner.wait_snapshot(timeout=FORWARD_WAIT)
+            if snap is not None:
+                try:
+                    conn.send(snap)
+                except (BrokenPipeError, OSError):
+                    return
+            elif done.is_set() and not runner.thread.is_alive():
+                return
+
+    forwarder = threading.Thread(target=forward, name="snapshot-forwarder", daemon=True)
+    forwarder.start()
+    timeout = 1.0
+    try:
+        while True:
+            try:
+                kind, *args = conn.recv()
+            except (EOFError, OSError):  # the GUI has gone: stop quietly
+                break
+            if kind == "stop":
+                timeout = args[0]
+                break
+            getattr(runner, kind)(*args)
+    finally:
+        runner.stop(timeout=timeout)
+        done.set()
+        forwarder.join(timeout + FORWARD_WAIT)
+        conn.close()
+
+
+if __name__ == "__main__":
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the GUI's to handle; we follow it
+    _child_main(Connection(int(sys.argv[1])))

@@ -1,0 +1,154 @@
+"""The GUI's document: which data, which network, how to train. Qt-free.
+
+A `Session` is what the window edits and what QSettings remembers between runs
+(as JSON, by names: never list indices or pickles). The engine objects
+(NetworkSpec, Data) are derived from it when something changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import numbers
+from dataclasses import dataclass, field
+from typing import Any
+
+import datasets
+from datasets.dataset import Dataset
+from engine.errors import SpecError
+from engine.spec import FEATURES, FEATURES_1D, LayerSpec, NetworkSpec, TrainConfig
+from playground.training_data import default_features, make_spec
+
+SESSION_VERSION = 1
+GUI_EPOCHS = 0  # 0 in the GUI means "until paused"
+UNLIMITED_EPOCHS = 10**9
+
+
+@dataclass(frozen=True)
+class DataChoice:
+    """A generated dataset (`source` = generator name) or an imported CSV (`source` = "csv").
+
+    `params` are the generator's parameters (n_samples, noise, seed and its own);
+    for a CSV, `path`, `task` (None: decided from the file) and `standardize`.
+    """
+
+    source: str = "spirals"
+    params: dict[str, Any] = field(default_factory=dict)
+    test_ratio: float = 0.3
+    path: str | None = None
+    task: str | None = None
+    standardize: bool = False
+
+    @property
+    def seed(self) -> int:
+        return int(self.params.get("seed", 0))
+
+    def key(self) -> str:
+        return f"csv:{self.path}" if self.source == "csv" else f"gen:{self.source}"
+
+    def replace(self, **changes: Any) -> DataChoice:
+        return dataclasses.replace(self, **changes)
+
+    def build(self) -> Dataset:
+        """Generate or load the dataset; DatasetError / OSError describe a failure."""
+        if self.source == "csv":
+            if not self.path:
+                raise datasets.DatasetError("An imported dataset needs its file path")
+            return datasets.load_csv(self.path, task=self.task, standardize=self.standardize)
+        return datasets.make(self.source, **self.params)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: Any) -> DataChoice:
+        if not isinstance(d, dict):
+            raise SpecError(f"A data choice must be a JSON object; received {type(d).__name__}")
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+
+def default_data_choice(name: str = "spirals") -> DataChoice:
+    info = datasets.info(name)
+    return DataChoice(source=name, params=dict(info.defaults))
+
+
+def default_config() -> TrainConfig:
+    """The issue's default: Adam, lr 0.01, batches of 16, training until paused."""
+    return TrainConfig(optimizer="adam", lr=0.01, batch_size=16, epochs=UNLIMITED_EPOCHS)
+
+
+@dataclass(frozen=True)
+class Session:
+    data: DataChoice = field(default_factory=default_data_choice)
+    features: tuple[str, ...] = ("x1", "x2")
+    hidden: tuple[LayerSpec, ...] = (LayerSpec(8, "tanh"), LayerSpec(8, "tanh"))
+    loss: str | None = None  # None: the task's default
+    config: TrainConfig = field(default_factory=default_config)
+
+    def replace(self, **changes: Any) -> Session:
+        return dataclasses.replace(self, **changes)
+
+    def spec_for(self, ds: Dataset) -> NetworkSpec:
+        """The network for `ds`: features and loss fall back to defaults when they do not fit."""
+        features = fitting_features(self.features, ds.input_dim)
+        loss = self.loss
+        try:
+            return make_spec(ds, self.hidden, features, loss)
+        except SpecError:
+            return make_spec(ds, self.hidden, features, None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": SESSION_VERSION,
+            "data": self.data.to_dict(),
+            "features": list(self.features),
+            "hidden": [h.to_dict() for h in self.hidden],
+            "loss": self.loss,
+            "config": self.config.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Any) -> Session:
+        """Read a remembered session; SpecError (or DatasetError) when it does not make sense."""
+        if not isinstance(d, dict) or not isinstance(d.get("version"), int):
+            raise SpecError("A remembered session must be a JSON object with a version")
+        if d["version"] > SESSION_VERSION:
+            raise SpecError(f"Session version {d['version']} is newer than {SESSION_VERSION}")
+        hidden = d.get("hidden", [])
+        if not isinstance(hidden, list):
+            raise SpecError("`hidden` must be a list of layers")
+        loss = d.get("loss")
+        return cls(
+            data=DataChoice.from_dict(d.get("data", {})),
+            features=tuple(d.get("features", ("x1", "x2"))),
+            hidden=tuple(LayerSpec.from_dict(h) for h in hidden),
+            loss=loss if isinstance(loss, str) else None,
+            config=TrainConfig.from_dict(d.get("config", {})),
+        )
+
+
+def allowed_features(input_dim: int) -> tuple[str, ...]:
+    if input_dim == 2:
+        return FEATURES
+    if input_dim == 1:
+        return FEATURES_1D
+    return default_features(input_dim)
+
+
+def fitting_features(features: tuple[str, ...], input_dim: int) -> tuple[str, ...]:
+    """`features` restricted to those valid for `input_dim`; the raw inputs if none is left."""
+    allowed = allowed_features(input_dim)
+    kept = tuple(f for f in features if f in allowed)
+    return kept or default_features(input_dim)
+
+
+def epochs_from_gui(value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise SpecError(
+            f"Received an invalid value for `epochs`, expected an integer >= 0. Received: {value!r}"
+        )
+    return UNLIMITED_EPOCHS if value == GUI_EPOCHS else int(value)
+
+
+def epochs_to_gui(epochs: int) -> int:
+    return GUI_EPOCHS if epochs >= UNLIMITED_EPOCHS else int(epochs)

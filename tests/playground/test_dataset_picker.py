@@ -1,0 +1,106 @@
+"""The dataset picker on its own: catalogue, parameters, regenerate, features, CSV import."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+import datasets
+from playground.dataset_picker import DatasetPicker
+from playground.session import DataChoice, default_data_choice
+
+
+@pytest.fixture
+def picker(qtbot):
+    p = DatasetPicker()
+    qtbot.addWidget(p)
+    assert p.apply(default_data_choice("spirals"))
+    p.set_features(2, ("x1", "x2"))
+    return p
+
+
+def items(picker):
+    return [picker.list.item(r) for r in range(picker.list.count())]
+
+
+def test_lists_every_dataset_with_a_thumbnail_grouped_by_task(picker):
+    rows = items(picker)
+    keys = [i.data(Qt.ItemDataRole.UserRole) for i in rows]
+    for info in datasets.available():
+        assert f"gen:{info.name}" in keys
+        item = rows[keys.index(f"gen:{info.name}")]
+        assert not item.icon().isNull() and info.description in item.toolTip()
+    headers = [i.text() for i in rows if i.data(Qt.ItemDataRole.UserRole) is None]
+    assert headers[:2] == ["Classification", "Regression"]
+    first_regression = keys.index(None, 1)
+    tasks = [
+        datasets.info(k.split(":")[1]).task for k in keys if k is not None and k.startswith("gen:")
+    ]
+    assert tasks == sorted(tasks)  # classification entries first, then regression
+    assert all(not (rows[i].flags() & Qt.ItemFlag.ItemIsSelectable) for i in (0, first_regression))
+
+
+def test_selecting_an_entry_emits_the_built_dataset(qtbot, picker):
+    picker.samples.setValue(120)
+    item = next(i for i in items(picker) if i.text() == "sine")
+    with qtbot.waitSignal(picker.choiceChanged) as blocker:
+        picker.list.setCurrentItem(item)
+    choice, ds = blocker.args
+    assert choice.source == "sine" and ds.name == "sine" and ds.task == "regression"
+    assert ds.n_samples == 120 and choice.params["n_samples"] == 120
+
+
+def test_parameters_regenerate_and_generator_options(qtbot, picker):
+    first = picker.dataset
+    with qtbot.waitSignal(picker.choiceChanged) as blocker:
+        picker.regenerate.click()
+    choice, ds = blocker.args
+    assert choice.seed == 1 and picker.seed.value() == 1
+    assert not np.array_equal(ds.X, first.X)
+    assert set(picker._extra) == {"arms", "turns"}
+    with qtbot.waitSignal(picker.choiceChanged) as blocker:
+        picker._extra["arms"].setValue(3)
+    assert blocker.args[1].n_classes == 3
+    with qtbot.waitSignal(picker.choiceChanged) as blocker:
+        picker.test_ratio.setValue(0.5)
+    assert blocker.args[0].test_ratio == 0.5
+
+
+def test_feature_toggles_emit_and_the_last_one_stays(qtbot, picker):
+    boxes = picker._feature_boxes
+    assert list(boxes) == ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"]
+    with qtbot.waitSignal(picker.featuresChanged) as blocker:
+        boxes["x1*x2"].setChecked(True)
+    assert blocker.args[0] == ("x1", "x2", "x1*x2")
+    boxes["x1"].setChecked(False)
+    boxes["x2"].setChecked(False)
+    with qtbot.assertNotEmitted(picker.featuresChanged):
+        boxes["x1*x2"].setChecked(False)
+    assert picker.selected_features() == ("x1*x2",)
+    picker.set_features(1, ("x1",))
+    assert list(picker._feature_boxes) == ["x1", "x1^2", "sin(x1)"]
+
+
+def test_csv_import_adds_an_entry_and_a_bad_file_changes_nothing(qtbot, picker, tmp_path):
+    good = tmp_path / "line.csv"
+    good.write_text("x,y\n" + "\n".join(f"{x},{2 * x + 0.5}" for x in np.linspace(-1, 1, 20)))
+    assert picker.import_csv(str(good))
+    assert picker.dataset.task == "regression" and picker.choice.path == str(good)
+    assert items(picker)[-1].text() == "line.csv" and not picker.samples.isEnabled()
+    before = (picker.choice, picker.dataset)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("1,2,3\n4,5\n")
+    assert not picker.import_csv(str(bad))
+    dialog = picker.findChild(QMessageBox, "errorDialog")
+    assert dialog.isVisible() and "bad.csv was not imported" in dialog.text()
+    assert (picker.choice, picker.dataset) == before
+    assert not picker.import_csv(str(tmp_path / "missing.csv"))
+    assert (picker.choice, picker.dataset) == before
+
+
+def test_a_choice_that_cannot_be_built_is_refused(picker):
+    before = picker.choice
+    assert not picker.apply(DataChoice(source="spirals", params={"arms": 9}), quiet=True)
+    assert picker.choice is before
