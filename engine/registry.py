@@ -33,8 +33,7 @@ class Registry(Generic[T]):
             if name in self._aliases:
                 return self._aliases[name]
         raise SpecError(
-            f"Could not interpret {self.kind} {name!r}: expected one of "
-            f"{', '.join(self.names())}"
+            f"Could not interpret {self.kind} {name!r}: expected one of {', '.join(self.names())}"
         )
 
     def get(self, name: str) -> T:
