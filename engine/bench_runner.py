@@ -4,7 +4,8 @@ Qt-free functions returning plain dicts (the CLI's `playground bench` prints the
   - `throughput(workload)`: steps/s of a Runner with a consumer taking snapshots at
     60 Hz, against a bare `Trainer.step(stats=False)` loop on the same workload (the
     runner computes layer statistics only for the steps it publishes), and their
-    ratio; the bare loop with per-step statistics is reported too;
+    ratio; also against `Trainer.run_steps` (one np.errstate for many steps, as the
+    runner does), and the bare loop with per-step statistics;
   - `latency(workload)`: pause latency (pause() until the "pause" snapshot arrives,
     i.e. the last step and the fresh snapshot are done) and step latency (step(1)
     until its snapshot arrives), median and worst over `tries`.
@@ -63,15 +64,24 @@ def workload(name: str) -> tuple[NetworkSpec, TrainConfig, Data]:
     return spec, config, spirals()
 
 
-def bare_steps_per_second(name: str, seconds: float = 2.0, stats: bool = False) -> float:
-    """Steps/s of a plain `Trainer.step(stats)` loop (the runner computes stats only to publish)."""
+def bare_steps_per_second(
+    name: str, seconds: float = 2.0, stats: bool = False, one_errstate: bool = False
+) -> float:
+    """Steps/s of a plain `Trainer.step(stats)` loop (the runner computes stats only to publish).
+
+    `one_errstate` runs the steps 100 at a time with `Trainer.run_steps`, which, like
+    the runner, enters `np.errstate` once instead of at every step: a stricter reference.
+    """
     trainer = Trainer(*workload(name))
     for _ in range(50):
         trainer.step(stats)
     steps, t0 = 0, time.perf_counter()
     while (elapsed := time.perf_counter() - t0) < seconds:
-        for _ in range(100):
-            trainer.step(stats)
+        if one_errstate:
+            trainer.run_steps(100, stats)
+        else:
+            for _ in range(100):
+                trainer.step(stats)
         steps += 100
     return steps / elapsed
 
@@ -113,24 +123,41 @@ def runner_steps_per_second(
     return {"steps_per_second": last.step / elapsed, "snapshots_taken_per_second": taken / elapsed}
 
 
-def throughput(name: str, seconds: float = 2.0, consumer_hz: float = 60.0) -> dict:
-    """Runner vs bare trainer steps/s on a workload, and their ratio."""
-    bare = bare_steps_per_second(name, seconds)
-    with_stats = bare_steps_per_second(name, seconds, stats=True)
-    run = runner_steps_per_second(name, seconds, consumer_hz)
-    bare_views = runner_steps_per_second(
-        name, seconds, consumer_hz, grid_budget=NO_VIEWS, eval_budget=NO_VIEWS
-    )
+def throughput(name: str, seconds: float = 2.0, consumer_hz: float = 60.0, rounds: int = 3) -> dict:
+    """Runner vs bare trainer steps/s on a workload, and their ratio.
+
+    The machine may be shared, so the measurements alternate in `rounds` rounds
+    (bare, bare under one errstate, runner, runner without views, bare with statistics), each
+    about `seconds / rounds` long, and each rate is the median of its rounds.
+    """
+    per = seconds / rounds
+    bare, run, no_views, with_stats, taken, strict = [], [], [], [], [], []
+    for _ in range(rounds):
+        bare.append(bare_steps_per_second(name, per))
+        strict.append(bare_steps_per_second(name, per, one_errstate=True))
+        result = runner_steps_per_second(name, per, consumer_hz)
+        run.append(result["steps_per_second"])
+        taken.append(result["snapshots_taken_per_second"])
+        no_views.append(
+            runner_steps_per_second(
+                name, per, consumer_hz, grid_budget=NO_VIEWS, eval_budget=NO_VIEWS
+            )["steps_per_second"]
+        )
+        with_stats.append(bare_steps_per_second(name, per, stats=True))
+    median = statistics.median
     return {
         "workload": name,
-        "bare_steps_per_second": bare,
-        "bare_steps_per_second_with_stats": with_stats,
-        "runner_steps_per_second": run["steps_per_second"],
-        "ratio": run["steps_per_second"] / bare,
+        "bare_steps_per_second": median(bare),
+        "bare_steps_per_second_with_stats": median(with_stats),
+        "runner_steps_per_second": median(run),
+        "ratio": median(run) / median(bare),
+        # against n steps under one np.errstate (what the runner itself does per step)
+        "bare_run_steps_per_second": median(strict),
+        "ratio_vs_run_steps": median(run) / median(strict),
         # the same with grid and evaluation budgets near zero: the cost of the machinery
-        "runner_no_views_steps_per_second": bare_views["steps_per_second"],
-        "ratio_no_views": bare_views["steps_per_second"] / bare,
-        "snapshots_taken_per_second": run["snapshots_taken_per_second"],
+        "runner_no_views_steps_per_second": median(no_views),
+        "ratio_no_views": median(no_views) / median(bare),
+        "snapshots_taken_per_second": median(taken),
     }
 
 

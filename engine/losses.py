@@ -108,24 +108,66 @@ class Objective:
             return (labels[:, None] == np.arange(self.n_outputs)).astype(np.float64)
         return y.reshape(-1, 1).astype(np.float64, copy=False)
 
+    def prepare(self, y: np.ndarray) -> np.ndarray:
+        """`y` in the form this loss works on: (n,) integer labels for ce, else `targets(y)`.
+
+        The trainer prepares its targets once (not every step) and passes them to
+        `value_and_grad`; the public `value`, `grad` and `per_example` prepare their own.
+        """
+        if self.name == "ce":
+            return np.asarray(y).reshape(-1)
+        return self.targets(y)
+
     # ---- loss ----------------------------------------------------------------------------
 
     def per_example(self, logits: np.ndarray, y: np.ndarray) -> np.ndarray:
         """The loss of each example, (n,)."""
+        return self._per_example(logits, self.prepare(y))
+
+    def value(self, logits: np.ndarray, y: np.ndarray) -> float:
+        """The mean loss over the batch: the number reported as "loss"."""
+        return float(self.per_example(logits, y).sum()) / logits.shape[0]
+
+    def grad(self, logits: np.ndarray, y: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """d(mean loss)/d(logits), (n, n_outputs), written into `out`."""
+        if out is None:
+            out = np.empty_like(logits, dtype=np.float64)
+        return self._grad(logits, self.prepare(y), out)
+
+    def value_and_grad(
+        self, logits: np.ndarray, t: np.ndarray, out: np.ndarray, work: np.ndarray
+    ) -> float:
+        """`value` and `grad` in one go, on targets `t` from `prepare`; the gradient goes to `out`.
+
+        The training step's fast path: no conversions, and for bce (the common
+        case) no allocation (`work` is scratch shaped like the logits). The numbers
+        are bit for bit those of `value` and `grad`.
+        """
+        n = logits.shape[0]
+        if self.name == "bce":
+            loss = np.logaddexp(0.0, logits, out=work)  # per-example loss, as in _per_example
+            loss -= np.multiply(logits, t, out=out)  # `out` is scratch until the gradient
+            value = float(loss.sum()) / n
+            self._grad(logits, t, out)
+            return value
+        value = float(self._per_example(logits, t).sum()) / n
+        self._grad(logits, t, out)
+        return value
+
+    def _per_example(self, logits: np.ndarray, t: np.ndarray) -> np.ndarray:
         if self.name == "bce":
             # logaddexp(0, z) is softplus(z) = max(z, 0) + log1p(exp(-|z|)), computed that way
             z = logits[:, 0]
             e = np.logaddexp(0.0, z)
-            e -= z * np.asarray(y).reshape(-1)
+            e -= z * t[:, 0]
             return e
         if self.name == "ce":
-            labels = np.asarray(y).reshape(-1)
             m = logits.max(axis=1, keepdims=True)
             lse = np.log(np.exp(logits - m).sum(axis=1))
             lse += m[:, 0]
-            lse -= logits[np.arange(logits.shape[0]), labels]
+            lse -= logits[np.arange(logits.shape[0]), t]
             return lse
-        r = self._residual(logits, y)
+        r = self._residual(logits, t)
         if self.name == "mse":
             e = np.multiply(r, r, out=r)
         elif self.name == "mae":
@@ -135,19 +177,12 @@ class Objective:
             e = np.where(a <= HUBER_DELTA, 0.5 * r * r, HUBER_DELTA * (a - 0.5 * HUBER_DELTA))
         return e[:, 0] if e.shape[1] == 1 else e.sum(axis=1) / e.shape[1]
 
-    def value(self, logits: np.ndarray, y: np.ndarray) -> float:
-        """The mean loss over the batch: the number reported as "loss"."""
-        return float(self.per_example(logits, y).sum()) / logits.shape[0]
-
-    def grad(self, logits: np.ndarray, y: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """d(mean loss)/d(logits), (n, n_outputs), written into `out`."""
+    def _grad(self, logits: np.ndarray, t: np.ndarray, out: np.ndarray) -> np.ndarray:
         n = logits.shape[0]
-        if out is None:
-            out = np.empty_like(logits, dtype=np.float64)
         if self.name == "bce":
             # sigmoid(z) - y, over n
             sigmoid(logits, out=out)
-            out -= np.asarray(y).reshape(-1, 1)
+            out -= t
             out *= 1.0 / n
             return out
         if self.name == "ce":
@@ -155,10 +190,10 @@ class Objective:
             np.subtract(logits, logits.max(axis=1, keepdims=True), out=out)
             np.exp(out, out=out)
             out /= out.sum(axis=1, keepdims=True)
-            out[np.arange(n), np.asarray(y).reshape(-1)] -= 1.0
+            out[np.arange(n), t] -= 1.0
             out *= 1.0 / n
             return out
-        r = self._residual(logits, y)
+        r = self._residual(logits, t)
         scale = 1.0 / (n * self.n_outputs)
         if self.name == "mse":
             np.multiply(r, 2.0 * scale, out=out)
@@ -170,11 +205,11 @@ class Objective:
             out *= scale
         return self._through_link(logits, out)
 
-    def _residual(self, logits: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """prediction - target, (n, n_outputs)."""
+    def _residual(self, logits: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """prediction - target, (n, n_outputs), from prepared targets."""
         if self.link_name == "identity":
-            return logits - np.asarray(y).reshape(-1, 1)
-        return self.link(logits) - self.targets(y)
+            return logits - t
+        return self.link(logits) - t
 
     def _through_link(self, logits: np.ndarray, g: np.ndarray) -> np.ndarray:
         """Chain dL/dp (in g) to dL/dz in place."""

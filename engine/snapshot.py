@@ -199,12 +199,13 @@ class History:
             self._acc_loss = 0.0
             self._acc_grads[...] = 0.0
             self._acc_n = 0
-        with self._lock:
-            i = self._n
-            self._steps[i] = step
-            self._loss[i] = loss
-            self._grads[i] = grad_norms
-            self._n = i + 1
+        # No lock for an append (it runs every step): readers copy only the first `_n`
+        # records, and `_n` grows after the new record is written.
+        i = self._n
+        self._steps[i] = step
+        self._loss[i] = loss
+        self._grads[i] = grad_norms
+        self._n = i + 1
 
     def _halve(self) -> None:
         n = self._n

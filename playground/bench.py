@@ -7,12 +7,18 @@ All workloads use the 2-arm spirals, 500 points, seed 0, with no test set:
     W3  2-16-16-1 tanh, BCE, SGD lr 0.03, full batch (500)
     W4  predict of the W2 network on a 200x200 grid (40,000 points)
 
-Each rate (engine steps/s, W4 full-grid predicts/s) is the median of several
-timed repeats after a warm-up. An engine step includes what the GUI shows (the
-per-layer statistics and the finiteness checks), which PyTorch's loop does not do.
+Each rate (steps/s, W4 full-grid predicts/s) is the median of several timed
+repeats after a warm-up. `engine` runs `Trainer.run_steps(n)`: n times the step
+the runner and `fit` take (forward, loss, backward, update, the finiteness
+checks and the per-layer gradient norms of the history) under one np.errstate,
+as they do. `+stats` also computes every layer's statistics at each step, as
+`Trainer.step()` does (the runner does that only for the snapshots it publishes).
+PyTorch's loop does neither.
 PyTorch is optional: when it is importable the same workloads run in eager mode
-on the CPU in this process (see playground/bench_torch.py). `ratio` is engine
-rate / torch rate: above 1 the engine is faster.
+on the CPU in this process (see playground/bench_torch.py), float64 like the
+engine, and float32 for reference, with as many threads as numpy's BLAS uses
+unless --threads says otherwise. `ratio` is engine rate / torch rate: above 1
+the engine is faster.
 """
 
 from __future__ import annotations
@@ -87,9 +93,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--threads",
         type=int,
-        default=1,
+        default=None,
         metavar="N",
-        help="torch.set_num_threads for the PyTorch side (default 1)",
+        help=f"torch.set_num_threads for the PyTorch side (default: as many as numpy's "
+        f"BLAS uses, here {blas_threads()}; set OMP_NUM_THREADS to change both)",
     )
     parser.add_argument("--no-torch", action="store_true", help="measure the engine only")
     parser.add_argument(
@@ -153,7 +160,8 @@ def engine_trainer(w: Workload, data):
     return Trainer(spec, config, data)
 
 
-def engine_rate(w: Workload, data, seconds: float) -> float:
+def engine_rate(w: Workload, data, seconds: float, stats: bool = False) -> float:
+    """Steps/s of `Trainer.run_steps(n, stats)` (W4: predicts/s of the trained network)."""
     trainer = engine_trainer(w, data)
     if w.predict:
         trainer.run_epoch()  # predict with trained-looking weights, like the GUI does
@@ -165,22 +173,32 @@ def engine_rate(w: Workload, data, seconds: float) -> float:
     else:
 
         def run(n: int) -> None:
-            for _ in range(n):
-                trainer.step()
+            trainer.run_steps(n, stats)  # n x step(stats), under one np.errstate
 
     return measure(run, seconds)
 
 
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
+
+
+def blas_threads() -> int:
+    """The threads numpy's OpenBLAS runs: the first of its variables that is set, else one
+    per core this process may use (OpenBLAS's own rule)."""
+    for name in BLAS_THREAD_VARIABLES:
+        value = os.environ.get(name, "").strip()
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def threads_note(torch_threads: int | None) -> dict[str, Any]:
-    """Which threads each side may use: numpy's BLAS takes its own default."""
-    env = {
-        k: os.environ[k]
-        for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-        if k in os.environ
-    }
+    """Which threads each side may use."""
+    env = {k: os.environ[k] for k in (*BLAS_THREAD_VARIABLES, "MKL_NUM_THREADS") if k in os.environ}
     return {
         "cpus": os.cpu_count(),
-        "numpy_blas": "BLAS default threads" + (f" ({env})" if env else ""),
+        "numpy_blas": f"BLAS {blas_threads()} thread(s)" + (f" ({env})" if env else ""),
         "torch_threads": torch_threads,
     }
 
@@ -216,10 +234,11 @@ def run(args: argparse.Namespace) -> int:
 
     if not (args.seconds > 0 and args.seconds < 3600):
         raise CliError(f"--seconds must be a positive number of seconds; received {args.seconds}")
-    if args.threads < 1:
-        raise CliError(f"--threads must be an integer >= 1; received {args.threads}")
+    threads = blas_threads() if args.threads is None else args.threads
+    if threads < 1:
+        raise CliError(f"--threads must be an integer >= 1; received {threads}")
     workloads = _selected(args.workloads)
-    torch = None if args.no_torch else bench_torch.import_torch(args.threads)
+    torch = None if args.no_torch else bench_torch.import_torch(threads)
     data = spirals_data()
     rows = []
     for w in workloads:
@@ -228,6 +247,7 @@ def run(args: argparse.Namespace) -> int:
             "description": w.description,
             "unit": "predicts/s" if w.predict else "steps/s",
             "engine": engine_rate(w, data, args.seconds),
+            "engine_with_stats": None if w.predict else engine_rate(w, data, args.seconds, True),
         }
         for dtype in ("float64", "float32"):
             rate = None
@@ -235,6 +255,10 @@ def run(args: argparse.Namespace) -> int:
                 rate = bench_torch.torch_rate(torch, w, data, args.seconds, dtype, grid_points)
             row[f"torch_{dtype}"] = rate
             row[f"ratio_{dtype}"] = None if rate is None else row["engine"] / rate
+        with_stats, torch64 = row["engine_with_stats"], row["torch_float64"]
+        row["ratio_with_stats_float64"] = (
+            None if with_stats is None or torch64 is None else with_stats / torch64
+        )
         rows.append(row)
         if not args.json:
             print(f"  measured {w.name}", file=sys.stderr, flush=True)
@@ -260,14 +284,26 @@ def _ratio(x: float | None) -> str:
 
 
 def format_report(report: dict[str, Any]) -> str:
-    head = ("workload", "unit", "engine", "torch f64", "ratio", "torch f32", "ratio f32")
+    head = (
+        "workload",
+        "unit",
+        "engine",
+        "+stats",
+        "torch f64",
+        "ratio",
+        "ratio+stats",
+        "torch f32",
+        "ratio f32",
+    )
     rows = [
         (
             r["workload"] + " " + r["description"],
             r["unit"],
             _rate(r["engine"]),
+            _rate(r.get("engine_with_stats")),
             _rate(r["torch_float64"]),
             _ratio(r["ratio_float64"]),
+            _ratio(r.get("ratio_with_stats_float64")),
             _rate(r["torch_float32"]),
             _ratio(r["ratio_float32"]),
         )
@@ -286,7 +322,8 @@ def format_report(report: dict[str, Any]) -> str:
         else "PyTorch not measured (not installed, or --no-torch)"
     )
     lines.append(
-        f"ratio = engine / torch (above 1: engine faster). numpy {report['numpy']} "
+        f"ratio = engine / torch f64 (above 1: engine faster); engine = Trainer.run_steps(n), "
+        f"+stats = with every step's layer statistics. numpy {report['numpy']} "
         f"({t['numpy_blas']}, {t['cpus']} CPUs); {torch_text}."
     )
     runner = report["runner"] or {"throughput": [], "latency": []}
@@ -294,7 +331,8 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append(
             f"Runner {r['workload']}: {_rate(r['runner_steps_per_second'])} steps/s in the thread "
             f"with a 60 Hz consumer vs {_rate(r['bare_steps_per_second'])} bare "
-            f"(ratio {_ratio(r['ratio'])})"
+            f"(ratio {_ratio(r['ratio'])}; {_ratio(r.get('ratio_vs_run_steps'))} against "
+            f"{_rate(r.get('bare_run_steps_per_second'))} steps/s of run_steps)"
         )
     for r in runner["latency"]:
         lines.append(

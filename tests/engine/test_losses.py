@@ -170,3 +170,21 @@ def test_r2():
     assert reg.metric(y[:, None], y) == 1.0
     loss, metric = reg.evaluate(np.array([[1.0], [2.0], [4.0]]), y)
     assert (loss, metric) == (pytest.approx(1 / 3), 0.5)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_value_and_grad_is_value_and_grad_bit_for_bit(case):
+    loss, task, logits, y = CASES[case]
+    obj = _objective(loss, task)
+    out, work = np.empty_like(logits), np.empty_like(logits)
+    value = obj.value_and_grad(logits, obj.prepare(y), out, work)
+    assert value == obj.value(logits, y)
+    assert np.array_equal(out, obj.grad(logits, y))
+
+
+def test_prepare_gives_the_form_each_loss_compares_with():
+    assert _objective("ce", dict(n_classes=3)).prepare(LABELS_3).tolist() == LABELS_3.tolist()
+    bce = _objective("bce", dict(n_classes=2)).prepare(LABELS_2)
+    assert bce.dtype == np.float64 and bce[:, 0].tolist() == LABELS_2.tolist()
+    onehot = _objective("mse", dict(n_classes=3)).prepare(LABELS_3)
+    assert onehot.shape == (N, 3) and onehot.argmax(axis=1).tolist() == LABELS_3.tolist()

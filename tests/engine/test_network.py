@@ -260,3 +260,25 @@ def test_copy_is_independent():
     assert twin.flat[0] != net.flat[0]
     assert np.array_equal(twin.weights[0].ravel()[1:], net.weights[0].ravel()[1:])
     assert twin.weights[0].base is twin.flat
+
+
+def test_predict_in_chunks_matches_the_reference_and_each_row_alone(monkeypatch):
+    net = Network(SPEC, 3)
+    X_big = np.random.default_rng(4).uniform(-1.0, 1.0, size=(50, 2))
+    monkeypatch.setattr("engine.network.PREDICT_CHUNK", 16)  # 50 rows: chunks 16, 16, 16, 2
+    logits = net.logits(X_big)
+    assert logits.shape == (50, 3)
+    assert np.allclose(logits, _reference_logits(net, X_big), rtol=1e-12, atol=1e-12)
+    # rows do not depend on the rows they are batched with, as the grid view relies on
+    assert np.array_equal(logits[14:20], net.logits(X_big[14:20]))
+    assert net.logits(X_big[:0]).shape == (0, 3)
+
+
+def test_activation_block_holds_every_layer_output_of_the_last_forward():
+    net = Network(SPEC, 0)
+    logits = net.forward(net.features(X))
+    assert logits is net.post[-1]
+    for k, a in enumerate(net.post):
+        start = net.act_offsets[k]
+        assert np.array_equal(net.act_block[start : start + a.size].reshape(a.shape), a)
+        assert np.shares_memory(a, net.act_block)

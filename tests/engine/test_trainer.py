@@ -320,3 +320,52 @@ def test_data_that_does_not_fit_the_network_is_refused():
         Trainer(NetworkSpec(input_dim=1, features=("x1",)), TrainConfig(), SMALL)
     with pytest.raises(SpecError, match="3 classes"):
         Trainer(net(3, loss="ce", n_classes=3), TrainConfig(), SMALL)
+
+
+def test_layer_statistics_of_mixed_activations_and_dropout():
+    spec = NetworkSpec(
+        hidden=(
+            LayerSpec(7, "sigmoid"),
+            LayerSpec(6, "leaky_relu"),
+            LayerSpec(5, "tanh", dropout=0.3),
+            LayerSpec(4, "gelu"),
+        )
+    )
+    trainer = Trainer(spec, TrainConfig(lr=0.05, batch_size=16), SMALL)
+    trainer.network.weights[0][...] *= 8.0  # some sigmoid units saturate
+    for _ in range(5):
+        report = trainer.step()
+    posts = trainer.network.post
+    for k, (stats, a) in enumerate(zip(report.layers, posts, strict=True)):
+        assert stats.act_mean == pytest.approx(a.mean(), rel=1e-9, abs=1e-12)
+        assert stats.act_std == pytest.approx(a.std(), rel=1e-6, abs=1e-9)
+        dead = np.mean(a.max(axis=0) <= 0) if k == 1 else 0.0
+        assert stats.dead_fraction == pytest.approx(dead)
+    sigmoid_sat = np.mean((posts[0] < 0.01) | (posts[0] > 0.99))
+    assert report.layers[0].saturated_fraction == pytest.approx(sigmoid_sat) and sigmoid_sat > 0
+    assert report.layers[2].saturated_fraction == pytest.approx(np.mean(np.abs(posts[2]) > 0.99))
+    assert report.layers[3].saturated_fraction == 0.0 == report.layers[4].saturated_fraction
+    assert trainer.layer_stats() == report.layers
+
+
+def test_a_restored_trainer_takes_the_same_minibatches_mid_epoch():
+    config = TrainConfig(optimizer="adam", batch_size=7, dropout=0.2)
+    spec = net(5, 4)
+    trainer = Trainer(spec, config, SMALL)
+    run(trainer, 3)  # mid-epoch: the shuffled order must be restored, not redrawn
+    twin = Trainer(spec, config, SMALL)
+    twin.load_state_dict(trainer.state_dict())
+    assert run(twin, 20) == run(trainer, 20)
+    assert np.array_equal(twin.network.flat, trainer.network.flat)
+
+
+def test_run_steps_is_n_single_steps():
+    config = TrainConfig(optimizer="adam", batch_size=7)
+    one, many = Trainer(net(5), config, SMALL), Trainer(net(5), config, SMALL)
+    singles = [one.step(stats=False) for _ in range(12)]
+    last = many.run_steps(12)
+    assert last == singles[-1] and np.array_equal(one.network.flat, many.network.flat)
+    assert many.run_steps(1, stats=True).layers == one.step().layers
+    for bad in (0, -1, 2.0, True):
+        with pytest.raises(SpecError, match="`n`"):
+            many.run_steps(bad)

@@ -144,3 +144,38 @@ def test_bench_command_imports_no_qt():
     imported = [ln.split("|")[-1].strip() for ln in proc.stderr.splitlines() if "|" in ln]
     assert "playground.bench" in imported
     assert not [m for m in imported if m.split(".")[0] in ("PySide6", "shiboken6", "pyqtgraph")]
+
+
+def test_blas_threads_follow_openblas_variables(monkeypatch):
+    for name in bench.BLAS_THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert bench.blas_threads() == 3
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")  # OpenBLAS's own variable wins
+    assert bench.blas_threads() == 1
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "junk")
+    assert bench.blas_threads() == 3
+
+
+def test_training_rows_report_the_step_with_statistics_too(capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)
+    code = cli.main(["bench", "--seconds", "0.05", "--workloads", "W1,W4", "--json", "--no-runner"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    w1, w4 = json.loads(out.strip().splitlines()[-1])["workloads"]
+    assert w1["engine_with_stats"] > 0 and w4["engine_with_stats"] is None
+    assert w1["ratio_with_stats_float64"] is None  # no torch to compare with
+    text = bench.format_report(json.loads(out.strip().splitlines()[-1]) | {"runner": None})
+    assert "+stats" in text.splitlines()[0]
+
+
+def test_torch_gets_as_many_threads_as_numpys_blas_by_default(capsys, monkeypatch):
+    from playground import bench_torch
+
+    asked = []
+    monkeypatch.setattr(bench_torch, "import_torch", lambda threads: asked.append(threads))
+    monkeypatch.setattr(bench, "blas_threads", lambda: 3)
+    argv = ["bench", "--seconds", "0.02", "--workloads", "W1", "--no-runner"]
+    assert cli.main(argv) == 0 and cli.main([*argv, "--threads", "2"]) == 0
+    capsys.readouterr()
+    assert asked == [3, 2]
