@@ -40,11 +40,7 @@ def build_window(
     kind = runner or os.environ.get("PLAYGROUND_RUNNER") or DEFAULT_RUNNER
     window = MainWindow(session, settings, runner=kind)
     if project is not None:
-        window.banner.show_message(
-            f"Cannot open {project}: saved projects are not supported by this version yet; "
-            "showing the last session instead.",
-            "warning",
-        )
+        window.files.open_path(project)  # a bad file is explained; the last session stays
     return window
 
 

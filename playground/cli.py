@@ -77,6 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `playground` console script; returns the exit status."""
     from datasets.errors import DatasetError
     from engine.errors import DivergenceError, EngineError
+    from playground.project import ProjectError
 
     parser = build_parser()
     try:
@@ -89,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DivergenceError as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return EXIT_DIVERGED
-    except (CliError, EngineError, DatasetError) as exc:
+    except (CliError, EngineError, DatasetError, ProjectError) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:

@@ -34,6 +34,7 @@ from engine.errors import SpecError
 from engine.snapshot import Mailbox, Snapshot
 from engine.spec import NetworkSpec, TrainConfig
 from engine.trainer import check_compatible
+from engine.trainer_state import ResumeState
 
 log = logging.getLogger(__name__)
 FORWARD_WAIT = 0.2  # seconds the child's forwarder waits for a snapshot between checks
@@ -97,6 +98,40 @@ class ProcessRunner:
         self._latest = (spec, new_data)
         self._send("configure", network, data, training)
 
+    def capture(self, timeout: float = 5.0) -> ResumeState | None:
+        """The child's resumable state (see `Runner.capture`); None if it did not come in time.
+
+        Snapshots arriving meanwhile go to the mailbox as usual.
+        """
+        self._send("capture", float(timeout))
+        deadline = time.monotonic() + timeout
+        while not self._conn.closed and self.failure is None:
+            remaining = deadline - time.monotonic()
+            try:
+                if remaining <= 0 or not self._conn.poll(remaining):
+                    return None
+                message = self._conn.recv()
+            except (EOFError, OSError) as exc:
+                self._lost(exc)
+                return None
+            if isinstance(message, Snapshot):
+                self._mailbox.put(message)
+            elif message[0] == "state":
+                return message[1]
+        return None
+
+    def restore(
+        self, spec: NetworkSpec, config: TrainConfig, data: Data, state: ResumeState
+    ) -> None:
+        """Rebuild on `spec`, `config`, `data` and continue from `state` (see `Runner.restore`)."""
+        if not isinstance(state, ResumeState):
+            raise SpecError(f"Expected a ResumeState; received {type(state).__name__}")
+        if not isinstance(config, TrainConfig):
+            raise SpecError(f"Expected a TrainConfig; received {type(config).__name__}")
+        check_compatible(spec, data)
+        self._latest = (spec, data)
+        self._send("restore", spec, config, data, state)
+
     def take(self) -> Snapshot | None:
         """The newest snapshot not yet taken (merged with earlier untaken ones), or None."""
         self._drain()
@@ -142,7 +177,9 @@ class ProcessRunner:
             return
         try:
             while self._conn.poll():
-                self._mailbox.put(self._conn.recv())
+                message = self._conn.recv()
+                if isinstance(message, Snapshot):  # not a late answer to `capture`
+                    self._mailbox.put(message)
         except (EOFError, OSError) as exc:
             self._lost(exc)
 
@@ -163,13 +200,15 @@ def _child_main(conn: Connection) -> None:
     spec, config, data, options = conn.recv()
     runner = Runner(spec, config, data, **options)
     done = threading.Event()
+    sending = threading.Lock()  # snapshots and captured states share the socket
 
     def forward() -> None:
         while True:
             snap = runner.wait_snapshot(timeout=FORWARD_WAIT)
             if snap is not None:
                 try:
-                    conn.send(snap)
+                    with sending:
+                        conn.send(snap)
                 except (BrokenPipeError, OSError):
                     return
             elif done.is_set() and not runner.thread.is_alive():
@@ -187,6 +226,11 @@ def _child_main(conn: Connection) -> None:
             if kind == "stop":
                 timeout = args[0]
                 break
+            if kind == "capture":
+                state = runner.capture(*args)
+                with sending:
+                    conn.send(("state", state))
+                continue
             getattr(runner, kind)(*args)
     finally:
         runner.stop(timeout=timeout)

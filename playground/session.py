@@ -15,7 +15,7 @@ from typing import Any
 import datasets
 from datasets.dataset import Dataset
 from engine.errors import SpecError
-from engine.spec import FEATURES, FEATURES_1D, LayerSpec, NetworkSpec, TrainConfig
+from engine.spec import FEATURES, FEATURES_1D, INITIALIZERS, LayerSpec, NetworkSpec, TrainConfig
 from playground.training_data import default_features, make_spec
 
 SESSION_VERSION = 1
@@ -84,6 +84,7 @@ class Session:
     hidden: tuple[LayerSpec, ...] = (LayerSpec(8, "tanh"), LayerSpec(8, "tanh"))
     loss: str | None = None  # None: the task's default
     config: TrainConfig = field(default_factory=default_config)
+    output_init: str = "xavier_uniform"  # the output layer's initialiser (projects may set it)
 
     def replace(self, **changes: Any) -> Session:
         return dataclasses.replace(self, **changes)
@@ -93,9 +94,10 @@ class Session:
         features = fitting_features(self.features, ds.input_dim)
         loss = self.loss
         try:
-            return make_spec(ds, self.hidden, features, loss)
+            spec = make_spec(ds, self.hidden, features, loss)
         except SpecError:
-            return make_spec(ds, self.hidden, features, None)
+            spec = make_spec(ds, self.hidden, features, None)
+        return spec.replace(output_init=self.output_init)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -105,6 +107,7 @@ class Session:
             "hidden": [h.to_dict() for h in self.hidden],
             "loss": self.loss,
             "config": self.config.to_dict(),
+            "output_init": self.output_init,
         }
 
     @classmethod
@@ -118,12 +121,16 @@ class Session:
         if not isinstance(hidden, list):
             raise SpecError("`hidden` must be a list of layers")
         loss = d.get("loss")
+        output_init = d.get("output_init", "xavier_uniform")
+        if output_init not in INITIALIZERS:
+            raise SpecError(f"Could not interpret output initializer {output_init!r}")
         return cls(
             data=DataChoice.from_dict(d.get("data", {})),
             features=tuple(d.get("features", ("x1", "x2"))),
             hidden=tuple(LayerSpec.from_dict(h) for h in hidden),
             loss=loss if isinstance(loss, str) else None,
             config=TrainConfig.from_dict(d.get("config", {})),
+            output_init=output_init,
         )
 
 

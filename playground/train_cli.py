@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 
 import datasets
+from engine.snapshot import History
 from engine.spec import FEATURES, LOSSES, OPTIMIZERS, TrainConfig
-from playground import exporting, training_data
+from playground import exporting, project_cli, training_data
 from playground.cli import CliError
 from playground.progress import Progress
 
@@ -60,7 +61,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     data.add_argument(
         "--test-ratio",
         type=float,
-        default=0.3,
         metavar="F",
         help="fraction held out for testing; 0 trains on all the data (default 0.3)",
     )
@@ -81,53 +81,45 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     net.add_argument("--loss", choices=LOSSES, help="default: bce, ce or mse following the task")
 
     train = parser.add_argument_group("training")
-    train.add_argument("--optimizer", choices=OPTIMIZERS, default="adam", help="(default adam)")
-    train.add_argument("--lr", type=float, default=0.01, help="learning rate, > 0 (default 0.01)")
-    train.add_argument(
-        "--momentum", type=float, default=0.9, help="momentum of momentum/nesterov (default 0.9)"
-    )
+    train.add_argument("--optimizer", choices=OPTIMIZERS, help="(default adam)")
+    train.add_argument("--lr", type=float, help="learning rate, > 0 (default 0.01)")
+    train.add_argument("--momentum", type=float, help="momentum of momentum/nesterov (default 0.9)")
     train.add_argument(
         "--batch-size",
         type=int,
-        default=16,
         metavar="N",
         help="examples per step; 0 = full batch (default 16)",
     )
-    train.add_argument("--l1", type=float, default=0.0, help="L1 penalty on weights (default 0)")
+    train.add_argument("--l1", type=float, help="L1 penalty on weights (default 0)")
     train.add_argument(
         "--l2",
         type=float,
-        default=0.0,
         help="L2 penalty on weights; decoupled decay with adamw (default 0)",
     )
     train.add_argument(
-        "--dropout", type=float, default=0.0, help="dropout rate of the hidden layers (default 0)"
+        "--dropout", type=float, help="dropout rate of the hidden layers (default 0)"
     )
     train.add_argument(
         "--clip",
         type=float,
-        default=0.0,
         metavar="NORM",
         help="clip the global gradient norm; 0 = off (default 0)",
     )
     train.add_argument(
         "--patience",
         type=int,
-        default=0,
         metavar="N",
         help="stop after N epochs without a better test loss; 0 = off (default 0)",
     )
     train.add_argument(
         "--epochs",
         type=int,
-        default=100,
         metavar="N",
-        help="epochs to train from where the network is (default 100)",
+        help="epochs to train from where the network is (default 100, or the project's)",
     )
     train.add_argument(
         "--seed",
         type=int,
-        default=0,
         metavar="N",
         help="seed of the data, the split, the initial weights and the shuffling",
     )
@@ -139,16 +131,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="start from these weights (.npz or .json) and use their network",
     )
     files.add_argument("--export", metavar="FILE", help="write the weights: .npz, .json or .onnx")
-    # Projects (--project FILE, --save-project FILE) join this group in a later issue.
+    files.add_argument(
+        "--project",
+        metavar="FILE",
+        help="read data, network, settings and training state from a saved project; "
+        "training options given here override its settings",
+    )
+    files.add_argument(
+        "--save-project",
+        metavar="FILE",
+        help="write data, network, settings, weights and training state as a project",
+    )
     files.add_argument("--json", action="store_true", help="print one JSON summary line on stdout")
 
 
 def run(args: argparse.Namespace) -> int:
     export_path = exporting.check_output_path(args.export) if args.export else None
-    ds, trainer = build_trainer(args)
-    result, seconds = train(trainer, trainer.config.epochs)
+    save_path = None
+    if args.save_project:
+        save_path = project_cli.check_project_path(args.save_project)
+    project, history = None, None
+    if args.project:
+        project, ds, trainer, history = project_cli.load(args)
+    else:
+        ds, trainer = build_trainer(args)
+        if save_path is not None:
+            history = History(trainer.n_layers)
+    result, seconds = train(trainer, trainer.config.epochs, history)
     if export_path is not None:
         exporting.export(trainer.network, export_path)
+    if save_path is not None:
+        project_cli.save(args, project, ds, trainer, history, save_path)
     summary = make_summary(args, ds, trainer, result, seconds, export_path)
     print(json.dumps(summary) if args.json else human_summary(summary))
     return 0
@@ -159,14 +172,17 @@ def build_trainer(args: argparse.Namespace):
     from engine.trainer import Trainer
 
     ds = load_dataset(args)
-    data = training_data.make_data(ds, args.test_ratio, args.seed)
+    data = training_data.make_data(ds, _option(args, "test_ratio"), _option(args, "seed"))
     network = load_network(args, ds) if args.load_weights else None
     spec = network.spec if network is not None else _spec_from_args(args, ds)
     return ds, Trainer(spec, make_config(args), data, network=network)
 
 
-def train(trainer, epochs: int):
-    """`epochs` more epochs with progress on stderr; the FitResult and the seconds taken."""
+def train(trainer, epochs: int, history=None):
+    """`epochs` more epochs with progress on stderr; the FitResult and the seconds taken.
+
+    With a `history` every step is recorded into it (for a saved project).
+    """
     progress = Progress(epochs)
     start_epoch = trainer.epoch
     started = time.perf_counter()
@@ -174,12 +190,13 @@ def train(trainer, epochs: int):
     # DivergenceError, so numpy's own RuntimeWarnings would only be noise here.
     try:
         with np.errstate(over="ignore", invalid="ignore"):
-            result = trainer.fit(
-                epochs,
-                on_epoch=lambda t, ev: progress.update(
-                    t.epoch - start_epoch, ev.train_loss, ev.test_loss
-                ),
+            on_epoch = lambda t, ev: progress.update(  # noqa: E731
+                t.epoch - start_epoch, ev.train_loss, ev.test_loss
             )
+            if history is None:
+                result = trainer.fit(epochs, on_epoch=on_epoch)
+            else:
+                result = project_cli.fit_recorded(trainer, epochs, history, on_epoch)
     finally:
         progress.close()
     return result, time.perf_counter() - started
@@ -198,7 +215,7 @@ def load_dataset(args: argparse.Namespace):
     samples = DEFAULT_SAMPLES if args.samples is None else args.samples
     noise = DEFAULT_NOISE if args.noise is None else args.noise
     name = args.dataset or DEFAULT_DATASET
-    return datasets.make(name, n_samples=samples, noise=noise, seed=args.seed)
+    return datasets.make(name, n_samples=samples, noise=noise, seed=_option(args, "seed"))
 
 
 def _spec_from_args(args: argparse.Namespace, ds):
@@ -239,19 +256,42 @@ def load_network(args: argparse.Namespace, ds):
     return network
 
 
+# Defaults of the options left unset (None in `args`, so a project can tell what was given).
+DEFAULTS = {
+    "test_ratio": 0.3,
+    "optimizer": "adam",
+    "lr": 0.01,
+    "momentum": 0.9,
+    "batch_size": 16,
+    "l1": 0.0,
+    "l2": 0.0,
+    "dropout": 0.0,
+    "clip": 0.0,
+    "patience": 0,
+    "epochs": 100,
+    "seed": 0,
+}
+
+
+def _option(args: argparse.Namespace, name: str):
+    value = getattr(args, name)
+    return DEFAULTS[name] if value is None else value
+
+
 def make_config(args: argparse.Namespace) -> TrainConfig:
+    o = lambda name: _option(args, name)  # noqa: E731
     return TrainConfig(
-        optimizer=args.optimizer,
-        lr=args.lr,
-        momentum=args.momentum,
-        batch_size=args.batch_size,
-        l1=args.l1,
-        l2=args.l2,
-        dropout=args.dropout,
-        clip_norm=args.clip,
-        epochs=args.epochs,
-        patience=args.patience,
-        seed=args.seed,
+        optimizer=o("optimizer"),
+        lr=o("lr"),
+        momentum=o("momentum"),
+        batch_size=o("batch_size"),
+        l1=o("l1"),
+        l2=o("l2"),
+        dropout=o("dropout"),
+        clip_norm=o("clip"),
+        epochs=o("epochs"),
+        patience=o("patience"),
+        seed=o("seed"),
     )
 
 
@@ -286,6 +326,8 @@ def make_summary(args, ds, trainer, result, seconds, export_path) -> dict[str, A
         "best_epoch": result.best_epoch,
         "train_seconds": round(seconds, 6),
         "loaded_weights": args.load_weights,
+        "project": args.project,
+        "saved_project": args.save_project,
         "exported": None if export_path is None else str(export_path),
     }
 

@@ -1,0 +1,164 @@
+"""`playground train --project FILE` and `--save-project FILE` (imports no Qt).
+
+With `--project` the project supplies everything; training options given on the
+command line (optimizer, lr, batch size, regularisation, epochs...) override its
+settings, while dataset and architecture options are an error. `--epochs N`
+means N more epochs; without it the project's own epoch count is used (100 when
+it says "until paused"). Training continues from the saved state, so saving
+after 10 epochs and continuing for 10 more gives the numbers of 20 in one go.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+import datasets
+from engine.snapshot import History
+from engine.trainer import EarlyStopping, FitResult, Trainer
+from engine.trainer_state import capture, restore
+from playground.cli import CliError
+from playground.project import Project, read_project, write_project
+from playground.session import UNLIMITED_EPOCHS, DataChoice
+
+DEFAULT_EPOCHS = 100
+# options that describe data or architecture: a project already fixes them
+FIXED_BY_PROJECT = {
+    "dataset": "--dataset",
+    "data": "--data",
+    "task": "--task",
+    "samples": "--samples",
+    "noise": "--noise",
+    "test_ratio": "--test-ratio",
+    "features": "--features",
+    "layers": "--layers",
+    "loss": "--loss",
+    "seed": "--seed",
+    "load_weights": "--load-weights",
+}
+# command-line option -> TrainConfig field, for the overrides
+TRAINING = {
+    "optimizer": "optimizer",
+    "lr": "lr",
+    "momentum": "momentum",
+    "batch_size": "batch_size",
+    "l1": "l1",
+    "l2": "l2",
+    "dropout": "dropout",
+    "clip": "clip_norm",
+    "patience": "patience",
+    "epochs": "epochs",
+}
+
+
+def check_project_path(text: str) -> Path:
+    """`text` as a writable file path (checked before training); CliError otherwise."""
+    path = Path(text)
+    if path.is_dir():
+        raise CliError(f"cannot write project {text!r}: it is a directory")
+    parent = path.parent
+    if not parent.is_dir():
+        why = "is not a directory" if parent.exists() else "does not exist"
+        raise CliError(f"cannot write project {text!r}: {str(parent)!r} {why}")
+    try:
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=".playground-check-"):
+            pass
+    except OSError as exc:
+        raise CliError(f"cannot write project {text!r}: {exc.strerror or exc}") from None
+    return path
+
+
+def load(args: argparse.Namespace) -> tuple[Project, datasets.Dataset, Trainer, History]:
+    """The project's dataset and a Trainer (and history) positioned where it was saved."""
+    given = [flag for key, flag in FIXED_BY_PROJECT.items() if _given(args, key)]
+    if args.standardize:
+        given.append("--standardize")
+    if given:
+        raise CliError(
+            f"{given[0]} cannot be combined with --project: the project fixes the data and the "
+            f"network (only training options such as --lr or --epochs may change)"
+        )
+    if not Path(args.project).is_file():
+        raise CliError(f"cannot read project {args.project!r}: no such file")
+    project = read_project(args.project)
+    ds = project.build_dataset()
+    trainer = Trainer(project.network, project.training, project.build_data(ds))
+    history = History(trainer.n_layers)
+    if project.state is not None:
+        restore(trainer, project.state, history)
+    changes = {field: getattr(args, key) for key, field in TRAINING.items() if _given(args, key)}
+    if "epochs" not in changes and project.training.epochs >= UNLIMITED_EPOCHS:
+        changes["epochs"] = DEFAULT_EPOCHS
+    trainer.set_config(project.training.replace(**changes))
+    return project, ds, trainer, history
+
+
+def _given(args: argparse.Namespace, key: str) -> bool:
+    return getattr(args, key, None) is not None
+
+
+def fit_recorded(trainer: Trainer, epochs: int, history: History, on_epoch=None) -> FitResult:
+    """`Trainer.fit` that also records every step into `history` (for a saved project).
+
+    The same steps in the same order as `fit`, so the numbers are the same.
+    """
+    stopper = EarlyStopping(trainer.config.patience)
+    evaluations = []
+    stopped = False
+    for _ in range(epochs):
+        while True:
+            report = trainer.step(stats=False)
+            history.record_step(report.step, report.loss, trainer.grad_norms)
+            if report.epoch_end:
+                break
+        evaluation = trainer.evaluate()
+        history.record_eval(trainer.epoch, trainer.step_count, evaluation)
+        evaluations.append(evaluation)
+        if on_epoch is not None:
+            on_epoch(trainer, evaluation)
+        if stopper.update(trainer, evaluation):
+            stopped = True
+            break
+    final = trainer.evaluate() if not evaluations else evaluations[-1]
+    if stopped and stopper.restore(trainer):
+        final = trainer.evaluate()
+    return FitResult(
+        len(evaluations), trainer.step_count, stopped, stopper.best_epoch, final, tuple(evaluations)
+    )
+
+
+def save(
+    args: argparse.Namespace,
+    project: Project | None,
+    ds: datasets.Dataset,
+    trainer: Trainer,
+    history: History,
+    path: Path,
+) -> None:
+    """Write the trained state as a project: the loaded one updated, or one from the options."""
+    state = capture(trainer, history)
+    if project is None:
+        project = Project(_data_choice(args, ds), trainer.spec, trainer.config)
+        if args.data is not None:
+            project = project.replace(dataset=ds)
+    write_project(project.replace(training=trainer.config, state=state), path)
+
+
+def _data_choice(args: argparse.Namespace, ds: datasets.Dataset) -> DataChoice:
+    seed = 0 if args.seed is None else args.seed
+    ratio = 0.3 if args.test_ratio is None else args.test_ratio
+    if args.data is not None:
+        return DataChoice(
+            source="csv",
+            params={"seed": seed},
+            test_ratio=ratio,
+            path=os.path.abspath(args.data),
+            task=args.task,
+            standardize=bool(args.standardize),
+        )
+    return DataChoice(source=ds.name, params=dict(ds.params), test_ratio=ratio)
+
+
+__all__ = ["check_project_path", "fit_recorded", "load", "save"]

@@ -1,0 +1,121 @@
+"""Every bundled example opens, and the lesson its explanation claims really happens (headless)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.errors import DivergenceError
+from engine.spec import LayerSpec
+from playground.file_actions import example_paths
+from playground.project import read_project
+
+EXAMPLES = {p.name.split(".")[0]: p for p in example_paths()}
+
+
+def example(name: str):
+    return read_project(EXAMPLES[name])
+
+
+def fit(project, epochs=None):
+    trainer = project.build_trainer()
+    return trainer, trainer.fit(epochs)
+
+
+def test_every_example_opens_untrained_with_a_title_and_an_explanation():
+    assert len(EXAMPLES) == 15
+    for path in EXAMPLES.values():
+        project = read_project(path)
+        assert project.title and len(project.explanation) > 80
+        assert project.state is None and project.dataset is None
+        trainer = project.build_trainer()
+        assert trainer.step_count == 0
+
+
+def test_xor_needs_a_hidden_layer():
+    linear = example("01-xor-needs-a-hidden-layer")
+    assert linear.network.hidden == ()
+    _, result = fit(linear)
+    assert result.evaluation.train_metric < 0.75
+    hidden = linear.replace(network=linear.network.replace(hidden=(LayerSpec(4, "tanh"),)))
+    _, result = fit(hidden)
+    assert result.evaluation.train_metric > 0.95
+
+
+def first_epoch_gradient_ratio(project) -> float:
+    """Mean first-layer / last-layer weight-gradient norm over the first epoch."""
+    trainer = project.build_trainer()
+    norms = []
+    while not (report := trainer.step()).epoch_end:
+        norms.append([s.weight_grad_norm for s in report.layers])
+    norms = np.mean(norms, axis=0)
+    return norms[0] / norms[-1]
+
+
+def test_deep_sigmoid_gradients_vanish_and_relu_he_gradients_do_not():
+    sigmoid = first_epoch_gradient_ratio(example("02-vanishing-gradients-sigmoid"))
+    relu = first_epoch_gradient_ratio(example("03-deep-relu-he-init"))
+    assert sigmoid <= 1 / 100
+    assert relu > 1 / 100
+
+
+def test_learning_rate_too_high_diverges_and_a_quarter_of_it_fits():
+    high = example("04-learning-rate-too-high")
+    with pytest.raises(DivergenceError, match="lower the learning rate"):
+        fit(high)
+    _, result = fit(high.replace(training=high.training.replace(lr=0.5)))
+    assert result.evaluation.train_metric > 0.8  # R^2
+
+
+def test_learning_rate_too_low_barely_moves():
+    low = example("05-learning-rate-too-low")
+    start = low.build_trainer().evaluate().train_loss
+    _, slow = fit(low)
+    _, good = fit(low.replace(training=low.training.replace(lr=0.1)))
+    assert slow.evaluation.train_loss > 0.98 * start
+    assert good.evaluation.train_loss < 0.5 * start
+
+
+def test_overfitting_and_its_three_fixes():
+    _, over = fit(example("06-overfitting"))
+    test_curve = [e.test_loss for e in over.evaluations]
+    final = over.evaluation
+    assert final.test_loss > 10 * final.train_loss  # memorised the training points
+    assert final.test_loss > 2 * min(test_curve)  # the test loss turned around and climbed
+    for name in ("07-overfitting-fixed-by-l2", "08-overfitting-fixed-by-dropout"):
+        _, fixed = fit(example(name))
+        assert fixed.evaluation.test_loss < 0.5 * final.test_loss, name
+    _, early = fit(example("09-overfitting-fixed-by-early-stopping"))
+    assert early.stopped_early and early.best_epoch < 100
+    assert early.evaluation.test_loss < 0.5 * final.test_loss
+
+
+def test_momentum_and_adam_beat_plain_sgd_on_spirals():
+    losses = {}
+    for name in ("10-optimizer-sgd", "11-optimizer-momentum", "12-optimizer-adam"):
+        project = example(name)
+        assert project.network == example("10-optimizer-sgd").network
+        losses[project.training.optimizer] = fit(project)[1].evaluation.train_loss
+    assert losses["momentum"] < losses["sgd"] / 3
+    assert losses["adam"] < losses["sgd"] / 3
+
+
+def test_squared_features_solve_circles_without_a_hidden_layer():
+    squares = example("13-feature-engineering-circles")
+    assert squares.network.hidden == () and squares.network.features == ("x1^2", "x2^2")
+    assert fit(squares)[1].evaluation.test_metric > 0.95
+    raw = squares.replace(network=squares.network.replace(features=("x1", "x2")))
+    assert fit(raw)[1].evaluation.train_metric < 0.7
+
+
+def test_zero_initialisation_keeps_hidden_units_identical():
+    trainer, result = fit(example("14-zero-initialisation"))
+    for weight in trainer.network.weights:
+        assert np.all(weight == weight[:1])  # every unit (row) the same as the first
+    for bias in trainer.network.biases[:-1]:
+        assert np.all(bias == bias[0])
+    assert result.evaluation.train_metric <= 0.55  # a constant prediction
+
+
+def test_sine_regression_fits_the_curve():
+    assert fit(example("15-sine-regression"))[1].evaluation.test_metric > 0.95
