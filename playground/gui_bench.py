@@ -26,13 +26,22 @@ TARGETS = {"fps": 30.0, "latency_ms": 50.0, "ratio": 0.70, "startup_s": 2.0}
 PROBE_PERIOD_MS = 100
 
 
-def headless_steps_per_second(seconds: float) -> float:
-    """Steps/s of the default session's Runner with no consumer drawing."""
+def parse_layers(text: str | None):
+    """`--layers "32:tanh,32:tanh"` -> LayerSpecs; None keeps the default network."""
+    from engine.spec import LayerSpec
+
+    if text is None:
+        return None
+    return tuple(LayerSpec.parse(t) for t in text.split(",") if t.strip())
+
+
+def headless_steps_per_second(seconds: float, hidden=None) -> float:
+    """Steps/s of the default session's Runner (or `hidden` layers) with no consumer drawing."""
     from engine.runner import Runner
     from playground.session import Session
     from playground.training_data import make_data
 
-    session = Session()
+    session = Session() if hidden is None else Session(hidden=hidden)
     ds = session.data.build()
     data = make_data(ds, session.data.test_ratio, session.data.seed)
     with Runner(session.spec_for(ds), session.config, data) as runner:
@@ -87,7 +96,7 @@ def _startup_child(settings_path: str) -> int:
     return 0
 
 
-def gui_run(seconds: float, settings_path: str) -> dict:
+def gui_run(seconds: float, settings_path: str, hidden=None) -> dict:
     """Train the default network with every plot visible; frames, steps and input latency."""
     from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
     from PySide6.QtGui import QKeyEvent
@@ -99,6 +108,8 @@ def gui_run(seconds: float, settings_path: str) -> dict:
     window = build_window(settings_path=settings_path)
     window.resize(1480, 920)
     window.show()
+    if hidden is not None:
+        window.layer_editor.edit("benchmark network", hidden=hidden)
     latencies: list[float] = []
     posted: list[float] = []
 
@@ -195,6 +206,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object instead of a table"
     )
+    parser.add_argument(
+        "--layers",
+        help='hidden layers as units:activation, e.g. "32:tanh,32:tanh" (default 8:tanh,8:tanh)',
+    )
     parser.add_argument("--startup-child", metavar="SETTINGS", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.startup_child:
@@ -204,9 +219,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         settings = os.path.join(tmp, "settings.ini")
         startup = startup_seconds(settings)
-        before = headless_steps_per_second(args.seconds / 2)
-        gui = gui_run(args.seconds, os.path.join(tmp, "gui.ini"))
-        after = headless_steps_per_second(args.seconds / 2)
+        hidden = parse_layers(args.layers)
+        before = headless_steps_per_second(args.seconds / 2, hidden)
+        gui = gui_run(args.seconds, os.path.join(tmp, "gui.ini"), hidden)
+        after = headless_steps_per_second(args.seconds / 2, hidden)
     headless = (before + after) / 2
     result = {
         "startup_s": startup,

@@ -23,8 +23,9 @@ from engine.runner import Runner
 from engine.spec import LOSSES
 from playground.controls import TrainingControls
 from playground.dataset_picker import DatasetPicker
+from playground.file_actions import FileActions
 from playground.frame_loop import FrameLoop
-from playground.layer_panel import LayerPanel
+from playground.layer_editor import LayerEditor
 from playground.messages import MessageBanner, show_error_dialog
 from playground.network_view import NetworkView
 from playground.plots.boundary_plot import BoundaryPlot
@@ -37,6 +38,7 @@ from playground.session import Session, default_data_choice
 from playground.settings import AppSettings
 from playground.status import StatusPanel
 from playground.training_data import default_features, make_data
+from playground.unit_preview import UnitPreview
 
 log = logging.getLogger(__name__)
 STOP_TIMEOUT = 2.0
@@ -87,14 +89,17 @@ class MainWindow(QMainWindow):
         self.gradient_plot.set_thresholds(
             *settings.gradient_thresholds((DEFAULT_VANISHING, DEFAULT_EXPLODING))
         )
-        self.layer_panel = LayerPanel(session.hidden)
+        self.layer_editor = LayerEditor(session.hidden)
+        self.layer_panel = self.layer_editor  # the former name, still used by file_actions
         self.network_view = NetworkView()
+        self.unit_preview = UnitPreview(self.boundary_plot, self.network_view)
         self.banner = MessageBanner()
         self.status = StatusPanel(self.statusBar())
         self.presenter = SnapshotPresenter(self)
         self.frames = FrameLoop(
             self._take, self.presenter.draw, self._drawing_failed, hz=FRAME_HZ, parent=self
         )
+        self.files = FileActions(self)
         self._build_layout()
         self._build_menu()
         self._connect()
@@ -112,14 +117,14 @@ class MainWindow(QMainWindow):
         left.setMinimumWidth(self.picker.minimumSizeHint().width() + 20)
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.setObjectName("networkSplitter")
-        bottom.addWidget(self.layer_panel)
+        bottom.addWidget(self.layer_editor)
         bottom.addWidget(self.network_view)
-        bottom.setSizes([300, 400])
+        bottom.setSizes([320, 300])
         centre = QSplitter(Qt.Orientation.Vertical)
         centre.setObjectName("centreSplitter")
         centre.addWidget(self.boundary_plot)
         centre.addWidget(bottom)
-        centre.setSizes([620, 240])
+        centre.setSizes([520, 400])  # room for the layer editor's cards and the diagram
         right = QSplitter(Qt.Orientation.Vertical)
         right.setObjectName("rightSplitter")
         right.addWidget(self.loss_plot)
@@ -141,8 +146,9 @@ class MainWindow(QMainWindow):
 
     def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        self.files.populate(file_menu)
         import_action = QAction("Import CSV…", self)
-        import_action.setShortcut(QKeySequence.StandardKey.Open)
+        import_action.setShortcut(QKeySequence("Ctrl+I"))
         import_action.triggered.connect(self.picker._ask_csv)
         quit_action = QAction("Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -162,6 +168,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(slot)
             train_menu.addAction(action)
             self.addAction(action)
+        self.menuBar().insertMenu(train_menu.menuAction(), self.layer_editor.edit_menu(self))
 
     def _connect(self) -> None:
         c = self.controls
@@ -172,8 +179,10 @@ class MainWindow(QMainWindow):
         c.lossChanged.connect(self._loss_changed)
         c.problem.connect(lambda text: self.status.announce(text, 10000))
         self.picker.choiceChanged.connect(self._data_changed)
-        self.picker.featuresChanged.connect(self._features_changed)
-        self.layer_panel.hiddenChanged.connect(self._hidden_changed)
+        self.picker.featuresChanged.connect(self.layer_editor.set_features)  # undoable there
+        self.layer_editor.featuresChanged.connect(self._features_changed)
+        self.layer_editor.hiddenChanged.connect(self._hidden_changed)
+        self.layer_editor.problem.connect(lambda text: self.status.announce(text, 10000))
         self.banner.resetRequested.connect(self.reset)
         self.gradient_plot.thresholdsChanged.connect(self.settings.set_gradient_thresholds)
 
@@ -221,6 +230,8 @@ class MainWindow(QMainWindow):
 
     def _features_changed(self, features) -> None:
         self.session = self.session.replace(features=tuple(features))
+        if self.picker.selected_features() != tuple(features):  # an edit in the layer editor
+            self.picker.set_features(self.dataset.input_dim, tuple(features))
         self._rebuild(self.session.spec_for(self.dataset), None, "features " + ", ".join(features))
 
     def _hidden_changed(self, hidden) -> None:
@@ -234,8 +245,8 @@ class MainWindow(QMainWindow):
     def _rebuild(self, spec, data, what: str) -> None:
         """A new network (and data): like a reset; a running session keeps running."""
         self.spec = spec
-        self.layer_panel.set_io(len(spec.features), spec.n_outputs)
-        self.network_view.set_spec(spec)
+        self.layer_editor.set_spec(spec)
+        self.network_view.set_spec(spec, self.data)
         if self.runner is None:
             self.runner = self._runner_class(
                 spec, self.session.config, self.data, snapshot_hz=SNAPSHOT_HZ, grid_size=GRID_SIZE
@@ -358,5 +369,8 @@ class MainWindow(QMainWindow):
         return stopped
 
     def closeEvent(self, event) -> None:
+        if not self._closed and not self.files.confirm_close():
+            event.ignore()  # the user chose Cancel (or the save failed): keep working
+            return
         self.shutdown()
         event.accept()

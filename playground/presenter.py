@@ -58,6 +58,8 @@ class SnapshotPresenter:
             self._frame % NETWORK_VIEW_PERIOD == 0 or snap.state != "running"
         ):
             w.network_view.set_weights(snap.weights)
+            plot = w.gradient_plot
+            w.network_view.set_layer_stats(snap.layers, plot.vanishing, plot.exploding)
         self._update_status(snap)
         self._follow_state(snap)
 

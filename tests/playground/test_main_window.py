@@ -261,7 +261,7 @@ def test_closing_mid_run_stops_the_runner(qtbot, tmp_path, runner):
 def test_layers_and_session_are_remembered(qtbot, tmp_path):
     w = make_window(qtbot, tmp_path)
     select_dataset(w, "moons")
-    w.layer_panel.add_layer()
+    w.layer_editor.add_layer()
     snap = wait_snapshot(
         qtbot, w, lambda s: len(s.spec.hidden) == 3 and s.spec.task == "classification"
     )

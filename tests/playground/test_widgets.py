@@ -1,16 +1,14 @@
-"""Controls, layer panel, network view, banner and status bar on their own."""
+"""Controls, banner and status bar on their own (the layer editor and network view: own files)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QComboBox, QMainWindow, QSpinBox, QStatusBar
+from PySide6.QtWidgets import QMainWindow, QStatusBar
 
-from engine.spec import LayerSpec, NetworkSpec, TrainConfig
+from engine.spec import NetworkSpec, TrainConfig
 from playground.controls import TrainingControls
-from playground.layer_panel import LayerPanel
 from playground.messages import MessageBanner
-from playground.network_view import NetworkView
 from playground.session import UNLIMITED_EPOCHS
 from playground.status import StatusPanel
 
@@ -68,46 +66,6 @@ def test_run_button_toggles_and_follows_the_runner(qtbot, controls):
     with qtbot.assertNotEmitted(controls.runToggled):
         controls.set_running(False)
     assert not controls.run_button.isChecked() and controls.run_button.text() == "Run"
-
-
-def test_layer_panel_adds_edits_and_removes_layers(qtbot):
-    panel = LayerPanel((LayerSpec(8, "tanh"),))
-    qtbot.addWidget(panel)
-    panel.set_io(2, 1)
-    assert panel.summary.text() == "widths: 2 → 8 → 1"
-    with qtbot.waitSignal(panel.hiddenChanged) as blocker:
-        panel.add_button.click()
-    assert blocker.args[0] == (LayerSpec(8, "tanh"), LayerSpec(8, "tanh"))
-    with qtbot.waitSignal(panel.hiddenChanged) as blocker:
-        panel.findChild(QSpinBox, "units1").setValue(3)
-    assert blocker.args[0][1].units == 3
-    with qtbot.waitSignal(panel.hiddenChanged) as blocker:
-        panel.findChild(QComboBox, "activation0").setCurrentText("relu")
-    assert [h.activation for h in blocker.args[0]] == ["relu", "tanh"]
-    assert panel.summary.text() == "widths: 2 → 8 → 3 → 1"
-    with qtbot.waitSignal(panel.hiddenChanged) as blocker:
-        panel.remove_layer(0)
-    assert blocker.args[0] == (LayerSpec(3, "tanh"),)
-    panel.remove_layer(0)
-    assert panel.hidden() == () and panel.summary.text() == "widths: 2 → 1"
-
-
-def test_network_view_draws_weights_by_sign(qtbot):
-    view = NetworkView()
-    qtbot.addWidget(view)
-    view.resize(300, 200)
-    spec = NetworkSpec(hidden=(LayerSpec(3),))
-    view.set_spec(spec)
-    w0 = np.array([[5.0, 5.0], [5.0, 5.0], [5.0, 5.0]])
-    w1 = np.array([[-5.0, -5.0, -5.0]])
-    view.set_weights(((w0, np.zeros(3)), (w1, np.zeros(1))))
-    assert view.weights
-    img = view.grab().toImage()
-    colours = {img.pixelColor(x, y).name() for x in range(0, 300, 2) for y in range(0, 200, 2)}
-    assert any(c.startswith("#0") and c[5:] > "a0" for c in colours)  # blue (positive) edges
-    assert any(c[1:3] > "d0" and c[5:] < "60" for c in colours)  # orange (negative) edges
-    view.set_weights(((np.zeros((2, 2)), np.zeros(2)),))  # wrong shapes: ignored
-    assert view.weights[0][0] is w0
 
 
 def test_banner_and_status_panel(qtbot):

@@ -1,0 +1,201 @@
+"""The network diagram: edge colours by sign, hit tests, unit maps, markers, overlay, preview."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QColor
+
+from engine.data import Data
+from engine.network import Network
+from engine.spec import LayerSpec, NetworkSpec
+from playground import palette
+from playground.network_layout import TOP_K
+from playground.network_view import NetworkView
+from playground.weight_probe import WeightProbe
+
+BOUNDS = ((-1.0, 1.0), (-1.0, 1.0))
+
+
+def make_data(n: int = 40, seed: int = 0) -> Data:
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, (n, 2))
+    y = (X[:, 0] * X[:, 1] > 0).astype(np.int64)
+    return Data.from_arrays(X, y, task="classification", n_classes=2, bounds=BOUNDS)
+
+
+@pytest.fixture
+def view(qtbot):
+    v = NetworkView()
+    qtbot.addWidget(v)
+    v.resize(420, 260)
+    v.show()
+    qtbot.waitExposed(v)
+    return v
+
+
+def midpoint(view, k: int, i: int, j: int) -> QPointF:
+    """The middle of the drawn edge for W[k][i, j]."""
+    row = int(np.flatnonzero((view._edge_ids == (k, i, j)).all(1))[0])
+    x0, y0, x1, y1 = view._edges[row]
+    return QPointF((x0 + x1) / 2, (y0 + y1) / 2)
+
+
+def close_to(colour: QColor, hex_colour: str, tol: int = 90) -> bool:
+    target = QColor(hex_colour)
+    return (
+        sum(abs(a - b) for a, b in zip(colour.getRgb()[:3], target.getRgb()[:3], strict=True)) < tol
+    )
+
+
+def test_edge_colours_follow_the_signs_of_a_snapshots_weights(view):
+    view.set_spec(NetworkSpec(hidden=(LayerSpec(2),)))
+    W0 = np.array([[3.0, -3.0], [-3.0, 3.0]])
+    W1 = np.array([[3.0, -3.0]])
+    snapshot = SimpleNamespace(weights=((W0, np.zeros(2)), (W1, np.zeros(1))))
+    view.set_weights(snapshot.weights)
+    image = view.grab().toImage()
+    for k, W in enumerate((W0, W1)):
+        for i in range(W.shape[0]):
+            for j in range(W.shape[1]):
+                if k == 0 and i != j:
+                    continue  # the two crossing edges meet in the middle; the others do not
+                p = midpoint(view, k, i, j)
+                colour = image.pixelColor(int(p.x()), int(p.y()))
+                expected = palette.POSITIVE_HEX if W[i, j] > 0 else palette.NEGATIVE_HEX
+                assert close_to(colour, expected), (k, i, j, colour.name())
+    view.set_weights(((np.zeros((2, 2)), np.zeros(2)),))  # wrong shapes: ignored
+    assert view.weights[0][0] is W0
+
+
+def test_clicking_an_edge_emits_weight_clicked_and_hover_tells_weight_and_gradient(qtbot, view):
+    spec = NetworkSpec(hidden=(LayerSpec(3),))
+    data = make_data()
+    net = Network(spec, rng=2)
+    weights = tuple((W.copy(), b.copy()) for W, b in zip(net.weights, net.biases, strict=True))
+    view.set_spec(spec, data)
+    view.set_weights(weights)
+    view.grab()  # paints, which places the edges
+    p = midpoint(view, 1, 0, 2)
+    with qtbot.waitSignal(view.weightClicked) as blocker:
+        qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=p.toPoint())
+    assert blocker.args == [1, 0, 2]
+    tip = view.edge_tip(1, 0, 2)
+    assert f"{weights[1][0][0, 2]:+.4g}" in tip
+    grad = WeightProbe().gradients(spec, weights, data.X_train, data.y_train)[1][0, 2]
+    assert f"{grad:+.3g}" in tip
+
+
+def test_weight_probe_matches_finite_differences():
+    spec = NetworkSpec(hidden=(LayerSpec(3, "tanh"),))
+    data = make_data(30, seed=4)
+    net = Network(spec, rng=5)
+    weights = [(W.copy(), b.copy()) for W, b in zip(net.weights, net.biases, strict=True)]
+    grads = WeightProbe().gradients(spec, tuple(weights), data.X_train, data.y_train)
+
+    def loss(w):
+        probe = Network(spec, rng=0)
+        for k, (W, b) in enumerate(w):
+            probe.weights[k][...], probe.biases[k][...] = W, b
+        return probe.objective.value(probe.logits(data.X_train), data.y_train)
+
+    h = 1e-6
+    for k, i, j in ((0, 1, 0), (1, 0, 2)):
+        up = [(W.copy(), b) for W, b in weights]
+        down = [(W.copy(), b) for W, b in weights]
+        up[k][0][i, j] += h
+        down[k][0][i, j] -= h
+        assert grads[k][i, j] == pytest.approx((loss(up) - loss(down)) / (2 * h), rel=1e-5)
+
+
+def test_neurons_show_their_own_output_and_hovering_reports_them(qtbot, view):
+    spec = NetworkSpec(hidden=(LayerSpec(1, "tanh"),))
+    view.set_spec(spec, make_data())
+    W0 = np.array([[4.0, 0.0]])  # the hidden unit is tanh(4 x1): orange left, blue right
+    view.set_weights(((W0, np.zeros(1)), (np.array([[1.0]]), np.zeros(1))))
+    unit = view.unit_map(1, 0)
+    assert unit[0, 0] < -0.9 and unit[0, -1] > 0.9
+    image = view.grab().toImage()
+    rect = view.node_rect(1, 0)
+    left = image.pixelColor(int(rect.left() + 3), int(rect.center().y()))
+    right = image.pixelColor(int(rect.right() - 3), int(rect.center().y()))
+    assert close_to(left, palette.NEGATIVE_HEX) and close_to(right, palette.POSITIVE_HEX)
+    with qtbot.waitSignal(view.neuronHovered) as blocker:
+        qtbot.mouseMove(view, rect.center().toPoint())
+    assert blocker.args == [1, 0] and view.hovered == (1, 0)
+    assert "layer 1 unit 1 (tanh)" in view.node_tip(1, 0)
+
+
+def test_hovered_neuron_is_enlarged_in_the_boundary_plot(qtbot, view):
+    from playground.plots.boundary_plot import BoundaryPlot
+    from playground.unit_preview import RESOLUTION, UnitPreview
+
+    plot = BoundaryPlot()
+    qtbot.addWidget(plot)
+    data = make_data()
+    plot.set_data(data)
+    preview = UnitPreview(plot, view)
+    view.set_spec(NetworkSpec(hidden=(LayerSpec(2, "tanh"),)), data)
+    W0 = np.array([[0.0, 0.0], [0.0, -5.0]])  # unit 2 is tanh(-5 x2): blue at the bottom
+    view.set_weights(((W0, np.zeros(2)), (np.ones((1, 2)), np.zeros(1))))
+    view.neuronHovered.emit(1, 1)
+    assert preview.image.isVisible()
+    img = preview.image.image
+    assert img.shape == (RESOLUTION, RESOLUTION, 3)
+    blue = np.array(palette.hex_to_rgb(palette.POSITIVE_HEX))
+    orange = np.array(palette.hex_to_rgb(palette.NEGATIVE_HEX))
+    assert np.abs(img[0, RESOLUTION // 2] - blue).sum() < 40  # row 0 is y = -1
+    assert np.abs(img[-1, RESOLUTION // 2] - orange).sum() < 40
+    view.neuronHovered.emit(-1, -1)
+    assert not preview.image.isVisible()
+
+
+def test_gradient_markers_fade_as_gradients_vanish(view):
+    spec = NetworkSpec(hidden=(LayerSpec(3, "sigmoid"),) * 3)
+    view.set_spec(spec)
+    stats = [SimpleNamespace(weight_grad_norm=g) for g in (1e-8, 1e-4, 0.5, 1e3)]
+    view.set_layer_stats(stats, 1e-6, 1e2)
+    image = view.grab().toImage()
+    tips = [t for _r, t in view._markers]
+    assert ["vanishing" in tips[0], "healthy" in tips[1], "healthy" in tips[2]] == [True] * 3
+    assert "exploding" in tips[3]
+    fill = [image.pixelColor(r.center().toPoint() - QPoint(0, 6)) for r, _t in view._markers]
+    whiteness = [sum(c.getRgb()[:3]) for c in fill]
+    assert whiteness[0] > whiteness[1] > whiteness[2]  # paler as the gradient shrinks
+    view.set_layer_stats(None, 1e-6, 1e2)
+    view.grab()
+    assert view._markers == []
+
+
+def test_wide_layers_draw_sixteen_units_and_only_the_strongest_inputs(view):
+    spec = NetworkSpec(hidden=(LayerSpec(32, "relu"),) * 6)
+    net = Network(spec, rng=0)
+    view.set_spec(spec, make_data())
+    view.set_weights(tuple(zip(net.weights, net.biases, strict=True)))
+    view.grab()
+    lay = view.layout()
+    assert lay.shown == (2, 16, 16, 16, 16, 16, 16, 1)
+    per_layer = np.bincount(view._edge_ids[:, 0], minlength=7)
+    assert per_layer.tolist() == [32] + [16 * TOP_K] * 5 + [16]
+    k, i = 2, 5  # the drawn inputs of a unit are its strongest among the shown ones
+    drawn = sorted(view._edge_ids[(view._edge_ids[:, 0] == k) & (view._edge_ids[:, 1] == i), 2])
+    strongest = sorted(np.argsort(-np.abs(net.weights[k][i, :16]))[:TOP_K])
+    assert drawn == strongest
+
+
+def test_phase_overlay_tints_neurons_and_clears(view):
+    spec = NetworkSpec(hidden=(LayerSpec(2),))
+    view.set_spec(spec)
+    view.set_phase_overlay("backward", [np.array([1.0, -1.0]), np.array([0.5])])
+    assert view.overlay[0] is None and view.phase == "backward"
+    image = view.grab().toImage()
+    rect = view.node_rect(1, 1)
+    ring = image.pixelColor(int(rect.center().x()), int(rect.top() - 3))
+    assert close_to(ring, palette.NEGATIVE_HEX, tol=120)
+    with pytest.raises(ValueError, match="column"):
+        view.set_phase_overlay("forward", [np.zeros(3)])
+    view.set_phase_overlay(None, None)
+    assert view.overlay is None and view.phase is None
