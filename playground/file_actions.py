@@ -239,9 +239,8 @@ class FileActions(QObject):
         w.controls.set_losses(losses_for(ds.task, ds.n_classes), spec.loss)
         w.controls.set_config(config)
         w.controls.set_running(False)
-        w.layer_panel.set_hidden(spec.hidden)
-        w.layer_panel.set_io(len(spec.features), spec.n_outputs)
-        w.network_view.set_spec(spec)
+        w.layer_editor.set_document(spec)
+        w.network_view.set_spec(spec, data)
         w.boundary_plot.set_data(data)
         if w.runner is None:
             w._rebuild(spec, data, "project")

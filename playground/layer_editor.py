@@ -119,15 +119,11 @@ class LayerEditor(QWidget):
             self.selected = None
         self._rebuild_cards()
 
-    def set_hidden(self, hidden) -> None:
-        """Show `hidden` as a new document (a project was opened): no signal, history cleared."""
-        self.undo_stack.clear()
-        self.hidden = tuple(hidden)
+    def set_document(self, spec: NetworkSpec) -> None:
+        """Show `spec` as a new document (a project was opened): no signal, history cleared."""
         self.selected = None
-        self._rebuild_cards()
-
-    def set_io(self, n_features: int, n_outputs: int) -> None:
-        """Kept for callers of the former panel; `set_spec` shows the inputs and the output."""
+        self.set_spec(spec)
+        self.undo_stack.clear()
 
     # -- edits ---------------------------------------------------------------------------------
     def edit(self, text: str, *, hidden=None, features=None, select=None) -> bool:

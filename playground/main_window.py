@@ -90,7 +90,6 @@ class MainWindow(QMainWindow):
             *settings.gradient_thresholds((DEFAULT_VANISHING, DEFAULT_EXPLODING))
         )
         self.layer_editor = LayerEditor(session.hidden)
-        self.layer_panel = self.layer_editor  # the former name, still used by file_actions
         self.network_view = NetworkView()
         self.unit_preview = UnitPreview(self.boundary_plot, self.network_view)
         self.banner = MessageBanner()

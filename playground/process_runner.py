@@ -41,6 +41,18 @@ FORWARD_WAIT = 0.2  # seconds the child's forwarder waits for a snapshot between
 SUPPORTED = os.name == "posix"
 
 
+def child_environment() -> dict[str, str]:
+    """One BLAS thread for the trainer unless the user chose otherwise.
+
+    The matrices are tiny: a second OpenBLAS thread only adds hand-offs (a W2-size
+    boundary grid took 20 ms with two threads, 3 ms with one) and competes with
+    the GUI process for the same cores.
+    """
+    env = dict(os.environ)
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    return env
+
+
 class ProcessRunner:
     """Same commands as `engine.runner.Runner`; training happens in a child process."""
 
@@ -56,6 +68,7 @@ class ProcessRunner:
                 [sys.executable, "-m", "playground.process_runner", str(fd)],
                 pass_fds=(fd,),
                 stdin=subprocess.DEVNULL,
+                env=child_environment(),
             )
         finally:
             os.close(fd)

@@ -213,6 +213,8 @@ def test_every_example_opens_in_the_window_with_its_explanation(qtbot, tmp_path)
 
     window = make_window(qtbot, tmp_path, runner="thread")
     try:
+        window.layer_editor.edit("an edit before opening", hidden=(LayerSpec(3, "relu"),))
+        assert window.layer_editor.undo_stack.count() == 1
         titles = [a.text() for a in window.files.examples_menu.actions()]
         assert len(titles) == len(example_paths()) == 15
         for path in example_paths():
@@ -222,6 +224,11 @@ def test_every_example_opens_in_the_window_with_its_explanation(qtbot, tmp_path)
             snap = wait_snapshot(qtbot, window, lambda s, g=before: s.generation > g)
             assert snap.spec == project.network and snap.step == 0
             assert snap.config == project.training
+            # the editor and the diagram show the example's network; undo starts afresh
+            assert window.layer_editor.hidden == project.network.hidden
+            assert window.layer_editor.features == project.network.features
+            assert window.layer_editor.undo_stack.count() == 0
+            assert window.network_view.spec == project.network
             assert project.explanation in window.banner.message()
             assert window.files.path is None  # an example is saved with Save As
             assert window.windowTitle().startswith(project.title)
