@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground import palette
+from playground.gradient_health import classify
 
 MAX_SHOWN = 16
 EDGE_LIMIT = 256  # more edges than this between two columns: draw only the strongest
@@ -84,16 +85,22 @@ def diverging_rgba(values: np.ndarray, scale: float) -> np.ndarray:
     return LUT[idx]
 
 
-def health(norm: float, vanishing: float, exploding: float) -> tuple[str, float]:
-    """(kind, strength 0..1) of a gradient norm; thresholds as in the gradient plot.
+def health(
+    norm: float, vanishing: float, exploding: float, output_norm: float | None = None
+) -> tuple[str, float]:
+    """(kind, strength 0..1) of a hidden layer's gradient norm, by the gradient plot's rules.
 
-    Strength is where log10(norm) lies between the vanishing threshold and 1, so
-    a layer fades as its gradient shrinks even before it crosses the threshold.
+    `output_norm` (the output layer's norm; None for the output layer itself)
+    enables the relative rule of playground/gradient_health.py. Strength is where
+    log10(norm) lies between the vanishing threshold and 1, so a layer fades as
+    its gradient shrinks even before it crosses the threshold.
     """
-    if not np.isfinite(norm) or norm > exploding:
-        return "exploding", 1.0
-    if norm < vanishing:
-        return "vanishing", 0.0
+    norms = [norm] if output_norm is None else [norm, output_norm]
+    kind = classify(norms, vanishing, exploding)[0]
+    if kind == "exploding":
+        return kind, 1.0
+    if kind == "vanishing":
+        return kind, 0.0
     lo = np.log10(vanishing)
     return "healthy", float(np.clip((np.log10(max(norm, 1e-300)) - lo) / (0.0 - lo), 0.0, 1.0))
 

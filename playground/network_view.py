@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from engine.spec import NetworkSpec
 from engine.unit_maps import UnitMaps, layer_scales
 from playground import palette
+from playground.gradient_health import RELATIVE
 from playground.network_layout import (
     EDGE_LIMIT,
     TOP_K,
@@ -291,8 +292,11 @@ class NetworkView(QWidget):
             return
         vanishing, exploding = self.thresholds
         y = self.height() - 28
+        last = len(self.grad_norms) - 1
+        spacing = min(np.diff(lay.xs)) if len(lay.xs) > 1 else 100.0
         for k, norm in enumerate(self.grad_norms):
-            kind, strength = health(norm, vanishing, exploding)
+            output = None if k == last else float(self.grad_norms[last])
+            kind, strength = health(norm, vanishing, exploding, output)
             colour = QColor(HEALTH_HEX[kind])
             colour.setAlphaF(0.15 + 0.85 * strength if kind == "healthy" else 0.9)
             if kind == "vanishing":
@@ -304,12 +308,14 @@ class NetworkView(QWidget):
             painter.drawRoundedRect(rect, 4, 4)
             painter.setPen(QColor("#333333"))
             text = f"{norm:.0e}" if np.isfinite(norm) else "inf"
-            painter.drawText(
-                QRectF(x - 30, y + 11, 60, 14), int(Qt.AlignmentFlag.AlignCenter), text
-            )
+            if spacing >= 56:  # narrower columns: the numbers would overlap; hover shows them
+                painter.drawText(
+                    QRectF(x - 30, y + 11, 60, 14), int(Qt.AlignmentFlag.AlignCenter), text
+                )
             tip = (
                 f"Layer {k + 1} weight-gradient norm {norm:.2e}: {kind} (vanishing below "
-                f"{vanishing:.0e}, exploding above {exploding:.0e})"
+                f"{vanishing:.0e} or {RELATIVE:.0f}x smaller than the output layer's, "
+                f"exploding above {exploding:.0e})"
             )
             self._markers.append((rect.adjusted(-6, -4, 6, 18), tip))
 

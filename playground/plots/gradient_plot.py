@@ -2,8 +2,9 @@
 
 Bands below the vanishing threshold and above the exploding threshold are shaded,
 and a sentence names the current worst layer ("layer 1: gradient 1e-07,
-vanishing"). Layers are counted from 1 (first hidden layer) to the output layer,
-as in most textbooks. Hovering shows the exact values at the nearest step.
+vanishing"; the rules are in playground/gradient_health.py). Layers are counted
+from 1 (first hidden layer) to the output layer, as in most textbooks. Hovering
+shows the exact values at the nearest step.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox, QVBoxLayout, QWidget
 
 from playground import palette
+from playground.gradient_health import layer_name, verdict
 from playground.plots.buffer import GrowingBuffer
 from playground.plots.loss_plot import LIVE, configure_plot
 from playground.plots.ranges import Extent, StickyRange, cache_decorations
@@ -24,29 +26,6 @@ TINY = 1e-30  # zero norms are drawn here on the log axis
 DEFAULT_VANISHING = 1e-6
 DEFAULT_EXPLODING = 1e2
 FAR = 40.0  # log10 extent of the shaded bands
-
-
-def layer_name(k: int, n_layers: int) -> str:
-    return f"layer {k + 1}" + (" (output)" if k == n_layers - 1 else "")
-
-
-def verdict(norms: np.ndarray, vanishing: float, exploding: float) -> tuple[str, str]:
-    """(sentence, kind) about the worst layer; kind is "exploding", "vanishing" or "healthy"."""
-    norms = np.asarray(norms, float)
-    n = len(norms)
-    if n == 0:
-        return "", "healthy"
-    if not np.isfinite(norms).all():
-        k = int(np.argmin(np.isfinite(norms)))
-        return f"{layer_name(k, n)}: gradient is not finite, exploding", "exploding"
-    if norms.max() > exploding:
-        k = int(np.argmax(norms))
-        return f"{layer_name(k, n)}: gradient {norms[k]:.1e}, exploding", "exploding"
-    if norms.min() < vanishing:
-        k = int(np.argmin(norms))
-        return f"{layer_name(k, n)}: gradient {norms[k]:.1e}, vanishing", "vanishing"
-    k = int(np.argmin(norms))
-    return f"all layers healthy (smallest: {layer_name(k, n)}, {norms[k]:.1e})", "healthy"
 
 
 VERDICT_COLOURS = {"exploding": "#D55E00", "vanishing": "#0072B2", "healthy": "#1a6b4f"}

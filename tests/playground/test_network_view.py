@@ -199,3 +199,13 @@ def test_phase_overlay_tints_neurons_and_clears(view):
         view.set_phase_overlay("forward", [np.zeros(3)])
     view.set_phase_overlay(None, None)
     assert view.overlay is None and view.phase is None
+
+
+def test_a_layer_far_below_the_output_layer_is_marked_vanishing(view):
+    """The deep-sigmoid case: above the absolute threshold, 4000x below the output layer."""
+    view.set_spec(NetworkSpec(hidden=(LayerSpec(3, "sigmoid"),) * 2))
+    stats = [SimpleNamespace(weight_grad_norm=g) for g in (2.5e-5, 2e-2, 0.1)]
+    view.set_layer_stats(stats, 1e-6, 1e2)
+    view.grab()
+    tips = [t for _r, t in view._markers]
+    assert "vanishing" in tips[0] and "healthy" in tips[1] and "healthy" in tips[2]

@@ -75,8 +75,20 @@ def test_growing_buffer_refuses_nonsense_sizes():
     [
         ([1e-7, 1e-2, 0.5], "layer 1: gradient 1.0e-07, vanishing", "vanishing"),
         ([1e-2, 5e3, 0.5], "layer 2: gradient 5.0e+03, exploding", "exploding"),
-        ([1e-2, 1e-3, 0.5], "all layers healthy (smallest: layer 2, 1.0e-03)", "healthy"),
+        ([1e-2, 1e-2, 0.5], "all layers healthy (smallest: layer 1, 1.0e-02)", "healthy"),
         ([1e-8, 1e3, 0.5], "layer 2: gradient 1.0e+03, exploding", "exploding"),
+        # a deep sigmoid stack: far above the absolute threshold, far below the output layer
+        (
+            [2.5e-5, 1e-3, 0.1],
+            "layer 1: gradient 2.5e-05, 4,000x smaller than the output layer's: vanishing",
+            "vanishing",
+        ),
+        (
+            [1e-9, 3e-9, 2e-10],
+            "every layer's gradient is below 1e-06 (largest 3.0e-09): "
+            "the loss is flat here (converged, or stalled)",
+            "vanishing",
+        ),
     ],
 )
 def test_verdict_names_the_worst_layer(norms, expected, kind):
@@ -106,7 +118,10 @@ def test_gradient_plot_curves_verdict_hover_and_thresholds(qtbot):
     with qtbot.waitSignal(plot.thresholdsChanged) as blocker:
         plot.vanish_box.setValue(-8)
     assert blocker.args[0] == pytest.approx(1e-8)
-    assert "all layers healthy" in plot.verdict_text()
+    # above the new absolute threshold, but still far below the output layer
+    assert plot.verdict_text() == (
+        "layer 1: gradient 1.0e-07, 3,000,000x smaller than the output layer's: vanishing"
+    )
     _lo, hi = plot.vanish_band.getRegion()
     assert hi == pytest.approx(-8)
     with pytest.raises(ValueError, match="vanishing < exploding"):
