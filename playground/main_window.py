@@ -260,7 +260,7 @@ class MainWindow(QMainWindow):
             self.status.announce(
                 f"Network rebuilt for the new {what}: training restarts from step 0"
             )
-        self.banner.hide()
+        self.clear_problem()
         self.settings.save_session(self.session)
 
     def _config_changed(self, config) -> None:
@@ -275,7 +275,7 @@ class MainWindow(QMainWindow):
         if self.runner is None:
             return
         if on:
-            self.banner.hide()
+            self.clear_problem()
             self.runner.start()
         else:
             self.runner.pause()
@@ -303,9 +303,14 @@ class MainWindow(QMainWindow):
         self.controls.set_config(config)
         self.controls.set_running(False)
         self.runner.reset(seed=config.seed)
-        self.banner.hide()
+        self.clear_problem()
         self.status.announce(f"Reset: step 0 with new weights (initialisation seed {config.seed})")
         self.settings.save_session(self.session)
+
+    def clear_problem(self) -> None:
+        """Hide a warning or error the user has acted on; an example's explanation stays."""
+        if self.banner.kind != "info":
+            self.banner.hide()
 
     def is_running(self) -> bool:
         return self.controls.run_button.isChecked()

@@ -234,3 +234,19 @@ def test_every_example_opens_in_the_window_with_its_explanation(qtbot, tmp_path)
             assert window.windowTitle().startswith(project.title)
     finally:
         close_window(window)
+
+
+def test_an_examples_explanation_stays_while_it_trains(qtbot, tmp_path):
+    from playground.file_actions import example_paths
+
+    window = make_window(qtbot, tmp_path, runner="thread")
+    try:
+        path = next(p for p in example_paths() if "vanishing" in str(p))
+        assert window.files.open_example(str(path))
+        explanation = read_project(path).explanation
+        window.controls.run_button.click()
+        wait_snapshot(qtbot, window, lambda s: s.state == "running" and s.step > 5)
+        window.controls.run_button.click()
+        assert window.banner.isVisible() and explanation in window.banner.message()
+    finally:
+        close_window(window)
