@@ -39,6 +39,17 @@ from engine.optimizers import clip_global_norm, make_optimizer
 from engine.spec import NetworkSpec, TrainConfig
 
 STATE_VERSION = 1
+STATE_KEYS = (  # the entries of `Trainer.state_dict()`
+    "version",
+    "step",
+    "epoch",
+    "cursor",
+    "perm",
+    "network",
+    "optimizer_name",
+    "optimizer",
+    "rng",
+)
 EVAL_CHUNK = 1024  # rows per forward pass in evaluate(): bounds memory and abort latency
 
 
@@ -520,17 +531,7 @@ class Trainer:
         """Restore a `state_dict` taken from a trainer with the same spec, data and optimizer."""
         if not isinstance(d, dict):
             raise SpecError(f"A trainer state must be a dict; received {type(d).__name__}")
-        expected = {
-            "version",
-            "step",
-            "epoch",
-            "cursor",
-            "perm",
-            "network",
-            "optimizer_name",
-            "optimizer",
-            "rng",
-        }
+        expected = set(STATE_KEYS)
         if set(d) != expected:
             raise SpecError(f"A trainer state has entries {sorted(d)}, expected {sorted(expected)}")
         if not isinstance(d["version"], int) or d["version"] > STATE_VERSION:

@@ -25,7 +25,7 @@ import numpy as np
 
 from engine.errors import SpecError
 from engine.snapshot import History, HistoryChunk
-from engine.trainer import EarlyStopping, Trainer
+from engine.trainer import STATE_KEYS, EarlyStopping, Trainer
 
 RESUME_VERSION = 1
 STOPPER_KEYS = ("best_loss", "best_epoch", "wait", "best_flat")
@@ -187,17 +187,6 @@ def to_json(state: ResumeState) -> dict[str, Any]:
 
 
 _HISTORY_FLOATS = ("loss", "grad_norms", "train_loss", "test_loss", "train_metric", "test_metric")
-_TRAINER_KEYS = (
-    "version",
-    "step",
-    "epoch",
-    "cursor",
-    "perm",
-    "network",
-    "optimizer_name",
-    "optimizer",
-    "rng",
-)
 
 
 def from_json(d: Any, n_layers: int) -> ResumeState:
@@ -216,7 +205,7 @@ def from_json(d: Any, n_layers: int) -> ResumeState:
             f"version {RESUME_VERSION}"
         )
     t = _object(d["trainer"], "state.trainer")
-    _keys(t, _TRAINER_KEYS, "state.trainer")
+    _keys(t, STATE_KEYS, "state.trainer")
     network = _object(t["network"], "state.trainer.network")
     optimizer = _object(t["optimizer"], "state.trainer.optimizer")
     trainer = dict(t)
