@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox, QVBoxL
 from playground import palette
 from playground.gradient_health import layer_name, verdict
 from playground.plots.buffer import GrowingBuffer
-from playground.plots.loss_plot import LIVE, configure_plot
+from playground.plots.loss_plot import LIVE, NO_STEPS, configure_plot
 from playground.plots.ranges import Extent, StickyRange, cache_decorations
 
 TINY = 1e-30  # zero norms are drawn here on the log axis
@@ -169,7 +169,6 @@ class GradientPlot(QWidget):
         self._extent.clear()
         self.x_range.follow()
         self.y_range.follow()
-        self.verdict_label.setText("")
         self.redraw()
 
     def append(self, chunk) -> None:
@@ -193,7 +192,7 @@ class GradientPlot(QWidget):
     def _update_verdict(self) -> None:
         norms = self.latest()
         if norms is None:
-            self.verdict_label.setText("")
+            self.verdict_label.setText(NO_STEPS)
             return
         text, kind = verdict(norms, self.vanishing, self.exploding)
         self.verdict_label.setText(f"<span style='color:{VERDICT_COLOURS[kind]}'>{text}</span>")

@@ -32,6 +32,9 @@ def configure_plot(plot: pg.PlotItem) -> None:
     plot.setMenuEnabled(False)
 
 
+NO_STEPS = "no steps yet: Run (Space) or Step (S)"
+
+
 class LossPlot(QWidget):
     """Train/test loss per step with a log-y toggle, and the metric alongside."""
 
@@ -121,7 +124,6 @@ class LossPlot(QWidget):
         self._evals.clear()
         self._loss_extent.clear()
         self._metric_extent.clear()
-        self.summary.setText("")
         self.redraw()
 
     def append(self, chunk) -> None:
@@ -171,6 +173,10 @@ class LossPlot(QWidget):
             if np.isfinite(last[2]):
                 text += f" · test {last[2]:.4g}, {name} {last[4]:.4g}"
             self.summary.setText(text)
+        elif len(s):
+            self.summary.setText(f"minibatch loss {s[-1, 1]:.4g} (whole sets at the epoch's end)")
+        else:
+            self.summary.setText(NO_STEPS)
 
     def _fit_ranges(self) -> None:
         s, e = self._steps.view(), self._evals.view()

@@ -11,7 +11,7 @@ from playground import palette
 from playground.plots.boundary_plot import BoundaryPlot
 from playground.plots.buffer import GrowingBuffer
 from playground.plots.gradient_plot import GradientPlot, verdict
-from playground.plots.loss_plot import LossPlot
+from playground.plots.loss_plot import NO_STEPS, LossPlot
 
 
 def chunk(steps, loss, grads, eval_steps=(), train=(), test=(), m_train=(), m_test=()):
@@ -157,6 +157,10 @@ def test_loss_plot_grows_clears_and_switches_log_axis(qtbot):
     assert not plot.loss.getAxis("left").logMode
     plot.clear("r2")
     assert plot.point_count() == 0 and plot.metric.getAxis("left").labelText == "R²"
+    assert plot.summary.text() == NO_STEPS  # an empty plot says how to fill it
+    plot.append(chunk(np.arange(1, 4), np.array([0.9, 0.8, 0.7]), np.ones((3, 1))))
+    plot.redraw()
+    assert plot.summary.text() == "minibatch loss 0.7 (whole sets at the epoch's end)"
 
 
 # -- boundary ----------------------------------------------------------------------------------
