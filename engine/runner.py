@@ -22,6 +22,9 @@ traceback is in the snapshot; `reset` recovers). Rules:
   the optimizer state; `configure(network=..., data=...)` rebuilds like a reset
   (state paused, generation + 1, `rebuilt` True for that generation). The seed of
   a new training config takes effect at the next reset or rebuild.
+- `inspect(row=None)` pauses and runs one step recorded phase by phase
+  (engine/backprop_phases.py), publishing a "step" snapshot; it waits for the
+  worker like `capture` and returns the record.
 - `stop()` ends the thread; it is honoured between minibatches and between
   evaluation chunks, so it is prompt unless a single minibatch takes longer.
 
@@ -47,6 +50,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.backprop_phases import InspectedStep, inspect_step
 from engine.data import Data
 from engine.errors import DivergenceError, SpecError
 from engine.grid import GridEvaluator, GridView
@@ -153,6 +157,35 @@ class Runner:
         box: list[ResumeState] = []
         done = threading.Event()
         self._post("capture", box, done)
+        if threading.current_thread() is not self._thread:
+            done.wait(timeout)
+        return box[0] if box else None
+
+    def inspect(
+        self,
+        row: int | None = None,
+        timeout: float = 5.0,
+        *,
+        apply: bool = True,
+        expect_step: int | None = None,
+    ) -> InspectedStep | None:
+        """Pause and run one recorded step (the backprop inspector); see `inspect_step`.
+
+        `row` trains on that training row alone instead of the next minibatch.
+        `apply=False` previews the step (nothing changes; a "pause" snapshot); applied,
+        it publishes a "step" snapshot like `step(1)`, but with `expect_step` only if
+        the step would get that number (else nothing is done: training moved on since
+        a preview). Waits for the worker like `capture`; None when it did not answer in
+        time, the step failed (the snapshot then says why) or `expect_step` differed.
+        """
+        if row is not None:
+            n = len(self._latest[1].X_train)
+            if isinstance(row, bool) or not isinstance(row, numbers.Integral) or not 0 <= row < n:
+                raise SpecError(f"Expected a training row index in [0, {n}); received {row!r}")
+            row = int(row)
+        box: list[InspectedStep] = []
+        done = threading.Event()
+        self._post("inspect", box, done, row, bool(apply), expect_step)
         if threading.current_thread() is not self._thread:
             done.wait(timeout)
         return box[0] if box else None
@@ -360,6 +393,24 @@ class Runner:
                 )
             finally:
                 done.set()
+        elif kind == "inspect":
+            box, done, row, apply, expect = args
+            trainer = self._trainer
+            if expect is not None and expect != trainer.step_count + 1:
+                done.set()  # training moved on since the preview: apply nothing
+                return
+            try:
+                if state != "error":
+                    self._state, self._steps_left, self._message = "paused", 0, None
+                    box.append(inspect_step(trainer, row, apply))
+                    report = trainer.last_report
+                    if apply:
+                        self._history.record_step(report.step, report.loss, trainer.grad_norms)
+                        if report.epoch_end:
+                            self._epoch_end()
+            finally:
+                done.set()
+            self._publish("step" if apply else "pause", apply and state != "error")
         elif kind == "restore":
             spec, config, data, saved = args
             self._build(spec, config, data, rebuilt=True)

@@ -268,7 +268,6 @@ class Trainer:
 
     def _step(self, stats: bool) -> StepReport:
         """`step` without its own `np.errstate`, for loops that set one up once."""
-        net = self.network
         n, c = self.n_train, self._cursor
         if c == 0:
             self._perm = None if self.batch_size >= n else self._shuffle_rng.permutation(n)
@@ -279,6 +278,53 @@ class Trainer:
             b = min(self.batch_size, n - c)
             xb, tb = self._F_epoch[c : c + b], self._t_epoch[c : c + b]
         step = self.step_count + 1
+        loss, upd, gsq = self._descend(xb, tb, b, step)
+        self._cursor = c + b
+        epoch_end = self._cursor >= n
+        if epoch_end:
+            self._cursor = 0
+            self.epoch += 1
+        self.step_count = step
+        np.sqrt(gsq[0::2], out=self.grad_norms)
+        self._last = (upd, step)
+        report = StepReport(
+            step, self.epoch, epoch_end, loss, b, self._layer_stats(upd) if stats else ()
+        )
+        self.last_report = report
+        return report
+
+    def step_rows(self, rows, stats: bool = True) -> StepReport:
+        """One step on the given training rows (indices) instead of the next minibatch.
+
+        For following chosen examples (the backprop inspector's single-example mode):
+        the step counter, optimizer state and dropout generator advance as for any
+        step, but the epoch position (epoch, cursor, shuffle) does not move, so the
+        ordinary minibatches carry on where they were.
+        """
+        rows = np.asarray(rows)
+        n = self.n_train
+        if rows.ndim != 1 or rows.size == 0 or rows.dtype.kind not in "iu":
+            raise SpecError(f"Expected a non-empty 1-D array of row indices; received {rows!r}")
+        if rows.min() < 0 or rows.max() >= n:
+            raise SpecError(f"Row indices must lie in [0, {n}); received {rows.tolist()}")
+        step = self.step_count + 1
+        with np.errstate(all="ignore"):
+            loss, upd, gsq = self._descend(self._F[rows], self._t[rows], rows.size, step)
+            self.step_count = step
+            np.sqrt(gsq[0::2], out=self.grad_norms)
+            self._last = (upd, step)
+            layers = self._layer_stats(upd) if stats else ()
+        report = StepReport(step, self.epoch, False, loss, int(rows.size), layers)
+        self.last_report = report
+        return report
+
+    def _descend(self, xb: np.ndarray, tb: np.ndarray, b: int, step: int):
+        """Forward -> loss -> backward -> penalties -> clipping -> checked update, applied.
+
+        Returns (loss, update, squared data-gradient norms per tensor); raises
+        `DivergenceError` before writing anything when a value is not finite.
+        """
+        net = self.network
         # forward -> loss -> backward
         logits = net.forward(xb, dropout=self._dropout, rng=self._dropout_rng)
         bufs = self._loss_buffers.get(b)
@@ -311,19 +357,7 @@ class Trainer:
         if not math.isfinite(np.dot(new, new)):
             self._check_update(step, upd, new)
         np.copyto(flat, new)
-        self._cursor = c + b
-        epoch_end = self._cursor >= n
-        if epoch_end:
-            self._cursor = 0
-            self.epoch += 1
-        self.step_count = step
-        np.sqrt(gsq[0::2], out=self.grad_norms)
-        self._last = (upd, step)
-        report = StepReport(
-            step, self.epoch, epoch_end, loss, b, self._layer_stats(upd) if stats else ()
-        )
-        self.last_report = report
-        return report
+        return loss, upd, gsq
 
     def _gather_epoch(self) -> None:
         """Copy the examples and targets into this epoch's order (no-op for full batches)."""

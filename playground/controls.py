@@ -59,6 +59,7 @@ class TrainingControls(QWidget):
 
     runToggled = Signal(bool)
     stepRequested = Signal()
+    inspectRequested = Signal()  # the backprop inspector: one recorded step
     resetRequested = Signal()
     configChanged = Signal(object)  # TrainConfig
     lossChanged = Signal(object)  # str
@@ -80,6 +81,18 @@ class TrainingControls(QWidget):
         self.step_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.step_button.setToolTip("Pause and train on exactly one minibatch (Right arrow or S)")
         self.step_button.clicked.connect(self.stepRequested)
+        self.inspect_button = QToolButton()
+        self.inspect_button.setObjectName("inspectButton")
+        self.inspect_button.setText("Inspect")
+        self.inspect_button.setIcon(
+            style.standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView)
+        )
+        self.inspect_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.inspect_button.setToolTip(
+            "Pause and follow one step through forward, loss, backward and update "
+            "(Shift+Right or Shift+S)"
+        )
+        self.inspect_button.clicked.connect(self.inspectRequested)
         self.reset_button = QToolButton()
         self.reset_button.setObjectName("resetButton")
         self.reset_button.setText("Reset")
@@ -158,7 +171,7 @@ class TrainingControls(QWidget):
     def populate(self, window: QMainWindow) -> tuple[QToolBar, QToolBar]:
         run_bar = QToolBar("Training")
         run_bar.setObjectName("trainingToolbar")
-        for button in (self.run_button, self.step_button, self.reset_button):
+        for button in (self.run_button, self.step_button, self.inspect_button, self.reset_button):
             run_bar.addWidget(button)
         run_bar.addSeparator()
         self._labelled(run_bar, "Epochs", self.epochs)

@@ -25,6 +25,7 @@ from playground.controls import TrainingControls
 from playground.dataset_picker import DatasetPicker
 from playground.file_actions import FileActions
 from playground.frame_loop import FrameLoop
+from playground.inspector import InspectorPanel
 from playground.layer_editor import LayerEditor
 from playground.messages import MessageBanner, show_error_dialog
 from playground.network_view import NetworkView
@@ -100,6 +101,14 @@ class MainWindow(QMainWindow):
         )
         self.files = FileActions(self)
         self._build_layout()
+        self.inspector = InspectorPanel(self)  # a dock on the right, shown when used
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector)
+        self.inspector.hide()
+        # the inspector takes the curves' column, so the window keeps its size
+        self.inspector.opening.connect(self._splitters[2].hide)
+        self.inspector.visibilityChanged.connect(
+            lambda shown: self._splitters[2].setVisible(not shown)
+        )
         self._build_menu()
         self._connect()
         self._default_size()
@@ -159,6 +168,7 @@ class MainWindow(QMainWindow):
         for text, keys, slot in (
             ("Run / Pause", ("Space",), self.toggle_run),
             ("Step", ("Right", "S"), self.step),
+            ("Inspect step", ("Shift+Right", "Shift+S"), self.inspect_step),
             ("Reset", ("R",), self.reset),
         ):
             action = QAction(text, self)
@@ -173,6 +183,7 @@ class MainWindow(QMainWindow):
         c = self.controls
         c.runToggled.connect(self._run_toggled)
         c.stepRequested.connect(self.step)
+        c.inspectRequested.connect(self.inspect_step)
         c.resetRequested.connect(self.reset)
         c.configChanged.connect(self._config_changed)
         c.lossChanged.connect(self._loss_changed)
@@ -288,6 +299,11 @@ class MainWindow(QMainWindow):
             self.controls.set_running(False)
             self.runner.step(1)
 
+    def inspect_step(self) -> None:
+        """One recorded step in the backprop inspector (bounded wait for one minibatch)."""
+        if self.runner is not None:
+            self.inspector.begin()
+
     def reset(self) -> None:
         """Back to step 0 with fresh weights: the next initialisation seed."""
         if self.runner is None:
@@ -366,6 +382,7 @@ class MainWindow(QMainWindow):
             stopped = self.runner.stop(timeout=STOP_TIMEOUT)
             if not stopped:
                 log.warning("the training thread did not stop within %.1f s", STOP_TIMEOUT)
+        self.inspector.hide()  # the curves' column is back before the splitters are saved
         try:
             self._save_layout()
         except Exception:

@@ -29,6 +29,7 @@ import time
 from multiprocessing.connection import Connection
 from typing import Any
 
+from engine.backprop_phases import InspectedStep
 from engine.data import Data
 from engine.errors import SpecError
 from engine.snapshot import Mailbox, Snapshot
@@ -117,6 +118,27 @@ class ProcessRunner:
         Snapshots arriving meanwhile go to the mailbox as usual.
         """
         self._send("capture", float(timeout))
+        return self._await("state", timeout)
+
+    def inspect(
+        self,
+        row: int | None = None,
+        timeout: float = 5.0,
+        *,
+        apply: bool = True,
+        expect_step: int | None = None,
+    ) -> InspectedStep | None:
+        """One recorded step in the child (see `Runner.inspect`); None if not in time."""
+        if row is not None:
+            n = len(self._latest[1].X_train)
+            if isinstance(row, bool) or not isinstance(row, numbers.Integral) or not 0 <= row < n:
+                raise SpecError(f"Expected a training row index in [0, {n}); received {row!r}")
+            row = int(row)
+        self._send("inspect", row, float(timeout), bool(apply), expect_step)
+        return self._await("inspected", timeout)
+
+    def _await(self, kind: str, timeout: float) -> Any:
+        """The child's answer tagged `kind`, or None after `timeout` s; snapshots go on."""
         deadline = time.monotonic() + timeout
         while not self._conn.closed and self.failure is None:
             remaining = deadline - time.monotonic()
@@ -129,7 +151,7 @@ class ProcessRunner:
                 return None
             if isinstance(message, Snapshot):
                 self._mailbox.put(message)
-            elif message[0] == "state":
+            elif message[0] == kind:
                 return message[1]
         return None
 
@@ -243,6 +265,12 @@ def _child_main(conn: Connection) -> None:
                 state = runner.capture(*args)
                 with sending:
                     conn.send(("state", state))
+                continue
+            if kind == "inspect":
+                row, wait, apply, expect = args
+                inspected = runner.inspect(row, wait, apply=apply, expect_step=expect)
+                with sending:
+                    conn.send(("inspected", inspected))
                 continue
             getattr(runner, kind)(*args)
     finally:

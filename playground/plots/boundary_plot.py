@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from playground import palette
@@ -39,6 +39,8 @@ def _class_colormap(n_classes: int) -> pg.ColorMap:
 
 class BoundaryPlot(QWidget):
     """The model's output over the input domain (objectName `boundaryPlot`)."""
+
+    trainPointClicked = Signal(int)  # row of the clicked training point
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -89,8 +91,13 @@ class BoundaryPlot(QWidget):
         self.mistakes = pg.ScatterPlotItem(
             size=POINT_SIZE + 3, symbol="x", pen=None, brush=pg.mkBrush(palette.MISTAKE_HEX)
         )
-        for item in (self.train_points, self.test_points, self.mistakes):
+        # the backprop inspector's minibatch: dark rings around its points
+        self.highlight = pg.ScatterPlotItem(
+            size=POINT_SIZE + 8, pen=pg.mkPen("#111111", width=2.5), brush=None
+        )
+        for item in (self.train_points, self.test_points, self.mistakes, self.highlight):
             self.plot.addItem(item)
+        self.train_points.sigClicked.connect(self._train_clicked)
         cache_decorations(self.plot)
         self.colorbar.axis.setCacheMode(CACHE)
         self.notice = pg.TextItem("", color="#444444", anchor=(0.5, 0.5))
@@ -124,6 +131,7 @@ class BoundaryPlot(QWidget):
             self.plot.removeItem(curve)
         self.class_curves = []
         self.mistakes.setData([], [])
+        self.highlight.setData([], [])
         self.notice.setText("")
         self.plot.setAspectLocked(False)
         if self.mode == "none":
@@ -276,6 +284,18 @@ class BoundaryPlot(QWidget):
             self.mistakes.setData([], [])
             return
         self.mistakes.setData(X_wrong[:, 0], X_wrong[:, 1])
+
+    def highlight_points(self, X: np.ndarray | None, y: np.ndarray | None = None) -> None:
+        """Ring the given points (raw inputs (m, d) and their targets); None clears."""
+        if X is None or len(X) == 0 or self.mode == "none":
+            self.highlight.setData([], [])
+            return
+        px, py = self._point_xy(np.asarray(X), np.zeros(len(X)) if y is None else y)
+        self.highlight.setData(px, py)
+
+    def _train_clicked(self, _item, points, _event=None) -> None:
+        if len(points):
+            self.trainPointClicked.emit(int(points[0].index()))
 
     def image_array(self) -> np.ndarray | None:
         """The heatmap as currently drawn (a copy), for tests and screenshots."""

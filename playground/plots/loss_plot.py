@@ -150,6 +150,10 @@ class LossPlot(QWidget):
         """How many minibatch loss points the curve holds."""
         return len(self._steps)
 
+    def recorded_steps(self) -> np.ndarray:
+        """The steps of the minibatch loss points held (the curve may draw them downsampled)."""
+        return self._steps.view()[:, 0].copy()
+
     def redraw(self) -> None:
         s = self._steps.view()
         self.batch_curve.setData(s[:, 0], np.maximum(s[:, 1], TINY))

@@ -1,0 +1,329 @@
+"""One training step, recorded phase by phase, for the backprop inspector.
+
+The step is the trainer's own (`Trainer.step()`, or `Trainer.step_rows()` for a
+chosen example), so weights, optimizer state and counters end bit for bit as
+after an ordinary step; this module only copies what the step left behind:
+
+    forward   per dense layer k: its input (after dropout), z = a_in @ W.T + b, a = f(z)
+    loss      the logits, the loss of every example and their mean
+    backward  per layer the deltas dL/dz (of the MEAN loss), dL/dW, dL/db
+    update    L2/L1 terms, clipping, the optimizer's update and the new weights
+
+The phases are views of one computed step. `inspect_step(..., apply=False)`
+previews it: the step runs on a twin of the trainer (same weights, optimizer
+state, counters and random generators), so the trainer itself is untouched and a
+later `inspect_step(..., apply=True)` computes exactly the previewed numbers.
+`explain_weight` spells out one weight's gradient as the chain-rule sum over the
+batch and its update under the optimizer, with the numbers. Qt-free.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from engine.errors import SpecError
+from engine.optimizers import clip_global_norm, make_optimizer
+from engine.spec import TrainConfig
+from engine.trainer import StepReport, Trainer
+
+PHASES = ("forward", "loss", "backward", "update")
+
+
+@dataclass(frozen=True)
+class InspectedStep:
+    """Every intermediate of one step (applied or previewed); copies (n = batch size)."""
+
+    step: int  # the number of this step (the counter after it)
+    epoch: int  # the epoch the batch belongs to
+    single: bool  # a step on one chosen example (the epoch position did not move)
+    rows: np.ndarray  # (n,) training-set row of each example of the batch
+    X: np.ndarray  # (n, input_dim) raw inputs
+    y: np.ndarray  # (n,) labels or targets
+    layer_inputs: tuple[np.ndarray, ...]  # per layer: its input a_in (after dropout)
+    z: tuple[np.ndarray, ...]  # per layer (n, out): pre-activations
+    a: tuple[np.ndarray, ...]  # per layer (n, out): activations (before dropout); a[-1] logits
+    masks: tuple[np.ndarray | None, ...]  # per hidden layer: scaled dropout mask or None
+    activations: tuple[str, ...]  # per layer: activation name ("linear" for the output)
+    per_example_loss: np.ndarray  # (n,)
+    loss: float  # the mean, as the trainer computed it
+    loss_name: str
+    deltas: tuple[np.ndarray, ...]  # per layer (n, out): dL/dz of the mean loss
+    grad_W: tuple[np.ndarray, ...]  # data-loss gradients (before penalties and clipping)
+    grad_b: tuple[np.ndarray, ...]
+    final_grad_W: tuple[np.ndarray, ...]  # what the optimizer received
+    final_grad_b: tuple[np.ndarray, ...]
+    grad_norm: float  # global norm after penalties, before clipping
+    clip_scale: float  # 1.0 when clipping did nothing
+    update_W: tuple[np.ndarray, ...]
+    update_b: tuple[np.ndarray, ...]
+    old_W: tuple[np.ndarray, ...]
+    old_b: tuple[np.ndarray, ...]
+    new_W: tuple[np.ndarray, ...]
+    new_b: tuple[np.ndarray, ...]
+    config: TrainConfig
+    optimizer: str
+    optimizer_step: int  # the optimizer's step count after this step (Adam's t)
+    state_before: dict[str, np.ndarray]  # optimizer state vectors (flat layout) before
+    state_after: dict[str, np.ndarray]
+    offsets: tuple[int, ...]  # start of W0, b0, W1, b1, ... in the flat layout
+    decay_mask: np.ndarray  # True for weights (penalised), False for biases
+
+    @property
+    def batch_size(self) -> int:
+        return int(self.rows.size)
+
+    @property
+    def n_layers(self) -> int:
+        return len(self.z)
+
+    def flat_index(self, layer: int, i: int, j: int) -> int:
+        """Position of W[layer][i, j] in the flat parameter vector."""
+        return int(self.offsets[2 * layer]) + i * self.old_W[layer].shape[1] + j
+
+
+@dataclass(frozen=True)
+class WeightExplanation:
+    """W[layer][i, j] (i receiving unit, j sending unit): its gradient and update, as numbers."""
+
+    layer: int
+    i: int
+    j: int
+    rows: np.ndarray  # (n,) training rows
+    delta: np.ndarray  # (n,) dloss_n/dz_i: each example's own delta (n * the mean's delta)
+    a_in: np.ndarray  # (n,) the sending unit's value a_j for each example
+    terms: np.ndarray  # (n,) delta * a_in
+    chain_sum: float  # mean of the terms: dL/dW by the chain rule
+    backprop: float  # dL/dW from the step's backward pass
+    l2_term: float  # l2 * w (0 without L2, or for AdamW, which decays in its update)
+    l1_term: float  # l1 * sign(w)
+    clip_scale: float
+    gradient: float  # what the optimizer received
+    weight: float  # before the step
+    optimizer: str
+    formula: str  # the update rule, in words and symbols
+    quantities: tuple[tuple[str, float], ...]  # the rule's values, in order
+    update: float  # recomputed from the rule with the optimizer's state before the step
+    applied: float  # the step's actual update of this weight
+    new_weight: float
+
+
+def _split(flat: np.ndarray, offsets, shapes) -> tuple[tuple, tuple]:
+    ends = [*offsets[1:], flat.size]
+    parts = [
+        flat[s:e].reshape(shape).copy() for s, e, shape in zip(offsets, ends, shapes, strict=True)
+    ]
+    return tuple(parts[0::2]), tuple(parts[1::2])
+
+
+def twin(trainer: Trainer) -> Trainer:
+    """An independent trainer in the same state: its next step is bit for bit the same."""
+    clone = Trainer(trainer.spec, trainer.config, trainer.data, network=trainer.network.copy())
+    clone.load_state_dict(trainer.state_dict())
+    return clone
+
+
+def inspect_step(trainer: Trainer, row: int | None = None, apply: bool = True) -> InspectedStep:
+    """Run one step (the next minibatch, or training row `row` alone) and record it.
+
+    `apply=False` runs it on a `twin`, leaving `trainer` as it was (a preview).
+    Raises what `Trainer.step` raises (`DivergenceError` leaves everything untouched).
+    """
+    if row is not None and (isinstance(row, bool) or not isinstance(row, int | np.integer)):
+        raise SpecError(f"Expected a training row index (an integer); received {row!r}")
+    if not apply:
+        trainer = twin(trainer)
+    net = trainer.network
+    cursor, epoch = trainer._cursor, trainer.epoch  # where the ordinary batch starts
+    old = net.flat.copy()
+    state_before = trainer.optimizer.state_dict()
+    if row is None:
+        report: StepReport = trainer.step()
+        perm = trainer._perm  # drawn by the step when it began an epoch
+        rows = (
+            np.arange(trainer.n_train)
+            if perm is None
+            else perm[cursor : cursor + report.batch_size]
+        )
+    else:
+        rows = np.asarray([int(row)], dtype=np.intp)
+        report = trainer.step_rows(rows)
+    rows = np.array(rows, dtype=np.intp)
+    b = rows.size
+    n_layers = net.n_layers
+    deltas = tuple(np.array(d) for d in net.deltas)
+    inputs = tuple(np.array(x) for x in net.inputs)
+    ones = np.ones(b)
+    # the data gradient, by the same calls as Network.backward (bit for bit its values)
+    grad_W = tuple(np.dot(deltas[k].T, inputs[k]) for k in range(n_layers))
+    grad_b = tuple(np.dot(ones, deltas[k]) for k in range(n_layers))
+    data_flat = np.concatenate(
+        [t.ravel() for pair in zip(grad_W, grad_b, strict=True) for t in pair]
+    )
+    config = trainer.config
+    pre_clip = _penalised(data_flat, old, net.decay_mask, config)
+    norm = clip_global_norm(pre_clip.copy(), 0.0)
+    clip = float(config.clip_norm)
+    scale = clip / norm if clip > 0.0 and math.isfinite(norm) and norm > clip else 1.0
+    offsets, shapes = tuple(int(o) for o in net.offsets), net.tensor_shapes
+    final_W, final_b = _split(net.flat_grad, offsets, shapes)
+    upd_W, upd_b = _split(trainer.optimizer.updates, offsets, shapes)
+    old_W, old_b = _split(old, offsets, shapes)
+    new_W, new_b = _split(net.flat, offsets, shapes)
+    X = trainer.data.X_train[rows]
+    y = np.asarray(trainer.data.y_train)[rows]
+    logits = np.array(net.post[-1])
+    after = trainer.optimizer.state_dict()
+    return InspectedStep(
+        step=report.step,
+        epoch=epoch,
+        single=row is not None,
+        rows=rows,
+        X=np.array(X),
+        y=np.array(y),
+        layer_inputs=inputs,
+        z=tuple(np.array(z) for z in net.pre),
+        a=tuple(np.array(a) for a in net.post),
+        masks=tuple(None if m is None else np.array(m) for m in net.masks),
+        activations=tuple(act.name for act in net.activations),
+        per_example_loss=np.asarray(net.objective.per_example(logits, y), dtype=np.float64),
+        loss=float(report.loss),
+        loss_name=net.objective.name,
+        deltas=deltas,
+        grad_W=grad_W,
+        grad_b=grad_b,
+        final_grad_W=final_W,
+        final_grad_b=final_b,
+        grad_norm=float(norm),
+        clip_scale=float(scale),
+        update_W=upd_W,
+        update_b=upd_b,
+        old_W=old_W,
+        old_b=old_b,
+        new_W=new_W,
+        new_b=new_b,
+        config=config,
+        optimizer=trainer.optimizer.name,
+        optimizer_step=int(after.pop("step")),
+        state_before={k: v for k, v in state_before.items() if k != "step"},
+        state_after=after,
+        offsets=offsets,
+        decay_mask=net.decay_mask.copy(),
+    )
+
+
+def _penalised(g: np.ndarray, flat: np.ndarray, mask: np.ndarray, config: TrainConfig):
+    """The data gradient plus the trainer's L2 and L1 terms, by the trainer's operations."""
+    g = g.copy()
+    maskf = mask.astype(np.float64)
+    l2 = 0.0 if config.optimizer == "adamw" else float(config.l2)
+    if l2:
+        g += np.multiply(flat, maskf) * l2
+    if config.l1:
+        g += np.sign(flat) * maskf * float(config.l1)
+    return g
+
+
+def explain_weight(step: InspectedStep, layer: int, i: int, j: int) -> WeightExplanation:
+    """The chain rule and the update for W[layer][i, j] in a recorded step."""
+    if not 0 <= layer < step.n_layers:
+        raise SpecError(f"Layer {layer} does not exist; the network has {step.n_layers} layers")
+    out, inp = step.old_W[layer].shape
+    if not (0 <= i < out and 0 <= j < inp):
+        raise SpecError(f"W[{layer}] has shape ({out}, {inp}); received unit indices i={i}, j={j}")
+    b = step.batch_size
+    delta = step.deltas[layer][:, i] * b  # each example's own dloss/dz
+    a_in = step.layer_inputs[layer][:, j]
+    terms = delta * a_in
+    w = float(step.old_W[layer][i, j])
+    config = step.config
+    l2 = 0.0 if config.optimizer == "adamw" else float(config.l2)
+    l2_term = l2 * w
+    l1_term = float(config.l1) * float(np.sign(w))
+    gradient = float(step.final_grad_W[layer][i, j])
+    idx = step.flat_index(layer, i, j)
+    formula, quantities, update = _explain_update(step, idx, w, gradient)
+    return WeightExplanation(
+        layer=layer,
+        i=i,
+        j=j,
+        rows=step.rows,
+        delta=delta,
+        a_in=np.array(a_in),
+        terms=terms,
+        chain_sum=float(terms.sum() / b),
+        backprop=float(step.grad_W[layer][i, j]),
+        l2_term=l2_term,
+        l1_term=l1_term,
+        clip_scale=step.clip_scale,
+        gradient=gradient,
+        weight=w,
+        optimizer=step.optimizer,
+        formula=formula,
+        quantities=quantities,
+        update=update,
+        applied=float(step.update_W[layer][i, j]),
+        new_weight=float(step.new_W[layer][i, j]),
+    )
+
+
+_FORMULAS = {
+    "sgd": "update = -lr * g",
+    "momentum": "v <- mu * v + g;  update = -lr * v",
+    "nesterov": "v <- mu * v + g;  update = -lr * (g + mu * v)",
+    "adagrad": "G <- G + g^2;  update = -lr * g / (sqrt(G) + eps)",
+    "rmsprop": "s <- rho * s + (1 - rho) * g^2;  update = -lr * g / (sqrt(s) + eps)",
+    "adam": (
+        "m <- b1*m + (1-b1)*g;  v <- b2*v + (1-b2)*g^2;  "
+        "update = -lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)"
+    ),
+}
+_FORMULAS["adamw"] = _FORMULAS["adam"] + " - lr * decay * w"
+
+
+def _explain_update(step: InspectedStep, idx: int, w: float, g: float):
+    """The update rule, its values, and the update recomputed for this one parameter.
+
+    The recomputation runs the optimizer itself on a one-parameter copy of its state
+    before the step, so it is the real rule, not a transcription of it.
+    """
+    config, name = step.config, step.optimizer
+    one = make_optimizer(config, 1, step.decay_mask[idx : idx + 1].copy())
+    before = {k: v[idx : idx + 1].copy() for k, v in step.state_before.items()}
+    one.load_state_dict({"step": step.optimizer_step - 1, **before})
+    update = float(one.compute(np.array([w]), np.array([g]))[0])
+    q: list[tuple[str, Any]] = [("g", g), ("lr", one.lr)]
+    t = step.optimizer_step
+    if name in ("momentum", "nesterov"):
+        q += [("mu", one.mu), ("v before", before["velocity"][0])]
+        q += [("v after", float(one.state["velocity"][0]))]
+    elif name == "adagrad":
+        q += [("G before", before["sum_sq"][0]), ("G after", float(one.state["sum_sq"][0]))]
+        q += [("eps", one.eps)]
+    elif name == "rmsprop":
+        q += [("rho", one.alpha), ("s before", before["square_avg"][0])]
+        q += [("s after", float(one.state["square_avg"][0])), ("eps", one.eps)]
+    elif name in ("adam", "adamw"):
+        m, v = float(one.state["m"][0]), float(one.state["v"][0])
+        c1, c2 = 1.0 - one.beta1**t, 1.0 - one.beta2**t
+        q += [("b1", one.beta1), ("b2", one.beta2), ("t", t)]
+        q += [("m before", before["m"][0]), ("m after", m)]
+        q += [("v before", before["v"][0]), ("v after", v)]
+        q += [("1 - b1^t", c1), ("1 - b2^t", c2), ("m_hat", m / c1), ("v_hat", v / c2)]
+        q += [("eps", one.eps)]
+        if name == "adamw":
+            q += [("decay", one.decay), ("w", w)]
+    return _FORMULAS.get(name, name), tuple((k, float(x)) for k, x in q), update
+
+
+__all__ = [
+    "PHASES",
+    "InspectedStep",
+    "WeightExplanation",
+    "explain_weight",
+    "inspect_step",
+    "twin",
+]
