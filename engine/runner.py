@@ -78,6 +78,42 @@ def _preempts(command: tuple) -> bool:
     return kind in ("pause", "reset") or rebuild
 
 
+# -- argument checks shared with playground.process_runner (same commands, same messages) --
+def checked_step_count(n: Any) -> int:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise SpecError(
+            f"Received an invalid value for `n`, expected an integer >= 1. Received: n={n!r}"
+        )
+    return int(n)
+
+
+def check_seed(seed: Any) -> None:
+    if seed is not None:
+        TrainConfig(seed=seed)  # validates with the usual message
+
+
+def check_training(training: Any) -> None:
+    if training is not None and not isinstance(training, TrainConfig):
+        raise SpecError(f"Expected a TrainConfig; received {type(training).__name__}")
+
+
+def checked_row(row: Any, data: Data) -> int | None:
+    """A training row index for `inspect`, or None for the next minibatch."""
+    if row is None:
+        return None
+    n = len(data.X_train)
+    if isinstance(row, bool) or not isinstance(row, numbers.Integral) or not 0 <= row < n:
+        raise SpecError(f"Expected a training row index in [0, {n}); received {row!r}")
+    return int(row)
+
+
+def check_restore(config: Any, state: Any) -> None:
+    if not isinstance(state, ResumeState):
+        raise SpecError(f"Expected a ResumeState; received {type(state).__name__}")
+    if not isinstance(config, TrainConfig):
+        raise SpecError(f"Expected a TrainConfig; received {type(config).__name__}")
+
+
 class Runner:
     """Trains in its own thread; see the module docstring. Use as a context manager."""
 
@@ -121,15 +157,10 @@ class Runner:
         self._post("pause")
 
     def step(self, n: int = 1) -> None:
-        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-            raise SpecError(
-                f"Received an invalid value for `n`, expected an integer >= 1. Received: n={n!r}"
-            )
-        self._post("step", int(n))
+        self._post("step", checked_step_count(n))
 
     def reset(self, seed: int | None = None) -> None:
-        if seed is not None:
-            TrainConfig(seed=seed)  # validates with the usual message
+        check_seed(seed)
         self._post("reset", seed)
 
     def configure(
@@ -139,8 +170,7 @@ class Runner:
         training: TrainConfig | None = None,
     ) -> None:
         """New architecture/features and/or data (rebuild) and/or training settings."""
-        if training is not None and not isinstance(training, TrainConfig):
-            raise SpecError(f"Expected a TrainConfig; received {type(training).__name__}")
+        check_training(training)
         with self._cond:
             spec = self._latest[0] if network is None else network
             new_data = self._latest[1] if data is None else data
@@ -178,11 +208,7 @@ class Runner:
         a preview). Waits for the worker like `capture`; None when it did not answer in
         time, the step failed (the snapshot then says why) or `expect_step` differed.
         """
-        if row is not None:
-            n = len(self._latest[1].X_train)
-            if isinstance(row, bool) or not isinstance(row, numbers.Integral) or not 0 <= row < n:
-                raise SpecError(f"Expected a training row index in [0, {n}); received {row!r}")
-            row = int(row)
+        row = checked_row(row, self._latest[1])
         box: list[InspectedStep] = []
         done = threading.Event()
         self._post("inspect", box, done, row, bool(apply), expect_step)
@@ -194,10 +220,7 @@ class Runner:
         self, spec: NetworkSpec, config: TrainConfig, data: Data, state: ResumeState
     ) -> None:
         """Rebuild on `spec`, `config`, `data` and continue from `state` (an opened project)."""
-        if not isinstance(state, ResumeState):
-            raise SpecError(f"Expected a ResumeState; received {type(state).__name__}")
-        if not isinstance(config, TrainConfig):
-            raise SpecError(f"Expected a TrainConfig; received {type(config).__name__}")
+        check_restore(config, state)
         with self._cond:
             check_compatible(spec, data)
             self._latest = (spec, data)

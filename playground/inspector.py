@@ -197,8 +197,11 @@ class InspectorPanel(QDockWidget):
             return False
         row = int(step.rows[0]) if step.single else None
         done = self._ask(row, apply=True, expect_step=step.step)
-        if done is None:
-            return False  # the message says why; the preview stays on screen
+        if done is None:  # stale (or answered too late): this preview can never be applied
+            message = self.text.text()
+            self.discard()
+            self.text.setText(message)
+            return False
         mine, real = step.new_W + step.new_b, done.new_W + done.new_b
         same = len(mine) == len(real) and all(
             np.array_equal(p, q) for p, q in zip(mine, real, strict=True)

@@ -19,7 +19,6 @@ elsewhere the window uses the in-process Runner.
 from __future__ import annotations
 
 import logging
-import numbers
 import os
 import socket
 import subprocess
@@ -32,6 +31,13 @@ from typing import Any
 from engine.backprop_phases import InspectedStep
 from engine.data import Data
 from engine.errors import SpecError
+from engine.runner import (
+    check_restore,
+    check_seed,
+    check_training,
+    checked_row,
+    checked_step_count,
+)
 from engine.snapshot import Mailbox, Snapshot
 from engine.spec import NetworkSpec, TrainConfig
 from engine.trainer import check_compatible
@@ -87,15 +93,10 @@ class ProcessRunner:
         self._send("pause")
 
     def step(self, n: int = 1) -> None:
-        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-            raise SpecError(
-                f"Received an invalid value for `n`, expected an integer >= 1. Received: n={n!r}"
-            )
-        self._send("step", int(n))
+        self._send("step", checked_step_count(n))
 
     def reset(self, seed: int | None = None) -> None:
-        if seed is not None:
-            TrainConfig(seed=seed)  # validates with the usual message
+        check_seed(seed)
         self._send("reset", seed)
 
     def configure(
@@ -104,8 +105,7 @@ class ProcessRunner:
         data: Data | None = None,
         training: TrainConfig | None = None,
     ) -> None:
-        if training is not None and not isinstance(training, TrainConfig):
-            raise SpecError(f"Expected a TrainConfig; received {type(training).__name__}")
+        check_training(training)
         spec = self._latest[0] if network is None else network
         new_data = self._latest[1] if data is None else data
         check_compatible(spec, new_data)
@@ -129,11 +129,7 @@ class ProcessRunner:
         expect_step: int | None = None,
     ) -> InspectedStep | None:
         """One recorded step in the child (see `Runner.inspect`); None if not in time."""
-        if row is not None:
-            n = len(self._latest[1].X_train)
-            if isinstance(row, bool) or not isinstance(row, numbers.Integral) or not 0 <= row < n:
-                raise SpecError(f"Expected a training row index in [0, {n}); received {row!r}")
-            row = int(row)
+        row = checked_row(row, self._latest[1])
         self._send("inspect", row, float(timeout), bool(apply), expect_step)
         return self._await("inspected", timeout)
 
@@ -159,10 +155,7 @@ class ProcessRunner:
         self, spec: NetworkSpec, config: TrainConfig, data: Data, state: ResumeState
     ) -> None:
         """Rebuild on `spec`, `config`, `data` and continue from `state` (see `Runner.restore`)."""
-        if not isinstance(state, ResumeState):
-            raise SpecError(f"Expected a ResumeState; received {type(state).__name__}")
-        if not isinstance(config, TrainConfig):
-            raise SpecError(f"Expected a TrainConfig; received {type(config).__name__}")
+        check_restore(config, state)
         check_compatible(spec, data)
         self._latest = (spec, data)
         self._send("restore", spec, config, data, state)

@@ -51,11 +51,15 @@ def test_phases_show_the_right_shapes_and_finishing_counts_one_step(qtbot, windo
             mean_a = panel.step.a[0].mean(0)
             np.testing.assert_allclose(window.network_view.overlay[1], mean_a)
         if phase == "update":
-            assert "has been applied" in panel.text.text()
+            assert f"Finish applies these updates as step {before + 1}" in panel.text.text()
         panel.next_button.click()
     assert seen == list(PHASES)
     panel.prev_button.click()  # view only: the same recorded step, nothing re-run
     assert panel.phase == "backward" and panel.step.step == before + 1
+    preview = panel.step
+    # a preview: the runner's network has not moved (its snapshot says "pause", same step)
+    snap = wait_snapshot(qtbot, window, lambda s: s.reason == "pause")
+    assert snap.step == before
     # the minibatch is ringed in the output plot
     xs, ys = window.boundary_plot.highlight.getData()
     np.testing.assert_array_equal(np.column_stack([xs, ys]), panel.step.X)
@@ -64,6 +68,25 @@ def test_phases_show_the_right_shapes_and_finishing_counts_one_step(qtbot, windo
     assert len(window.boundary_plot.highlight.getData()[0]) == 0
     snap = wait_snapshot(qtbot, window, lambda s: s.step != before and s.reason == "step")
     assert snap.step == before + 1
+    for (W, b), pW, pb in zip(snap.weights, preview.new_W, preview.new_b, strict=True):
+        np.testing.assert_array_equal(W, pW)  # the previewed numbers, bit for bit
+        np.testing.assert_array_equal(b, pb)
+    assert "applied" in panel.text.text()
+
+
+def test_a_preview_is_not_applied_once_training_moved_on(qtbot, window):
+    before = wait_snapshot(qtbot, window, lambda s: s.state == "paused").step
+    panel = window.inspector
+    assert panel.begin()
+    window.controls.step_button.click()  # an ordinary step meanwhile
+    wait_snapshot(qtbot, window, lambda s: s.step == before + 1)
+    assert not panel.finish()
+    assert "not applied" in panel.text.text() and panel.step is None
+    assert panel.begin()  # a fresh preview: the next step after the ordinary one
+    assert panel.step.step == before + 2
+    panel.close()  # closing discards it
+    assert panel.step is None
+    assert window.runner.inspect(apply=False, timeout=5.0).step == before + 2
 
 
 def test_clicking_a_weight_explains_its_chain_rule(qtbot, window):
@@ -112,6 +135,7 @@ def test_single_example_mode_steps_with_the_clicked_point(qtbot, window):
     assert panel.step.rows.tolist() == [5]
     np.testing.assert_array_equal(panel.step.X[0], window.data.X_train[5])
     assert panel.tables["z0"].values.shape[0] == 1
+    assert panel.finish()
     snap = wait_snapshot(qtbot, window, lambda s: s.step != before and s.reason == "step")
     assert snap.step == before + 1
 
@@ -125,7 +149,11 @@ def test_shift_step_opens_the_inspector_through_the_process_runner(qtbot, tmp_pa
         action.trigger()
         panel = window.inspector
         assert panel.step is not None and panel.step.step == before + 1
+        action.trigger()  # again: the shown step is applied, the next one previewed
+        assert panel.step.step == before + 2
         wait_snapshot(qtbot, window, lambda s: s.step == before + 1)
+        panel.finish_button.click()
+        wait_snapshot(qtbot, window, lambda s: s.step == before + 2)
     finally:
         close_window(window)
 
