@@ -105,19 +105,20 @@ class TrainingControls(QWidget):
         self.epochs = QSpinBox()
         self.epochs.setRange(0, 1_000_000)
         self.epochs.setSpecialValueText("∞")
-        _spin(self.epochs, "Stop after this many epochs (∞: train until paused)", 80)
+        _spin(self.epochs, "Stop after this many epochs (∞: train until paused)", 66)
         self.optimizer = QComboBox()
         self.optimizer.setObjectName("optimizerCombo")
         for i, name in enumerate(OPTIMIZERS):
             self.optimizer.addItem(name)
             self.optimizer.setItemData(i, OPTIMIZER_TIPS[name], Qt.ItemDataRole.ToolTipRole)
         self.optimizer.setToolTip("How the gradient becomes a weight update")
+        self.optimizer.setFixedWidth(88)
         self.lr = QComboBox()
         self.lr.setObjectName("learningRate")
         self.lr.setEditable(True)
         self.lr.addItems(LR_PRESETS)
         self.lr.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.lr.setFixedWidth(90)
+        self.lr.setFixedWidth(80)
         self.lr.setToolTip(
             "Learning rate: the size of each update step. Too large diverges, too small crawls."
         )
@@ -125,23 +126,24 @@ class TrainingControls(QWidget):
         self.batch.setObjectName("batchSize")
         self.batch.setRange(0, 100_000)
         self.batch.setSpecialValueText("full")
-        _spin(self.batch, "Examples per minibatch (full: the whole training set each step)")
+        _spin(self.batch, "Examples per minibatch (full: the whole training set each step)", 68)
         self.loss = QComboBox()
         self.loss.setObjectName("lossCombo")
         self.loss.setToolTip("What the network minimises (changing it rebuilds the network)")
+        self.loss.setFixedWidth(66)
         self.l1 = QDoubleSpinBox()
         self.l1.setDecimals(5)
         self.l1.setRange(0.0, 1.0)
         self.l1.setSingleStep(0.0001)
         _spin(
-            self.l1, "L1 regularisation: adds l1 * sign(w) to each weight's gradient (sparsity)", 84
+            self.l1, "L1 regularisation: adds l1 * sign(w) to each weight's gradient (sparsity)", 80
         )
         self.l2 = QDoubleSpinBox()
         self.l2.setDecimals(5)
         self.l2.setRange(0.0, 1.0)
         self.l2.setSingleStep(0.0001)
         _spin(
-            self.l2, "L2 regularisation: adds l2 * w to each weight's gradient (small weights)", 84
+            self.l2, "L2 regularisation: adds l2 * w to each weight's gradient (small weights)", 80
         )
         self.dropout = QDoubleSpinBox()
         self.dropout.setRange(0.0, 0.95)
@@ -149,14 +151,16 @@ class TrainingControls(QWidget):
         _spin(
             self.dropout,
             "Dropout: the fraction of hidden units switched off at random in training",
-            70,
+            62,
         )
         self.clip = QDoubleSpinBox()
         self.clip.setRange(0.0, 1000.0)
         self.clip.setSingleStep(0.5)
         self.clip.setSpecialValueText("off")
         _spin(
-            self.clip, "Gradient clipping: rescale the gradient when its global norm exceeds this"
+            self.clip,
+            "Gradient clipping: rescale the gradient when its global norm exceeds this",
+            68,
         )
 
         self.set_config(config)
@@ -195,7 +199,8 @@ class TrainingControls(QWidget):
 
     @staticmethod
     def _labelled(bar: QToolBar, text: str, widget: QWidget) -> None:
-        label = QLabel(f" {text} ")
+        label = QLabel(text)
+        label.setContentsMargins(8, 0, 3, 0)
         label.setToolTip(widget.toolTip())
         label.setBuddy(widget)
         bar.addWidget(label)
