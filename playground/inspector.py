@@ -38,6 +38,7 @@ from engine.backprop_phases import PHASES, InspectedStep, explain_weight
 from engine.errors import EngineError
 from engine.gradcheck import gradcheck
 from engine.network import Network
+from playground.inspector_phases import PhaseTables
 from playground.inspector_table import ArrayTable
 from playground.inspector_text import explanation_html, gradcheck_html, overlay_for, phase_text
 
@@ -69,7 +70,6 @@ class InspectorPanel(QDockWidget):
         self.explained: tuple[int, int, int] | None = None
         self.explanation = None  # the WeightExplanation shown
         self.gradcheck_result = None
-        self.tables: dict[str, ArrayTable] = {}
         self._sized = False
         self._relay = _Relay(self)
         self._relay.done.connect(self._gradcheck_done)
@@ -103,6 +103,7 @@ class InspectorPanel(QDockWidget):
         self.content = QWidget()
         self.content_layout = QVBoxLayout(self.content)
         self.content_layout.setContentsMargins(2, 2, 2, 2)
+        self.phase_tables = PhaseTables(self.content_layout, self.explain)
         scroll = QScrollArea()
         scroll.setWidget(self.content)
         scroll.setWidgetResizable(True)
@@ -217,11 +218,18 @@ class InspectorPanel(QDockWidget):
         self.w.status.announce(f"Inspected step {done.step} applied")
         return True
 
+    def drop(self, why: str) -> None:
+        """Training is about to move on another way: clear a shown step, saying why."""
+        if self.step is not None:
+            n = self.step.step
+            self.discard()
+            self.text.setText(f"The preview of step {n} was dropped, not applied: {why}.")
+
     def discard(self) -> None:
         """Clear the view: rings and highlights go; a step not finished is not applied."""
         self.step = None
         self.explained = None
-        self._clear_content()
+        self.phase_tables.clear()
         self.w.boundary_plot.highlight_points(None)
         self.w.network_view.set_phase_overlay(None, None)
         self.phase_label.setText("")
@@ -257,6 +265,11 @@ class InspectorPanel(QDockWidget):
         if self.step is not None and self.phase_index > 0:
             self.phase_index -= 1
             self._show_phase()
+
+    @property
+    def tables(self) -> dict[str, ArrayTable]:
+        """The shown phase's tables by key ("z0", "dW1", ...; see inspector_phases)."""
+        return self.phase_tables.tables
 
     @property
     def phase(self) -> str | None:
@@ -344,13 +357,6 @@ class InspectorPanel(QDockWidget):
         self.finish_button.setEnabled(has)
         self.check_button.setEnabled(has)
 
-    def _clear_content(self) -> None:
-        while self.content_layout.count():
-            item = self.content_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
-        self.tables = {}
-
     def _show_phase(self) -> None:
         step, phase = self.step, self.phase
         strip = " → ".join(
@@ -360,76 +366,10 @@ class InspectorPanel(QDockWidget):
         who = f"row {step.rows[0]}" if step.single else f"{step.batch_size} examples"
         self.phase_label.setText(f"Step {step.step} ({who}): {strip}")
         self.text.setText(phase_text(step, phase))
-        self._clear_content()
-        getattr(self, f"_tables_{phase}")(step)
-        self.content_layout.addStretch(1)
+        features = list(self.spec.features) if self.spec is not None else None
+        self.phase_tables.show(step, phase, features)
         try:
             self.w.network_view.set_phase_overlay(phase, overlay_for(step, phase))
         except ValueError:  # the diagram shows another network now
             self.w.network_view.set_phase_overlay(None, None)
         self._update_buttons()
-
-    def _add(self, key: str, title: str, values, rows=None, cols=None) -> ArrayTable:
-        table = ArrayTable(title)
-        table.set_array(values, rows, cols)
-        self.content_layout.addWidget(table)
-        self.tables[key] = table
-        return table
-
-    def _heading(self, text: str) -> None:
-        label = QLabel(text)
-        label.setStyleSheet("margin-top: 6px; border-bottom: 1px solid #999; font-weight: bold")
-        self.content_layout.addWidget(label)
-
-    def _batch_rows(self, step: InspectedStep) -> list[str]:
-        return [f"r{r}" for r in step.rows]
-
-    def _layer_name(self, step: InspectedStep, k: int) -> str:
-        out, inp = step.old_W[k].shape
-        kind = "output" if k == step.n_layers - 1 else f"hidden, {step.activations[k]}"
-        return f"Layer {k} ({kind}): {inp} → {out}"
-
-    def _tables_forward(self, step: InspectedStep) -> None:
-        rows = self._batch_rows(step)
-        features = list(self.spec.features) if self.spec is not None else None
-        self._heading("Input features")
-        self._add("x", "x (features)", step.layer_inputs[0], rows, features)
-        for k in range(step.n_layers):
-            self._heading(self._layer_name(step, k))
-            self._add(f"z{k}", f"z = a_in·Wᵀ + b  (layer {k})", step.z[k], rows)
-            if k < step.n_layers - 1:
-                self._add(f"a{k}", f"a = {step.activations[k]}(z)", step.a[k], rows)
-                if step.masks[k] is not None:
-                    self._add(f"mask{k}", "dropout mask (scaled)", step.masks[k], rows)
-
-    def _tables_loss(self, step: InspectedStep) -> None:
-        rows = self._batch_rows(step)
-        logits = step.a[-1]
-        cols = [f"logit {c}" for c in range(logits.shape[1])] + ["target", "loss"]
-        table = np.column_stack([logits, np.asarray(step.y, float), step.per_example_loss])
-        self._heading(f"Per example ({step.loss_name}); mean loss {step.loss:.6g}")
-        self._add("loss", "logits, target and loss of each example", table, rows, cols)
-        self._add("dlogits", "dL/dlogits (of the mean loss)", step.deltas[-1], rows)
-
-    def _tables_backward(self, step: InspectedStep) -> None:
-        rows = self._batch_rows(step)
-        for k in range(step.n_layers - 1, -1, -1):
-            self._heading(self._layer_name(step, k))
-            self._add(f"delta{k}", "δ = dL/dz", step.deltas[k], rows)
-            table = self._add(f"dW{k}", "dL/dW  (rows: receiving unit i, columns: sending j)",
-                              step.grad_W[k])  # fmt: skip
-            table.cellClicked.connect(lambda i, j, k=k: self.explain(k, i, j))
-            self._add(f"db{k}", "dL/db = Σ δ", step.grad_b[k])
-
-    def _tables_update(self, step: InspectedStep) -> None:
-        changed = any(
-            not np.array_equal(g, f) for g, f in zip(step.grad_W, step.final_grad_W, strict=True)
-        )
-        for k in range(step.n_layers):
-            self._heading(self._layer_name(step, k))
-            if changed:
-                self._add(f"g{k}", "g: gradient after penalties / clipping", step.final_grad_W[k])
-            table = self._add(f"dW{k}", "ΔW: the update applied", step.update_W[k])
-            table.cellClicked.connect(lambda i, j, k=k: self.explain(k, i, j))
-            self._add(f"db{k}", "Δb", step.update_b[k])
-            self._add(f"W{k}", "W after the step", step.new_W[k])

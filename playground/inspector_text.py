@@ -103,9 +103,9 @@ def explanation_html(e: WeightExplanation) -> str:
     parts.append(f"<br>gradient the optimizer received: g = {received}")
     values = ", ".join(f"{html.escape(k)} = {v:.6g}" for k, v in e.quantities)
     parts.append(
-        f"<p><b>Update ({e.optimizer})</b>: {html.escape(e.formula)}<br>{values}<br>"
+        f"<p><b>Update ({e.optimizer})</b>: {html.escape(e.formula)}<br>"
         f"update = <b>{e.update:.6g}</b> (the step's own: {e.applied:.6g}); "
-        f"w: {e.weight:.6g} → <b>{e.new_weight:.6g}</b></p>"
+        f"w: {e.weight:.6g} → <b>{e.new_weight:.6g}</b><br>with {values}</p>"
     )
     return "".join(parts)
 

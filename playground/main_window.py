@@ -254,6 +254,7 @@ class MainWindow(QMainWindow):
 
     def _rebuild(self, spec, data, what: str) -> None:
         """A new network (and data): like a reset; a running session keeps running."""
+        self.inspector.drop("the network or the data changed")
         self.spec = spec
         self.layer_editor.set_spec(spec)
         self.network_view.set_spec(spec, self.data)
@@ -287,6 +288,7 @@ class MainWindow(QMainWindow):
             return
         if on:
             self.clear_problem()
+            self.inspector.drop("training runs on")
             self.runner.start()
         else:
             self.runner.pause()
@@ -295,7 +297,9 @@ class MainWindow(QMainWindow):
         self.controls.run_button.toggle()
 
     def step(self) -> None:
-        if self.runner is not None:
+        if self.inspector.step is not None:  # that is the next step: apply the one shown
+            self.inspector.finish()
+        elif self.runner is not None:
             self.controls.set_running(False)
             self.runner.step(1)
 
@@ -308,6 +312,7 @@ class MainWindow(QMainWindow):
         """Back to step 0 with fresh weights: the next initialisation seed."""
         if self.runner is None:
             return
+        self.inspector.drop("the network was reset")
         if getattr(self.runner, "failure", None):  # the training process is gone: a new one
             self.runner.stop(timeout=0.1)
             self.runner = None

@@ -83,6 +83,7 @@ class ProcessRunner:
         self._mailbox = Mailbox()
         self._latest = (spec, data)
         self._stopped = False
+        self._asked = 0  # numbers inspect requests, so a late answer is never taken as the next
         self.failure: str | None = None  # set when the child ended without being asked to
 
     # -- commands -------------------------------------------------------------------------
@@ -130,11 +131,15 @@ class ProcessRunner:
     ) -> InspectedStep | None:
         """One recorded step in the child (see `Runner.inspect`); None if not in time."""
         row = checked_row(row, self._latest[1])
-        self._send("inspect", row, float(timeout), bool(apply), expect_step)
-        return self._await("inspected", timeout)
+        self._asked += 1
+        self._send("inspect", row, float(timeout), bool(apply), expect_step, self._asked)
+        return self._await("inspected", timeout, self._asked)
 
-    def _await(self, kind: str, timeout: float) -> Any:
-        """The child's answer tagged `kind`, or None after `timeout` s; snapshots go on."""
+    def _await(self, kind: str, timeout: float, number: int | None = None) -> Any:
+        """The child's answer tagged `kind` (and `number`), or None after `timeout` s.
+
+        Snapshots arriving meanwhile go to the mailbox as usual.
+        """
         deadline = time.monotonic() + timeout
         while not self._conn.closed and self.failure is None:
             remaining = deadline - time.monotonic()
@@ -147,7 +152,7 @@ class ProcessRunner:
                 return None
             if isinstance(message, Snapshot):
                 self._mailbox.put(message)
-            elif message[0] == kind:
+            elif message[0] == kind and (number is None or message[2] == number):
                 return message[1]
         return None
 
@@ -260,10 +265,10 @@ def _child_main(conn: Connection) -> None:
                     conn.send(("state", state))
                 continue
             if kind == "inspect":
-                row, wait, apply, expect = args
+                row, wait, apply, expect, number = args
                 inspected = runner.inspect(row, wait, apply=apply, expect_step=expect)
                 with sending:
-                    conn.send(("inspected", inspected))
+                    conn.send(("inspected", inspected, number))
                 continue
             getattr(runner, kind)(*args)
     finally:

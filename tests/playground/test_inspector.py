@@ -78,7 +78,7 @@ def test_a_preview_is_not_applied_once_training_moved_on(qtbot, window):
     before = wait_snapshot(qtbot, window, lambda s: s.state == "paused").step
     panel = window.inspector
     assert panel.begin()
-    window.controls.step_button.click()  # an ordinary step meanwhile
+    window.runner.step(1)  # training moves on behind the panel's back
     wait_snapshot(qtbot, window, lambda s: s.step == before + 1)
     assert not panel.finish()
     assert "not applied" in panel.text.text() and panel.step is None
@@ -87,6 +87,22 @@ def test_a_preview_is_not_applied_once_training_moved_on(qtbot, window):
     panel.close()  # closing discards it
     assert panel.step is None
     assert window.runner.inspect(apply=False, timeout=5.0).step == before + 2
+
+
+def test_step_applies_the_shown_step_and_run_or_reset_drop_it(qtbot, window):
+    before = wait_snapshot(qtbot, window, lambda s: s.state == "paused").step
+    panel = window.inspector
+    assert panel.begin()
+    preview = panel.step
+    window.controls.step_button.click()  # Step with a step shown: that step, applied
+    assert panel.step is None and "applied" in panel.text.text()
+    snap = wait_snapshot(qtbot, window, lambda s: s.step == before + 1)
+    np.testing.assert_array_equal(snap.weights[0][0], preview.new_W[0])
+    assert panel.begin()
+    window.controls.reset_button.click()
+    assert panel.step is None and "dropped, not applied" in panel.text.text()
+    assert window.boundary_plot.highlight.getData()[0].size == 0
+    assert window.network_view.phase is None
 
 
 def test_clicking_a_weight_explains_its_chain_rule(qtbot, window):
@@ -154,6 +170,9 @@ def test_shift_step_opens_the_inspector_through_the_process_runner(qtbot, tmp_pa
         wait_snapshot(qtbot, window, lambda s: s.step == before + 1)
         panel.finish_button.click()
         wait_snapshot(qtbot, window, lambda s: s.step == before + 2)
+        # an answer that comes too late is never taken for the next request's
+        assert window.runner.inspect(timeout=0.0) is None  # applied in the child: step +3
+        assert window.runner.inspect(timeout=10.0, apply=False).step == before + 4
     finally:
         close_window(window)
 
