@@ -38,19 +38,29 @@ def check_output_path(text: str) -> Path:
         )
     if suffix == ONNX_SUFFIX and (problem := _onnx_problem()):
         raise CliError(problem)
+    return check_writable(text)
+
+
+def check_writable(text: str, what: str = "") -> Path:
+    """`text` as a file path that can be written (tried before training); CliError otherwise.
+
+    `what` names the file in the message ("project " gives "cannot write project 'x'").
+    """
+    path = Path(text)
+    name = f"{what}{text!r}"
     if path.is_dir():
-        raise CliError(f"cannot write {text!r}: it is a directory")
+        raise CliError(f"cannot write {name}: it is a directory")
     parent = path.parent
     if not parent.is_dir():
         why = "is not a directory" if parent.exists() else "does not exist"
-        raise CliError(f"cannot write {text!r}: {str(parent)!r} {why}")
+        raise CliError(f"cannot write {name}: {str(parent)!r} {why}")
     if path.exists() and not os.access(path, os.W_OK):
-        raise CliError(f"cannot write {text!r}: the file is not writable")
+        raise CliError(f"cannot write {name}: the file is not writable")
     try:
         with tempfile.NamedTemporaryFile(dir=parent, prefix=".playground-check-"):
             pass
     except OSError as exc:
-        raise CliError(f"cannot write {text!r}: {exc.strerror or exc}") from None
+        raise CliError(f"cannot write {name}: {exc.strerror or exc}") from None
     return path
 
 

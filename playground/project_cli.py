@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 from pathlib import Path
 
 import datasets
@@ -20,6 +19,7 @@ from engine.snapshot import History
 from engine.trainer import EarlyStopping, FitResult, Trainer
 from engine.trainer_state import capture, restore
 from playground.cli import CliError
+from playground.exporting import check_writable
 from playground.project import Project, read_project, write_project
 from playground.session import UNLIMITED_EPOCHS, DataChoice
 
@@ -55,19 +55,7 @@ TRAINING = {
 
 def check_project_path(text: str) -> Path:
     """`text` as a writable file path (checked before training); CliError otherwise."""
-    path = Path(text)
-    if path.is_dir():
-        raise CliError(f"cannot write project {text!r}: it is a directory")
-    parent = path.parent
-    if not parent.is_dir():
-        why = "is not a directory" if parent.exists() else "does not exist"
-        raise CliError(f"cannot write project {text!r}: {str(parent)!r} {why}")
-    try:
-        with tempfile.NamedTemporaryFile(dir=parent, prefix=".playground-check-"):
-            pass
-    except OSError as exc:
-        raise CliError(f"cannot write project {text!r}: {exc.strerror or exc}") from None
-    return path
+    return check_writable(text, "project ")
 
 
 def load(args: argparse.Namespace) -> tuple[Project, datasets.Dataset, Trainer, History]:
