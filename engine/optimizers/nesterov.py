@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.optimizers.base import Optimizer
-from engine.spec import TrainConfig
+from engine.optimizers.momentum import Momentum
 
 
-class Nesterov(Optimizer):
+class Nesterov(Momentum):
+    """Momentum's velocity (and configuration), applied with the look-ahead."""
+
     name = "nesterov"
-    state_names = ("velocity",)
-
-    def _configure(self, config: TrainConfig) -> None:
-        self.mu = float(config.momentum)
 
     def _step(self, params: np.ndarray, grads: np.ndarray, out: np.ndarray) -> None:
         v = self.state["velocity"]
