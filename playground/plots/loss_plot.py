@@ -66,16 +66,16 @@ class LossPlot(QWidget):
             "orange (dashed): test set, evaluated at the end of each epoch."
         )
         self.loss = self.graphics.addPlot(row=0, col=0)
-        self.metric = self.graphics.addPlot(row=1, col=0)
+        self.metric_plot = self.graphics.addPlot(row=1, col=0)
         self.graphics.ci.layout.setRowStretchFactor(0, 3)
         self.graphics.ci.layout.setRowStretchFactor(1, 2)
-        for plot in (self.loss, self.metric):
+        for plot in (self.loss, self.metric_plot):
             configure_plot(plot)
-        self.metric.setXLink(self.loss)
+        self.metric_plot.setXLink(self.loss)
         self.loss.setLabel("left", "loss")
         self.loss.getAxis("left").setStyle(maxTextLevel=1)
-        self.metric.setLabel("bottom", "step")
-        self.metric.setLabel("left", "accuracy")
+        self.metric_plot.setLabel("bottom", "step")
+        self.metric_plot.setLabel("left", "accuracy")
         legend = self.loss.addLegend(offset=(-5, 5), labelTextSize="8pt")
         legend.setBrush(pg.mkBrush(255, 255, 255, 200))
         self.batch_curve = self.loss.plot(pen=pg.mkPen(BATCH_RGBA), name="minibatch", **LIVE)
@@ -83,16 +83,16 @@ class LossPlot(QWidget):
         self.test_curve = self.loss.plot(
             pen=pg.mkPen(TEST_HEX, width=2, style=Qt.PenStyle.DashLine), name="test", **LIVE
         )
-        self.train_metric_curve = self.metric.plot(pen=pg.mkPen(TRAIN_HEX, width=2), **LIVE)
-        self.test_metric_curve = self.metric.plot(
+        self.train_metric_curve = self.metric_plot.plot(pen=pg.mkPen(TRAIN_HEX, width=2), **LIVE)
+        self.test_metric_curve = self.metric_plot.plot(
             pen=pg.mkPen(TEST_HEX, width=2, style=Qt.PenStyle.DashLine), **LIVE
         )
 
-        for plot in (self.loss, self.metric):
+        for plot in (self.loss, self.metric_plot):
             cache_decorations(plot)
         self.x_range = StickyRange(self.loss, "x", floor=0.0)
         self.y_range = StickyRange(self.loss, "y", log=True)
-        self.metric_range = StickyRange(self.metric, "y", floor=None)
+        self.metric_range = StickyRange(self.metric_plot, "y", floor=None)
         self._loss_extent = Extent(positive=True)
         self._metric_extent = Extent()
 
@@ -113,11 +113,11 @@ class LossPlot(QWidget):
         """Forget the curves (a reset or rebuild started a new run)."""
         if metric_name is not None:
             self.metric_name = metric_name
-            self.metric.setLabel("left", METRIC_LABELS.get(metric_name, metric_name))
+            self.metric_plot.setLabel("left", METRIC_LABELS.get(metric_name, metric_name))
             self.metric_range.following = metric_name != "accuracy"
             if metric_name == "accuracy":
-                self.metric.getViewBox().disableAutoRange()
-                self.metric.setYRange(0.0, 1.02, padding=0)
+                self.metric_plot.getViewBox().disableAutoRange()
+                self.metric_plot.setYRange(0.0, 1.02, padding=0)
         for r in (self.x_range, self.y_range):
             r.follow()
         self._steps.clear()

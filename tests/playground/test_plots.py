@@ -156,7 +156,7 @@ def test_loss_plot_grows_clears_and_switches_log_axis(qtbot):
     plot.log_check.setChecked(False)
     assert not plot.loss.getAxis("left").logMode
     plot.clear("r2")
-    assert plot.point_count() == 0 and plot.metric.getAxis("left").labelText == "R²"
+    assert plot.point_count() == 0 and plot.metric_plot.getAxis("left").labelText == "R²"
     assert plot.summary.text() == NO_STEPS  # an empty plot says how to fill it
     plot.append(chunk(np.arange(1, 4), np.array([0.9, 0.8, 0.7]), np.ones((3, 1))))
     plot.redraw()
