@@ -93,7 +93,7 @@ class DatasetPicker(QWidget):
         self.import_button.setToolTip(
             "Add your own data: numeric columns, the last one the target (optional header row)"
         )
-        self.import_button.clicked.connect(self._ask_csv)
+        self.import_button.clicked.connect(self.ask_csv)
         self.standardize = QCheckBox("standardise")
         self.standardize.setToolTip("Rescale each imported input column to mean 0 and variance 1")
         self.task = QComboBox()
@@ -223,6 +223,18 @@ class DatasetPicker(QWidget):
         self._accept(choice, ds)
         return True
 
+    def show_dataset(self, choice: DataChoice, ds: Dataset) -> None:
+        """Make an already-built `ds` current without emitting (an opened project)."""
+        self.blockSignals(True)
+        try:
+            if choice.source == "csv":
+                self._remember_import(choice, ds)
+            self.choice, self.dataset = choice, ds
+            self._show_choice(choice)
+            self._select_quietly(choice.key())
+        finally:
+            self.blockSignals(False)
+
     def _accept(self, choice: DataChoice, ds: Dataset) -> None:
         self.choice, self.dataset = choice, ds
         self._show_choice(choice)
@@ -284,7 +296,7 @@ class DatasetPicker(QWidget):
             self._show_choice(choice)
 
     # -- CSV import -------------------------------------------------------------------------
-    def _ask_csv(self) -> None:
+    def ask_csv(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
             self, "Import CSV data", "", "CSV files (*.csv *.txt);;All files (*)"
         )

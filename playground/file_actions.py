@@ -226,13 +226,7 @@ class FileActions(QObject):
         w = self.w
         spec, config = project.network, project.training
         picker = w.picker
-        picker.blockSignals(True)
-        try:
-            if project.data.source == "csv":
-                picker._remember_import(project.data, ds)
-            picker._accept(project.data, ds)
-        finally:
-            picker.blockSignals(False)
+        picker.show_dataset(project.data, ds)
         session = project.session
         w.session, w.dataset, w.data, w.spec = session, ds, data, spec
         picker.set_features(ds.input_dim, spec.features)

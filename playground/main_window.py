@@ -157,7 +157,7 @@ class MainWindow(QMainWindow):
         self.files.populate(file_menu)
         import_action = QAction("Import CSV…", self)
         import_action.setShortcut(QKeySequence("Ctrl+I"))
-        import_action.triggered.connect(self.picker._ask_csv)
+        import_action.triggered.connect(self.picker.ask_csv)
         quit_action = QAction("Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
