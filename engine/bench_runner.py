@@ -187,14 +187,6 @@ def latency(name: str, tries: int = 100) -> dict:
     }
 
 
-def run_all(seconds: float = 2.0, tries: int = 100) -> dict:
-    """Every benchmark on both workloads."""
-    return {
-        "throughput": [throughput(w, seconds) for w in WORKLOADS],
-        "latency": [latency(w, tries) for w in WORKLOADS],
-    }
-
-
 def _wait_reason(runner: Runner, reason: str, timeout: float = 30.0):
     deadline = time.perf_counter() + timeout
     while (left := deadline - time.perf_counter()) > 0:
