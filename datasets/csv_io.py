@@ -26,6 +26,7 @@ import numpy as np
 
 from datasets.dataset import MAX_CLASSES, TASKS, Dataset, data_bounds
 from datasets.errors import DatasetError
+from datasets.scaling import column_scaling
 from datasets.validation import check_choice
 
 MAX_ROWS = 1_000_000
@@ -40,8 +41,10 @@ def load_csv(
     """Read a CSV file into a Dataset named after the file (see the module docstring).
 
     `standardize=True` rescales each input column to zero mean and unit variance
-    (a constant column is only centred); the means and scales used are kept in
-    `params["mean"]` and `params["scale"]` so new inputs can be treated alike.
+    over ALL rows (a constant column is only centred); the means and scales used
+    are kept in `params["mean"]` and `params["scale"]`. The app does not use it:
+    it trains on the raw rows with a scaler fitted on the training split inside
+    the network (`NetworkSpec.input_scaling`), so exported models take raw rows.
     """
     try:
         path = os.fspath(path)
@@ -84,13 +87,7 @@ def loads_csv(
     if path is not None:
         params["path"] = str(path)
     if standardize:
-        constant = X.min(axis=0) == X.max(axis=0)  # exactly: rounding must not make noise
-        mean = np.where(constant, X[0], X.mean(axis=0))
-        # std of the centred values divided by their spread first, so that columns
-        # differing by 1e-170 do not underflow to a zero scale.
-        spread = np.abs(X - mean).max(axis=0)
-        spread = np.where(spread > 0, spread, 1.0)
-        scale = np.where(constant, 1.0, spread * ((X - mean) / spread).std(axis=0))
+        mean, scale = column_scaling(X)
         X = (X - mean) / scale
         params.update(mean=mean.tolist(), scale=scale.tolist())
     d = X.shape[1]
@@ -219,7 +216,8 @@ def _parse(text: str) -> tuple[list[str] | None, list[int], np.ndarray]:
     bad[~bad] = np.abs(table[~bad]) > MAX_ABS
     if bad.any():
         i, j = np.argwhere(bad)[0]
-        _cell(repr(float(table[i, j])), lines[i], int(j) + 1, False)
+        written = next(cells[j] for line, cells in _rows(text) if line == lines[i])
+        _cell(written, lines[i], int(j) + 1, False)  # quotes the cell as the file has it
     return header, lines, table
 
 
@@ -232,7 +230,10 @@ def _cell(cell: str, line: int, column: int, first: bool) -> float:
         hint = " (a header row must have a name, not a number, in every column)" if first else ""
         raise DatasetError(f"{where}: {shown} is not a number; expected numeric cells{hint}")
     if not math.isfinite(v):
-        raise DatasetError(f"{where}: {cell[:40]!r} is not finite; NaN and Inf are not accepted")
+        raise DatasetError(
+            f"{where}: {cell[:40]!r} is not a finite number; expected finite numbers only "
+            f"(fill in or remove missing values)"
+        )
     if abs(v) > MAX_ABS:
         raise DatasetError(f"{where}: {cell[:40]!r} is too large; expected |value| <= {MAX_ABS:g}")
     return v
