@@ -126,6 +126,10 @@ class Network:
         self.spec = spec
         self.objective = make_objective(spec)
         self.feature_map = FeatureMap(spec.features, spec.input_dim)
+        scaling = spec.input_scaling
+        self.input_scaling = (
+            None if scaling is None else (np.array(scaling.mean), np.array(scaling.std))
+        )
         self.sizes = spec.layer_sizes
         self.n_layers = len(self.sizes) - 1
         self.activations: list[Activation] = [ACTIVATIONS.get(h.activation) for h in spec.hidden]
@@ -171,7 +175,14 @@ class Network:
     # ---- training pass -------------------------------------------------------------------
 
     def features(self, X: np.ndarray) -> np.ndarray:
-        """Raw inputs (n, input_dim) -> feature matrix (n, n_features)."""
+        """Raw inputs (n, input_dim) -> feature matrix (n, n_features).
+
+        With `spec.input_scaling` the raw columns are standardised first,
+        (X - mean) / std, so callers always pass rows as the CSV had them.
+        """
+        if self.input_scaling is not None:
+            mean, std = self.input_scaling
+            X = (self.feature_map.check_inputs(X) - mean) / std
         return self.feature_map(X)
 
     def _buffers_for(self, n: int) -> _Buffers:

@@ -1,8 +1,9 @@
 """Export a trained network as an ONNX model that runs anywhere ONNX runs.
 
 The model takes the RAW inputs as float32 `input` of shape [N, d] (N dynamic):
-the feature transforms (x1*x2, sin(x1), ...) are part of the graph, so a user
-feeds the same columns they trained on. It gives `output` shaped like
+the input standardisation (when the network has `input_scaling`) and the
+feature transforms (x1*x2, sin(x1), ...) are part of the graph, so a user
+feeds the same columns, unscaled, as the CSV had them. It gives `output` shaped like
 `Network.predict`: (N, 1) P(class 1), (N, K) class probabilities or (N, 1)
 regression values.
 
@@ -213,6 +214,10 @@ def build_onnx_model(network: Any, *, opset: int = MIN_OPSET) -> Any:
     g = _GraphBuilder(helper, numpy_helper)
 
     x = g.op("Cast", INPUT_NAME, output="input_f64", to=TensorProto.DOUBLE)
+    if spec.input_scaling is not None:  # (x - mean) / std of the training split, as predict
+        mean = g.const("input_mean", np.array(spec.input_scaling.mean))
+        std = g.const("input_std", np.array(spec.input_scaling.std))
+        x = g.op("Div", g.op("Sub", x, mean), std, output="input_scaled")
     a = _build_features(g, x, spec.features, spec.input_dim)
     activations = [layer.activation for layer in spec.hidden] + ["linear"]
     for k, (weight, bias, activation) in enumerate(
@@ -276,10 +281,11 @@ def _describe(spec: Any, link: str) -> str:
         "identity": "(N, 1) predicted values",
     }[link]
     layers = " -> ".join(f"{h.units} {h.activation}" for h in spec.hidden) or "no hidden layers"
+    scaled = "" if spec.input_scaling is None else ", standardised in the graph"
     return (
         f"Multilayer perceptron trained in Backprop Playground. input: float32 (N, "
-        f"{spec.input_dim}) raw inputs; features {', '.join(spec.features)} are computed in "
-        f"the graph; hidden: {layers}; output: float32 {outputs}."
+        f"{spec.input_dim}) raw inputs{scaled}; features {', '.join(spec.features)} are "
+        f"computed in the graph; hidden: {layers}; output: float32 {outputs}."
     )
 
 

@@ -167,6 +167,11 @@ def _spec_literal(spec: dict[str, Any]) -> str:
             lines.append(f"    {_literal(key)}: [")
             lines += [f"        {_literal(layer)}," for layer in value]
             lines.append("    ],")
+        elif key == "input_scaling":
+            lines.append(f"    {_literal(key)}: {{")
+            for name, values in value.items():
+                lines.append(f"        {_literal(name)}: {_row(np.array(values), ' ' * 8)},")
+            lines.append("    },")
         else:
             lines.append(f"    {_literal(key)}: {_literal(value)},")
     return "\n".join([*lines, "}"]) + "\n"
@@ -194,6 +199,8 @@ def _link(spec: Any) -> str:
 
 def _header(spec: Any, link: str, module_name: str) -> str:
     chain = [f"{spec.input_dim} raw input(s)", f"features {', '.join(spec.features)}"]
+    if spec.input_scaling is not None:
+        chain.insert(1, "standardised: (x - INPUT_MEAN) / INPUT_STD")
     chain += [f"dense {h.units} ({h.activation})" for h in spec.hidden]
     chain += [f"dense {spec.n_outputs} (logits)", f"{link} -> {_LINK_MEANING[link]}"]
     chain_text = "\n    -> ".join(chain)
@@ -224,6 +231,16 @@ or from Python:
 
 def _features_source(spec: Any) -> str:
     raw_names = [f"x{i + 1}" for i in range(spec.input_dim)]
+    scaling, standardise = "", ""
+    if spec.input_scaling is not None:
+        mean = _array_literal(np.array(spec.input_scaling.mean))
+        std = _array_literal(np.array(spec.input_scaling.std))
+        scaling = (
+            "# The network was trained on standardised inputs: each raw column has the mean\n"
+            "# of the training rows subtracted and is divided by their standard deviation.\n"
+            f"INPUT_MEAN = {mean}\nINPUT_STD = {std}\n\n\n"
+        )
+        standardise = "    X = (X - INPUT_MEAN) / INPUT_STD  # standardise the raw columns\n"
     if tuple(spec.features) == tuple(raw_names):
         body = "    return X  # the features are the raw inputs themselves"
     else:
@@ -242,9 +259,9 @@ def _features_source(spec: Any) -> str:
 # ----------------------------------------------------------------------------
 
 
-def features(X):
+{scaling}def features(X):
     """Raw inputs (n, {spec.input_dim}) -> features (n, {len(spec.features)}), in FEATURES order."""
-{body}
+{standardise}{body}
 '''
 
 

@@ -8,6 +8,7 @@ input enters, with what / expected / received messages.
 from __future__ import annotations
 
 import dataclasses
+import math
 import numbers
 from dataclasses import dataclass
 from typing import Any
@@ -131,12 +132,61 @@ class LayerSpec:
 
 
 @dataclass(frozen=True)
+class InputScaling:
+    """Per-column `mean` and `std` that a network subtracts and divides by before its features.
+
+    Fitted on the training split when inputs are standardised, it travels with the
+    network (weights files, projects, ONNX, scripts), so the model takes raw rows.
+    """
+
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        for name in ("mean", "std"):
+            values = getattr(self, name)
+            if isinstance(values, str) or not isinstance(values, list | tuple):
+                raise SpecError(
+                    f"Received an invalid value for `input_scaling.{name}`, expected a list "
+                    f"of numbers. Received: {name}={values!r}"
+                )
+            checked = []
+            for v in values:
+                ok = isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+                if not ok or (name == "std" and v <= 0):
+                    expected = "finite numbers > 0" if name == "std" else "finite numbers"
+                    raise SpecError(
+                        f"Received an invalid value in `input_scaling.{name}`, expected "
+                        f"{expected}. Received: {v!r}"
+                    )
+                checked.append(float(v))
+            object.__setattr__(self, name, tuple(checked))
+        if len(self.mean) != len(self.std) or not self.mean:
+            raise SpecError(
+                f"`input_scaling` needs one mean and one std per input column; received "
+                f"{len(self.mean)} mean(s) and {len(self.std)} std(s)"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"mean": list(self.mean), "std": list(self.std)}
+
+    @classmethod
+    def from_dict(cls, d: Any) -> InputScaling:
+        d = _known(cls, d, "input scaling")
+        missing = [k for k in ("mean", "std") if k not in d]
+        if missing:
+            raise SpecError(f"`input_scaling` lacks {' and '.join(missing)}; expected mean and std")
+        return cls(**d)
+
+
+@dataclass(frozen=True)
 class NetworkSpec:
     """A multilayer perceptron: features -> hidden layers -> output derived from the task.
 
     `input_dim` is the number of raw inputs (1 or 2); `features` are computed from
-    them (see FEATURES). The output layer is linear logits: one unit for binary
-    classification and regression, `n_classes` units for K > 2 classes.
+    them (see FEATURES), after `input_scaling` (when set) standardises them. The
+    output layer is linear logits: one unit for binary classification and
+    regression, `n_classes` units for K > 2 classes.
     """
 
     input_dim: int = 2
@@ -146,10 +196,21 @@ class NetworkSpec:
     n_classes: int = 2
     loss: str | None = None
     output_init: str = "xavier_uniform"
+    input_scaling: InputScaling | None = None
 
     def __post_init__(self) -> None:
         input_dim = _check_int("input_dim", self.input_dim, 1)
         object.__setattr__(self, "input_dim", input_dim)
+        scaling = self.input_scaling
+        if scaling is not None:
+            if not isinstance(scaling, InputScaling):
+                scaling = InputScaling.from_dict(scaling)
+                object.__setattr__(self, "input_scaling", scaling)
+            if len(scaling.mean) != input_dim:
+                raise SpecError(
+                    f"`input_scaling` has {len(scaling.mean)} column(s); expected one per raw "
+                    f"input ({input_dim})"
+                )
         task = _check_name("task", self.task, TASKS)
         object.__setattr__(self, "task", task)
         features = tuple(self.features)
@@ -219,7 +280,7 @@ class NetworkSpec:
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "version": SPEC_VERSION,
             "input_dim": self.input_dim,
             "features": list(self.features),
@@ -229,6 +290,9 @@ class NetworkSpec:
             "loss": self.loss,
             "output_init": self.output_init,
         }
+        if self.input_scaling is not None:  # absent for raw inputs, as in first-wave files
+            out["input_scaling"] = self.input_scaling.to_dict()
+        return out
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> NetworkSpec:
@@ -325,6 +389,7 @@ __all__ = [
     "MAX_HIDDEN_LAYERS",
     "MAX_UNITS",
     "OPTIMIZERS",
+    "InputScaling",
     "LayerSpec",
     "NetworkSpec",
     "TrainConfig",

@@ -23,7 +23,7 @@ import numpy as np
 from engine.activations import ACTIVATIONS
 from engine.errors import SpecError
 from engine.features import FeatureMap
-from engine.spec import NetworkSpec
+from engine.spec import InputScaling, NetworkSpec
 
 DEFAULT_RESOLUTION = 16
 
@@ -62,18 +62,24 @@ class UnitMaps:
             gx, gy = np.meshgrid(self.xs, self.ys)
             self.points = np.column_stack([gx.ravel(), gy.ravel()])
             self.shape = (self.resolution, self.resolution)
-        self._feature_maps: dict[tuple[str, ...], np.ndarray] = {}
+        self._feature_maps: dict[tuple, np.ndarray] = {}
 
     @staticmethod
     def supports(input_dim: int) -> bool:
         return input_dim in (1, 2)
 
-    def features(self, names: Sequence[str]) -> np.ndarray:
-        """The feature matrix (points, features) of the grid, cached per feature tuple."""
-        key = tuple(names)
+    def features(self, names: Sequence[str], scaling: InputScaling | None = None) -> np.ndarray:
+        """The feature matrix (points, features) of the grid, cached per feature tuple.
+
+        `scaling` (a network's input_scaling) standardises the raw points first.
+        """
+        key = (tuple(names), scaling)
         F = self._feature_maps.get(key)
         if F is None:
-            F = np.array(FeatureMap(key, self.input_dim)(self.points), dtype=np.float64)
+            points = self.points
+            if scaling is not None:
+                points = (points - np.array(scaling.mean)) / np.array(scaling.std)
+            F = np.array(FeatureMap(key[0], self.input_dim)(points), dtype=np.float64)
             self._feature_maps = {key: F}  # one feature set at a time
         return F
 
@@ -99,7 +105,7 @@ class UnitMaps:
                 f"Received weights for {len(weights)} dense layers, expected {len(sizes) - 1}"
             )
         last = len(sizes) - 1 if upto is None else min(int(upto), len(sizes) - 1)
-        a = self.features(spec.features)
+        a = self.features(spec.features, spec.input_scaling)
         columns = [a.T.reshape(-1, *self.shape)]
         names = [h.activation for h in spec.hidden]
         for k in range(last):
