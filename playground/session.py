@@ -16,7 +16,7 @@ import datasets
 from datasets.dataset import Dataset
 from engine.errors import SpecError
 from engine.spec import FEATURES, FEATURES_1D, INITIALIZERS, LayerSpec, NetworkSpec, TrainConfig
-from playground.training_data import default_features, make_spec
+from playground.training_data import default_features, fit_input_scaling, make_spec
 
 SESSION_VERSION = 1
 GUI_EPOCHS = 0  # 0 in the GUI means "until paused"
@@ -53,7 +53,8 @@ class DataChoice:
         if self.source == "csv":
             if not self.path:
                 raise datasets.DatasetError("An imported dataset needs its file path")
-            return datasets.load_csv(self.path, task=self.task, standardize=self.standardize)
+            # raw rows: `standardize` puts a training-split scaler in the network (spec_for)
+            return datasets.load_csv(self.path, task=self.task)
         return datasets.make(self.source, **self.params)
 
     def to_dict(self) -> dict[str, Any]:
@@ -93,10 +94,13 @@ class Session:
         """The network for `ds`: features and loss fall back to defaults when they do not fit."""
         features = fitting_features(self.features, ds.input_dim)
         loss = self.loss
+        scaling = None
+        if self.data.source == "csv" and self.data.standardize:
+            scaling = fit_input_scaling(ds, self.data.test_ratio, self.data.seed)
         try:
-            spec = make_spec(ds, self.hidden, features, loss)
+            spec = make_spec(ds, self.hidden, features, loss, scaling)
         except SpecError:
-            spec = make_spec(ds, self.hidden, features, None)
+            spec = make_spec(ds, self.hidden, features, None, scaling)
         return spec.replace(output_init=self.output_init)
 
     def to_dict(self) -> dict[str, Any]:

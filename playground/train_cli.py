@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 
 import datasets
+from datasets.csv_checks import csv_warnings
 from engine.snapshot import History
 from engine.spec import FEATURES, LOSSES, OPTIMIZERS, TrainConfig
 from playground import exporting, project_cli, training_data
@@ -208,7 +210,10 @@ def load_dataset(args: argparse.Namespace):
         for option, value in (("--samples", args.samples), ("--noise", args.noise)):
             if value is not None:
                 raise CliError(f"{option} applies to generated datasets, not to --data {args.data}")
-        return datasets.load_csv(args.data, task=args.task, standardize=args.standardize)
+        ds = datasets.load_csv(args.data, task=args.task)  # --standardize: a scaler in the spec
+        for warning in csv_warnings(ds, standardize=args.standardize, task=args.task):
+            print(f"warning: {warning}", file=sys.stderr)
+        return ds
     if args.task is not None or args.standardize:
         option = "--task" if args.task is not None else "--standardize"
         raise CliError(f"{option} applies to CSV data (--data FILE), not to generated datasets")
@@ -221,7 +226,11 @@ def load_dataset(args: argparse.Namespace):
 def _spec_from_args(args: argparse.Namespace, ds):
     hidden = training_data.parse_layers(DEFAULT_LAYERS if args.layers is None else args.layers)
     features = training_data.parse_features(args.features) if args.features is not None else None
-    return training_data.make_spec(ds, hidden, features, args.loss)
+    scaling = None
+    if args.standardize:
+        split = _option(args, "test_ratio"), _option(args, "seed")
+        scaling = training_data.fit_input_scaling(ds, *split)
+    return training_data.make_spec(ds, hidden, features, args.loss, scaling)
 
 
 def load_network(args: argparse.Namespace, ds):

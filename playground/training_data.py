@@ -11,9 +11,10 @@ from collections.abc import Sequence
 
 import datasets
 from datasets.dataset import Dataset
+from datasets.scaling import column_scaling
 from engine.data import Data
 from engine.errors import SpecError
-from engine.spec import LayerSpec, NetworkSpec
+from engine.spec import InputScaling, LayerSpec, NetworkSpec
 
 
 def make_data(ds: Dataset, test_ratio: float, seed: int) -> Data:
@@ -33,6 +34,17 @@ def make_data(ds: Dataset, test_ratio: float, seed: int) -> Data:
         bounds=ds.bounds,
         name=ds.name,
     )
+
+
+def fit_input_scaling(ds: Dataset, test_ratio: float, seed: int) -> InputScaling:
+    """The scaler of standardised inputs: mean and std of the TRAINING rows of `ds`.
+
+    The split is `make_data`'s (same ratio, same seed), so no test row leaks into
+    the scaler; the network applies it to raw rows (NetworkSpec.input_scaling).
+    """
+    train, _test = datasets.train_test_split(ds, test_ratio=test_ratio, seed=seed)
+    mean, std = column_scaling(train.X)
+    return InputScaling(tuple(mean.tolist()), tuple(std.tolist()))
 
 
 def default_features(input_dim: int) -> tuple[str, ...]:
@@ -79,8 +91,12 @@ def make_spec(
     hidden: Sequence[LayerSpec] = (LayerSpec(8), LayerSpec(8)),
     features: Sequence[str] | None = None,
     loss: str | None = None,
+    input_scaling: InputScaling | None = None,
 ) -> NetworkSpec:
-    """A NetworkSpec fitting `ds` (input size, task, classes); `loss=None` follows the task."""
+    """A NetworkSpec fitting `ds` (input size, task, classes); `loss=None` follows the task.
+
+    `input_scaling` (from `fit_input_scaling`) makes the network standardise raw rows.
+    """
     return NetworkSpec(
         input_dim=ds.input_dim,
         features=tuple(features) if features is not None else default_features(ds.input_dim),
@@ -88,6 +104,7 @@ def make_spec(
         task=ds.task,
         n_classes=ds.n_classes if ds.task == "classification" else 0,
         loss=loss,
+        input_scaling=input_scaling,
     )
 
 
