@@ -95,7 +95,11 @@ class DatasetPicker(QWidget):
         )
         self.import_button.clicked.connect(self.ask_csv)
         self.standardize = QCheckBox("standardise")
-        self.standardize.setToolTip("Rescale each imported input column to mean 0 and variance 1")
+        self.standardize.setToolTip(
+            "Rescale each imported input column to mean 0 and variance 1 (fitted on the "
+            "training rows); the network keeps the scaler, so its exports take raw rows"
+        )
+        self.standardize.toggled.connect(self._standardize_changed)
         self.task = QComboBox()
         self.task.addItems(["auto", "classification", "regression"])
         self.task.setToolTip(
@@ -252,6 +256,8 @@ class DatasetPicker(QWidget):
         self.test_ratio.setValue(choice.test_ratio)
         for box in (self.samples, self.noise, self.regenerate):
             box.setEnabled(generated)
+        if not generated:
+            self.standardize.setChecked(choice.standardize)
         self._build_extra(choice)
         self._updating = False
 
@@ -294,6 +300,14 @@ class DatasetPicker(QWidget):
         new = choice.replace(params=params, test_ratio=self.test_ratio.value())
         if not self.apply(new):
             self._show_choice(choice)
+
+    def _standardize_changed(self, checked: bool) -> None:
+        """Applies to the current import at once: the rows stay, the network gets a scaler."""
+        if self._updating or self.choice is None or self.choice.source != "csv":
+            return
+        choice = self.choice.replace(standardize=checked)
+        self._imported[choice.key()] = (choice, self.dataset)
+        self._accept(choice, self.dataset)
 
     # -- CSV import -------------------------------------------------------------------------
     def ask_csv(self) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 import datasets
+from datasets.csv_checks import csv_warnings
 from engine.errors import EngineError
 from engine.runner import Runner
 from engine.spec import LOSSES
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         self.session = session
         self.runner: Runner | None = None
         self.dataset = None
+        self._data_warning = ""  # the banner text of the current data's warnings, if any
         self.data = None
         self.spec = None
         self._closed = False
@@ -237,6 +239,19 @@ class MainWindow(QMainWindow):
         self.boundary_plot.set_data(data)
         what = f"dataset {ds.name!r}" if ds.name else "new data"
         self._rebuild(spec, data, what)
+        self._show_data_warnings(choice, ds)
+
+    def _show_data_warnings(self, choice, ds) -> None:
+        """An imported CSV's traps (scales, a row index, the task chosen) in the banner."""
+        found = []
+        if choice.source == "csv":
+            found = csv_warnings(ds, standardize=choice.standardize, task=choice.task)
+        text = " ".join(found)
+        if text:
+            self.banner.show_message(text, "warning")
+        elif self._data_warning and self.banner.message() == self._data_warning:
+            self.banner.hide()
+        self._data_warning = text
 
     def _features_changed(self, features) -> None:
         self.session = self.session.replace(features=tuple(features))

@@ -14,6 +14,7 @@ import datasets
 import engine
 from engine.script_export import export_numpy_script
 from playground import cli
+from playground.project import read_project
 from playground.session import DataChoice, Session
 
 TEST_RATIO, SEED = 0.3, 0
@@ -107,3 +108,21 @@ def test_unscaled_wild_columns_warn_on_stderr_and_standardised_ones_do_not(train
     assert "warning" not in capsys.readouterr().err
     assert cli.main(["train", "--dataset", "circles", "--epochs", "1"]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+def test_a_saved_project_restores_the_scaler_and_the_raw_rows(trained, tmp_path, capsys):
+    csv, paths, _ = trained
+    saved = tmp_path / "wild.bpp.json"
+    argv = ["train", "--data", str(csv), "--standardize", "--epochs", "30"]
+    argv += ["--test-ratio", str(TEST_RATIO), "--seed", str(SEED), "--save-project", str(saved)]
+    assert cli.main(argv) == 0
+    project = read_project(saved)
+    assert project.data.standardize
+    assert project.network.input_scaling == engine.load(paths[".npz"]).spec.input_scaling
+    np.testing.assert_array_equal(project.dataset.X, datasets.load_csv(csv).X)
+    exported = tmp_path / "resumed.npz"
+    assert (
+        cli.main(["train", "--project", str(saved), "--epochs", "1", "--export", str(exported)])
+        == 0
+    )
+    assert engine.load(exported).spec.input_scaling == project.network.input_scaling
