@@ -79,8 +79,8 @@ def _index_warnings(ds: Dataset) -> list[str]:
         first = X[0, j]
         found.append(
             f"Input column {_column_name(ds, int(j))} only counts the rows ({first:g}, "
-            f"{first + 1:g}, {first + 2:g}, …): it looks like a saved row index. It carries no "
-            f"information, and in a file sorted by the target it gives the answer away; "
+            f"{first + 1:g}, {first + 2:g}, …): it looks like a saved row index. It says nothing "
+            f"about the examples, and in a file sorted by the target it gives the answer away; "
             f"remove the column from the file."
         )
     return found
