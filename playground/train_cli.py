@@ -226,11 +226,15 @@ def load_dataset(args: argparse.Namespace):
 def _spec_from_args(args: argparse.Namespace, ds):
     hidden = training_data.parse_layers(DEFAULT_LAYERS if args.layers is None else args.layers)
     features = training_data.parse_features(args.features) if args.features is not None else None
-    scaling = None
-    if args.standardize:
-        split = _option(args, "test_ratio"), _option(args, "seed")
-        scaling = training_data.fit_input_scaling(ds, *split)
-    return training_data.make_spec(ds, hidden, features, args.loss, scaling)
+    return training_data.make_spec(ds, hidden, features, args.loss, _scaling(args, ds))
+
+
+def _scaling(args: argparse.Namespace, ds):
+    """With --standardize, the scaler of the training rows that the network will carry."""
+    if not args.standardize:
+        return None
+    split = _option(args, "test_ratio"), _option(args, "seed")
+    return training_data.fit_input_scaling(ds, *split)
 
 
 def load_network(args: argparse.Namespace, ds):
@@ -258,9 +262,14 @@ def load_network(args: argparse.Namespace, ds):
             f"({','.join(spec.features)!r}); leave --features out to use it"
         )
     training_data.check_fits(spec, ds)
+    changes = {}
     if args.loss is not None and args.loss != spec.loss:
+        changes["loss"] = args.loss
+    if spec.input_scaling is None and args.standardize:  # a file from before scalers travelled
+        changes["input_scaling"] = _scaling(args, ds)
+    if changes:
         state = network.state_dict()
-        network = Network(spec.replace(loss=args.loss))
+        network = Network(spec.replace(**changes))
         network.load_state_dict(state)
     return network
 

@@ -126,3 +126,17 @@ def test_a_saved_project_restores_the_scaler_and_the_raw_rows(trained, tmp_path,
         == 0
     )
     assert engine.load(exported).spec.input_scaling == project.network.input_scaling
+
+
+def test_a_first_wave_weights_file_gets_the_scaler_when_training_goes_on(trained, tmp_path):
+    csv, paths, _ = trained
+    doc = json.loads(paths[".json"].read_text())
+    del doc["spec"]["input_scaling"]  # as written before the scaler travelled
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(doc))
+    assert engine.load(old).spec.input_scaling is None
+    out = tmp_path / "continued.json"
+    argv = ["train", "--data", str(csv), "--standardize", "--load-weights", str(old)]
+    argv += ["--epochs", "1", "--test-ratio", str(TEST_RATIO), "--export", str(out)]
+    assert cli.main(argv) == 0
+    assert engine.load(out).spec.input_scaling == engine.load(paths[".json"]).spec.input_scaling
