@@ -170,7 +170,8 @@ def _spec_literal(spec: dict[str, Any]) -> str:
         elif key == "input_scaling":
             lines.append(f"    {_literal(key)}: {{")
             for name, values in value.items():
-                lines.append(f"        {_literal(name)}: {_row(np.array(values), ' ' * 8)},")
+                key_text = f"        {_literal(name)}: "
+                lines.append(f"{key_text}{_row(np.array(values), ' ' * (len(key_text) - 1))},")
             lines.append("    },")
         else:
             lines.append(f"    {_literal(key)}: {_literal(value)},")
