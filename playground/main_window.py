@@ -6,7 +6,8 @@ waits for the GUI). One `FrameLoop` takes the runner's newest snapshot about 30
 times a second and updates every view in place (`SnapshotPresenter`).
 Architecture, feature, loss and dataset changes rebuild the network (announced
 in the status bar; a running session keeps running); hyper-parameters apply to
-the next step. Closing stops the runner with a bounded wait.
+the next step. Run after a divergence resumes from the last finite weights (a
+new divergence shows its banner again). Closing stops the runner with a bounded wait.
 """
 
 from __future__ import annotations
@@ -288,6 +289,7 @@ class MainWindow(QMainWindow):
             return
         if on:
             self.clear_problem()
+            self.presenter.expect_new_attempt()  # diverging again brings the banner back
             self.inspector.drop("training runs on")
             self.runner.start()
         else:

@@ -33,6 +33,10 @@ class SnapshotPresenter:
         self.generation = -1
         self.last = None
 
+    def expect_new_attempt(self) -> None:
+        """The user pressed Run: a divergence or error reported from now on is shown again."""
+        self._shown_message = None
+
     def draw(self, snap) -> None:
         w = self.w
         self._frame += 1
