@@ -217,6 +217,7 @@ class MainWindow(QMainWindow):
         failure = getattr(self.runner, "failure", None)
         if failure and self.banner.message() != failure:
             self.controls.set_running(False)
+            self.status.update(state="error", steps_per_s=0.0)  # no snapshot will say so
             self.banner.show_message(failure, "error", offer_reset=True)
         return snap
 
@@ -315,9 +316,7 @@ class MainWindow(QMainWindow):
         if self.runner is None:
             return
         self.inspector.drop("the network was reset")
-        if getattr(self.runner, "failure", None):  # the training process is gone: a new one
-            self.runner.stop(timeout=0.1)
-            self.runner = None
+        if self.drop_failed_runner():  # the training process is gone: a new one
             self._rebuild(self.spec, self.data, "training process")
             return
         config = self.session.config
@@ -329,6 +328,15 @@ class MainWindow(QMainWindow):
         self.clear_problem()
         self.status.announce(f"Reset: step 0 with new weights (initialisation seed {config.seed})")
         self.settings.save_session(self.session)
+
+    def drop_failed_runner(self) -> bool:
+        """Forget a training process that ended by itself (the caller builds a new one)."""
+        poll_failure = getattr(self.runner, "poll_failure", None)  # the thread Runner cannot die
+        if poll_failure is None or not poll_failure():
+            return False
+        self.runner.stop(timeout=0.1)
+        self.runner = None
+        return True
 
     def clear_problem(self) -> None:
         """Hide a warning or error the user has acted on; an example's explanation stays."""

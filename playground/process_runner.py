@@ -190,6 +190,19 @@ class ProcessRunner:
     def is_alive(self) -> bool:
         return self._process.poll() is None
 
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def poll_failure(self) -> str | None:
+        """Why the child is gone when it ended without being asked to; None while it lives.
+
+        Notices a dead child at once, before its closed socket is next read.
+        """
+        if self.failure is None and not self._stopped and not self.is_alive():
+            self._lost(None)
+        return self.failure
+
     def __enter__(self) -> ProcessRunner:
         return self
 
