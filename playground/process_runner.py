@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -45,6 +46,7 @@ from engine.trainer_state import ResumeState
 
 log = logging.getLogger(__name__)
 FORWARD_WAIT = 0.2  # seconds the child's forwarder waits for a snapshot between checks
+LOST_WAIT = 0.5  # seconds to wait for the exit status of a child whose socket closed
 SUPPORTED = os.name == "posix"
 
 
@@ -229,14 +231,26 @@ class ProcessRunner:
         except (EOFError, OSError) as exc:
             self._lost(exc)
 
-    def _lost(self, exc: BaseException) -> None:
+    def _lost(self, exc: BaseException | None) -> None:
         if not self._stopped and self.failure is None:
-            code = self._process.poll()
             self.failure = (
-                f"The training process ended unexpectedly (exit code {code}: "
-                f"{exc or 'pipe closed'}). Reset to start a new one."
+                f"The training process ended unexpectedly ({self._how_it_ended(exc)}). "
+                "Reset to start a new one."
             )
             log.error(self.failure)
+
+    def _how_it_ended(self, exc: BaseException | None) -> str:
+        """Why the child ended (killed by SIGKILL, exit code 1), or the socket's error."""
+        try:
+            code = self._process.wait(LOST_WAIT)  # a closed socket: the child is exiting
+        except subprocess.TimeoutExpired:
+            return f"its connection broke: {str(exc or '') or 'closed'}"
+        if code < 0:
+            try:
+                return f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                return f"killed by signal {-code}"
+        return f"exit code {code}"
 
 
 def _child_main(conn: Connection) -> None:
@@ -292,7 +306,5 @@ def _child_main(conn: Connection) -> None:
 
 
 if __name__ == "__main__":
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the GUI's to handle; we follow it
     _child_main(Connection(int(sys.argv[1])))

@@ -56,8 +56,9 @@ def flat_weights(snap) -> np.ndarray:
     return np.concatenate([a.ravel() for pair in snap.weights for a in pair])
 
 
-def test_run_after_a_divergence_diverges_again_and_the_banner_comes_back(qtbot, tmp_path):
-    window = make_window(qtbot, tmp_path, runner="thread")
+@pytest.mark.parametrize("runner", ["thread", "process"])
+def test_run_after_a_divergence_diverges_again_and_the_banner_comes_back(qtbot, tmp_path, runner):
+    window = make_window(qtbot, tmp_path, runner=runner)
     try:
         first = diverge(qtbot, window)
         message = window.banner.message()
@@ -140,6 +141,7 @@ def test_open_after_the_training_process_died_restarts_it_and_restores(qtbot, tm
         kill_training_process(window)
         if noticed:  # the user saw the error banner first
             qtbot.waitUntil(lambda: "ended unexpectedly" in window.banner.message())
+            assert "killed by SIGKILL" in window.banner.message()
             assert "error" in state_label(window)
         assert window.files.open_path(path)
         assert window.runner is not dead and window.runner.is_alive()
