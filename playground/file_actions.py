@@ -323,8 +323,8 @@ class FileActions(QObject):
         return QMessageBox.question(
             self.w,
             "Replace a longer run?",
-            f"{os.path.basename(path)} holds a run trained for {old_step} steps; the network "
-            f"now has {step}. Replace the file with the shorter run?",
+            f"{os.path.basename(path)} holds a run trained for {old_step} steps; the current "
+            f"run has {step}. Replace the file with the shorter run?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
