@@ -105,6 +105,11 @@ class SnapshotPresenter:
             w.controls.set_running(False)
         elif snap.reason == "start" and snap.state == "running":
             w.controls.set_running(True)
+        if snap.state == "running" and self._shown_message is not None:
+            shown = self._shown_message[1]  # a divergence: the only stop that Run resumes
+            if w.banner.message() == shown[:1].upper() + shown[1:]:
+                w.banner.hide()  # a late snapshot showed it again: training runs on
+            self._shown_message = None
         if snap.state in ("diverged", "error") and snap.message:
             key = (snap.generation, snap.message)
             if key != self._shown_message:

@@ -100,6 +100,8 @@ def test_run_after_a_divergence_resumes_from_the_last_finite_weights(qtbot, tmp_
         np.testing.assert_array_equal(flat_weights(first), flat_weights(kept))
         assert "diverged" in state_label(window) and not window.is_running()
         qtbot.mouseClick(window.controls.run_button, Qt.MouseButton.LeftButton)
+        window.presenter.draw(first)  # a late snapshot of the divergence shows its banner
+        assert "diverged at step 6" in window.banner.message()
         later = wait_snapshot(qtbot, window, lambda s: s.state == "running" and s.step > 25)
         assert later.generation == first.generation  # the same run goes on, not a reset
         history = window.runner.history()
