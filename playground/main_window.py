@@ -260,6 +260,7 @@ class MainWindow(QMainWindow):
         self.spec = spec
         self.layer_editor.set_spec(spec)
         self.network_view.set_spec(spec, self.data)
+        self.drop_failed_runner()  # a training process that died is replaced here
         if self.runner is None:
             self.runner = self._runner_class(
                 spec, self.session.config, self.data, snapshot_hz=SNAPSHOT_HZ, grid_size=GRID_SIZE
@@ -287,6 +288,11 @@ class MainWindow(QMainWindow):
     # -- commands -------------------------------------------------------------------------
     def _run_toggled(self, on: bool) -> None:
         if self.runner is None:
+            return
+        failure = on and getattr(self.runner, "poll_failure", lambda: None)()
+        if failure:  # nothing would train: say so instead of showing "running"
+            self.controls.set_running(False)
+            self.banner.show_message(failure, "error", offer_reset=True)
             return
         if on:
             self.clear_problem()

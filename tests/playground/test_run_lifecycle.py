@@ -206,3 +206,23 @@ def test_save_of_a_longer_run_over_a_shorter_one_does_not_ask(qtbot, tmp_path):
         assert read_project(path).state.step == 5
     finally:
         close_window(window)
+
+
+def test_run_with_a_dead_training_process_is_refused_and_a_rebuild_replaces_it(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path)
+    try:
+        stepped(qtbot, window, 3)
+        dead = window.runner
+        kill_training_process(window)
+        qtbot.mouseClick(window.controls.run_button, Qt.MouseButton.LeftButton)
+        assert not window.is_running() and window.runner is dead
+        assert "killed by SIGKILL" in window.banner.message()
+        select_dataset(window, "moons")  # a rebuild starts a new process
+        assert window.runner is not dead and window.runner.is_alive()
+        fresh = wait_snapshot(qtbot, window, lambda s: s.spec.input_dim == 2 and s.step == 0)
+        assert fresh.state == "paused" and not window.banner.isVisible()
+        qtbot.mouseClick(window.controls.run_button, Qt.MouseButton.LeftButton)
+        wait_snapshot(qtbot, window, lambda s: s.state == "running" and s.step > 5)
+        assert "running" in state_label(window)
+    finally:
+        close_window(window)
