@@ -12,7 +12,9 @@ Commands travel over a socket pair and return at once (they are validated here
 first, with the Runner's messages); snapshots travel back and `take()` merges
 those not yet taken exactly like the Runner's mailbox (history chunks
 concatenated within a generation). The child ends when its socket closes, and
-`stop(timeout)` waits a bounded time, then kills it. POSIX only (`SUPPORTED`);
+`stop(timeout)` waits a bounded time, then kills it. A child that ends unasked
+sets `failure` (says how it ended; `poll_failure` notices it at once), after which
+commands are ignored and the window starts a new one. POSIX only (`SUPPORTED`);
 elsewhere the window uses the in-process Runner.
 """
 

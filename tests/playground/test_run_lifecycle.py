@@ -21,7 +21,7 @@ from engine.errors import DivergenceError
 from playground.project import read_project
 from tests.playground.gui_support import WAIT_MS, close_window, make_window, wait_snapshot
 from tests.playground.test_main_window import select_dataset
-from tests.playground.test_project_gui import error_text
+from tests.playground.test_project_gui import error_text, flat_weights, stepped
 
 
 def set_lr(qtbot, window, lr: str, optimizer: str = "sgd"):
@@ -50,10 +50,6 @@ def diverge(qtbot, window, runner_lr: float | None = None):
 
 def state_label(window) -> str:
     return window.status.labels["state"].text()
-
-
-def flat_weights(snap) -> np.ndarray:
-    return np.concatenate([a.ravel() for pair in snap.weights for a in pair])
 
 
 @pytest.mark.parametrize("runner", ["thread", "process"])
@@ -91,8 +87,7 @@ def diverge_on_the_next_step(runner) -> None:
 def test_run_after_a_divergence_resumes_from_the_last_finite_weights(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path, runner="thread")
     try:
-        window.runner.step(5)
-        kept = wait_snapshot(qtbot, window, lambda s: s.step == 5 and s.reason == "step")
+        kept = stepped(qtbot, window, 5)
         diverge_on_the_next_step(window.runner)
         qtbot.mouseClick(window.controls.run_button, Qt.MouseButton.LeftButton)
         first = wait_snapshot(qtbot, window, lambda s: s.state == "diverged")
@@ -124,12 +119,6 @@ def kill_training_process(window) -> None:
 def saved_weights(path) -> np.ndarray:
     state = read_project(path).state
     return np.concatenate([v.ravel() for v in state.trainer["network"].values()])
-
-
-def stepped(qtbot, window, n: int):
-    target = window.presenter.last.step + n
-    window.runner.step(n)
-    return wait_snapshot(qtbot, window, lambda s: s.step == target and s.reason == "step")
 
 
 @pytest.mark.parametrize("noticed", [False, True])
