@@ -4,8 +4,10 @@ A project captures the window's data, network, settings and the runner's whole
 resumable state (`Runner.capture`, a short wait for the current minibatch to
 end); opening one validates it completely (headless) before anything in the
 window changes, so a damaged, foreign or newer file is refused with a message
-and the current work stays. Files are written with QSaveFile: the old file is
-replaced only by a complete new one.
+and the current work stays; a training process that died is replaced before the
+project goes in, and the open succeeds only once the runner holds the state.
+Files are written with QSaveFile: the old file is replaced only by a complete new
+one, and replacing a longer run with a shorter one asks first (default: keep).
 
 Examples (resources/examples/*.playground.json) open as untitled projects and
 show their explanation above the plots. The window asks before closing when an
@@ -107,6 +109,7 @@ class FileActions(QObject):
         self.project: Project | None = None  # the opened/saved project (None: plain session)
         self._saved_mark: tuple | None = None
         self.ask_save = self._ask_save  # tests replace this (a modal question)
+        self.ask_overwrite = self._ask_overwrite  # likewise: (path, old step, new step)
         self.recent_menu = QMenu("Open &Recent")
         self.examples_menu = QMenu("E&xamples")
 
@@ -207,7 +210,15 @@ class FileActions(QObject):
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             show_error_dialog(self.w, "Cannot open project", f"{reason}\nYour current work stays.")
             return False
-        self.apply(project, ds, data, project.state or capture(trainer))
+        if not self.apply(project, ds, data, project.state or capture(trainer)):
+            failure = getattr(self.w.runner, "failure", None)
+            reason = failure or f"It did not answer within {CAPTURE_TIMEOUT:g} s; press Reset."
+            show_error_dialog(
+                self.w,
+                "Cannot open project",
+                f"The training process did not load {os.path.basename(path)}.\n{reason}",
+            )
+            return False
         self._set_document(project, None if example else os.path.abspath(path))
         if not example:
             self._remember_recent(os.path.abspath(path))
@@ -219,8 +230,11 @@ class FileActions(QObject):
         self._saved_mark = (json.dumps(self.w.session.to_dict()), step)
         return True
 
-    def apply(self, project: Project, ds, data, state: ResumeState) -> None:
-        """Put the project's data, network, settings and training state into the window."""
+    def apply(self, project: Project, ds, data, state: ResumeState) -> bool:
+        """Put the project's data, network, settings and training state into the window.
+
+        True once the runner holds `state` (a dead training process is replaced first).
+        """
         from playground.main_window import losses_for  # the window imports this module
 
         w = self.w
@@ -236,10 +250,16 @@ class FileActions(QObject):
         w.layer_editor.set_document(spec)
         w.network_view.set_spec(spec, data)
         w.boundary_plot.set_data(data)
-        if w.runner is None:
-            w._rebuild(spec, data, "project")
-        w.runner.restore(spec, config, data, state)
         w.settings.save_session(session)
+        for _attempt in range(2):  # a process that dies meanwhile is replaced once more
+            w.drop_failed_runner()
+            if w.runner is None:
+                w._rebuild(spec, data, "project")
+            w.runner.restore(spec, config, data, state)
+            held = w.runner.capture(CAPTURE_TIMEOUT)  # the runner's word, not our hope
+            if held is not None and held.step == state.step:
+                return True
+        return False
 
     # -- save -----------------------------------------------------------------------------------
     def current_project(self) -> Project:
@@ -247,7 +267,8 @@ class FileActions(QObject):
         w = self.w
         state = w.runner.capture(CAPTURE_TIMEOUT) if w.runner is not None else None
         if state is None:
-            raise OSError("the training state could not be read; pause and try again")
+            failure = getattr(w.runner, "failure", None)  # a dead process: say so
+            raise OSError(failure or "the training state could not be read; pause and try again")
         base = self.project or Project(w.session.data, w.spec, w.session.config)
         dataset = w.dataset if w.session.data.source == "csv" else None
         return base.replace(
@@ -274,6 +295,9 @@ class FileActions(QObject):
         """Write the project to `path` atomically; a failure is explained and changes nothing."""
         try:
             project = self.current_project()
+            if not self._may_replace(path, project.state.step):
+                self.w.status.announce(f"Not saved: {os.path.basename(path)} is unchanged")
+                return False
             write_file(path, projects.dumps(project))
         except (OSError, EngineError) as exc:
             show_error_dialog(self.w, "Cannot save project", f"{exc}\nThe old file is unchanged.")
@@ -283,6 +307,27 @@ class FileActions(QObject):
         self._saved_mark = (json.dumps(self.w.session.to_dict()), project.state.step)
         self.w.status.announce(f"Saved {os.path.basename(path)} at step {project.state.step}")
         return True
+
+    def _may_replace(self, path: str, step: int) -> bool:
+        """False when `path` holds more training than `step` and the user keeps it."""
+        try:
+            old = projects.read_project(path)
+        except OPEN_PROBLEMS:  # no file, or nothing readable to lose
+            return True
+        old_step = 0 if old.state is None else old.state.step
+        if old_step <= step:
+            return True
+        return self.ask_overwrite(path, old_step, step) == QMessageBox.StandardButton.Yes
+
+    def _ask_overwrite(self, path: str, old_step: int, step: int):
+        return QMessageBox.question(
+            self.w,
+            "Replace a longer run?",
+            f"{os.path.basename(path)} holds a run trained for {old_step} steps; the current "
+            f"run has {step}. Replace the file with the shorter run?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
 
     # -- recent files ---------------------------------------------------------------------------
     def recent(self) -> list[str]:

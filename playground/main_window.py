@@ -6,7 +6,8 @@ waits for the GUI). One `FrameLoop` takes the runner's newest snapshot about 30
 times a second and updates every view in place (`SnapshotPresenter`).
 Architecture, feature, loss and dataset changes rebuild the network (announced
 in the status bar; a running session keeps running); hyper-parameters apply to
-the next step. Closing stops the runner with a bounded wait.
+the next step. Run after a divergence resumes from the last finite weights (a
+new divergence shows its banner again). Closing stops the runner with a bounded wait.
 """
 
 from __future__ import annotations
@@ -218,6 +219,7 @@ class MainWindow(QMainWindow):
         failure = getattr(self.runner, "failure", None)
         if failure and self.banner.message() != failure:
             self.controls.set_running(False)
+            self.status.update(state="error", steps_per_s=0.0)  # no snapshot will say so
             self.banner.show_message(failure, "error", offer_reset=True)
         return snap
 
@@ -273,6 +275,7 @@ class MainWindow(QMainWindow):
         self.spec = spec
         self.layer_editor.set_spec(spec)
         self.network_view.set_spec(spec, self.data)
+        self.drop_failed_runner()  # a training process that died is replaced here
         if self.runner is None:
             self.runner = self._runner_class(
                 spec, self.session.config, self.data, snapshot_hz=SNAPSHOT_HZ, grid_size=GRID_SIZE
@@ -301,8 +304,14 @@ class MainWindow(QMainWindow):
     def _run_toggled(self, on: bool) -> None:
         if self.runner is None:
             return
+        failure = on and getattr(self.runner, "poll_failure", lambda: None)()
+        if failure:  # nothing would train: say so instead of showing "running"
+            self.controls.set_running(False)
+            self.banner.show_message(failure, "error", offer_reset=True)
+            return
         if on:
             self.clear_problem()
+            self.presenter.expect_new_attempt()  # diverging again brings the banner back
             self.inspector.drop("training runs on")
             self.runner.start()
         else:
@@ -328,9 +337,7 @@ class MainWindow(QMainWindow):
         if self.runner is None:
             return
         self.inspector.drop("the network was reset")
-        if getattr(self.runner, "failure", None):  # the training process is gone: a new one
-            self.runner.stop(timeout=0.1)
-            self.runner = None
+        if self.drop_failed_runner():  # the training process is gone: a new one
             self._rebuild(self.spec, self.data, "training process")
             return
         config = self.session.config
@@ -342,6 +349,15 @@ class MainWindow(QMainWindow):
         self.clear_problem()
         self.status.announce(f"Reset: step 0 with new weights (initialisation seed {config.seed})")
         self.settings.save_session(self.session)
+
+    def drop_failed_runner(self) -> bool:
+        """Forget a training process that ended by itself (the caller builds a new one)."""
+        poll_failure = getattr(self.runner, "poll_failure", None)  # the thread Runner cannot die
+        if poll_failure is None or not poll_failure():
+            return False
+        self.runner.stop(timeout=0.1)
+        self.runner = None
+        return True
 
     def clear_problem(self) -> None:
         """Hide a warning or error the user has acted on; an example's explanation stays."""

@@ -33,6 +33,10 @@ class SnapshotPresenter:
         self.generation = -1
         self.last = None
 
+    def expect_new_attempt(self) -> None:
+        """The user pressed Run: a divergence or error reported from now on is shown again."""
+        self._shown_message = None
+
     def draw(self, snap) -> None:
         w = self.w
         self._frame += 1
@@ -101,6 +105,11 @@ class SnapshotPresenter:
             w.controls.set_running(False)
         elif snap.reason == "start" and snap.state == "running":
             w.controls.set_running(True)
+        if snap.state == "running" and self._shown_message is not None:
+            shown = self._shown_message[1]  # a divergence: the only stop that Run resumes
+            if w.banner.message() == shown[:1].upper() + shown[1:]:
+                w.banner.hide()  # a late snapshot showed it again: training runs on
+            self._shown_message = None
         if snap.state in ("diverged", "error") and snap.message:
             key = (snap.generation, snap.message)
             if key != self._shown_message:

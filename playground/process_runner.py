@@ -12,7 +12,9 @@ Commands travel over a socket pair and return at once (they are validated here
 first, with the Runner's messages); snapshots travel back and `take()` merges
 those not yet taken exactly like the Runner's mailbox (history chunks
 concatenated within a generation). The child ends when its socket closes, and
-`stop(timeout)` waits a bounded time, then kills it. POSIX only (`SUPPORTED`);
+`stop(timeout)` waits a bounded time, then kills it. A child that ends unasked
+sets `failure` (says how it ended; `poll_failure` notices it at once), after which
+commands are ignored and the window starts a new one. POSIX only (`SUPPORTED`);
 elsewhere the window uses the in-process Runner.
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -45,6 +48,7 @@ from engine.trainer_state import ResumeState
 
 log = logging.getLogger(__name__)
 FORWARD_WAIT = 0.2  # seconds the child's forwarder waits for a snapshot between checks
+LOST_WAIT = 0.5  # seconds to wait for the exit status of a child whose socket closed
 SUPPORTED = os.name == "posix"
 
 
@@ -190,6 +194,19 @@ class ProcessRunner:
     def is_alive(self) -> bool:
         return self._process.poll() is None
 
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def poll_failure(self) -> str | None:
+        """Why the child is gone when it ended without being asked to; None while it lives.
+
+        Notices a dead child at once, before its closed socket is next read.
+        """
+        if self.failure is None and not self._stopped and not self.is_alive():
+            self._lost(None)
+        return self.failure
+
     def __enter__(self) -> ProcessRunner:
         return self
 
@@ -216,14 +233,26 @@ class ProcessRunner:
         except (EOFError, OSError) as exc:
             self._lost(exc)
 
-    def _lost(self, exc: BaseException) -> None:
+    def _lost(self, exc: BaseException | None) -> None:
         if not self._stopped and self.failure is None:
-            code = self._process.poll()
             self.failure = (
-                f"The training process ended unexpectedly (exit code {code}: "
-                f"{exc or 'pipe closed'}). Reset to start a new one."
+                f"The training process ended unexpectedly ({self._how_it_ended(exc)}). "
+                "Reset to start a new one."
             )
             log.error(self.failure)
+
+    def _how_it_ended(self, exc: BaseException | None) -> str:
+        """Why the child ended (killed by SIGKILL, exit code 1), or the socket's error."""
+        try:
+            code = self._process.wait(LOST_WAIT)  # a closed socket: the child is exiting
+        except subprocess.TimeoutExpired:
+            return f"its connection broke: {str(exc or '') or 'closed'}"
+        if code < 0:
+            try:
+                return f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                return f"killed by signal {-code}"
+        return f"exit code {code}"
 
 
 def _child_main(conn: Connection) -> None:
@@ -279,7 +308,5 @@ def _child_main(conn: Connection) -> None:
 
 
 if __name__ == "__main__":
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the GUI's to handle; we follow it
     _child_main(Connection(int(sys.argv[1])))

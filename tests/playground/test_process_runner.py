@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 import numpy as np
@@ -69,3 +71,21 @@ def test_stop_ends_the_child_within_the_bounded_wait(setup):
     assert runner.stop(timeout=5.0)
     assert not runner.is_alive() and runner.failure is None
     runner.start()  # after stop: ignored, no error
+
+
+def test_a_killed_child_is_noticed_before_its_socket_is_read(setup):
+    spec, config, data = setup
+    runner = ProcessRunner(spec, config, data)
+    try:
+        wait_until(runner, lambda s: s.reason == "reset")
+        os.kill(runner.pid, signal.SIGKILL)
+        end = time.monotonic() + 20.0
+        while runner.is_alive() and time.monotonic() < end:
+            time.sleep(0.005)
+        assert runner.failure is None  # nothing read from the socket yet
+        assert "killed by SIGKILL" in runner.poll_failure()
+        runner.start()  # commands to a dead child go nowhere, quietly
+        assert runner.capture(0.5) is None and runner.take() is None
+    finally:
+        runner.stop(timeout=1.0)
+    assert not runner.is_alive()

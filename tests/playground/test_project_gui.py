@@ -13,7 +13,7 @@ from engine.network import Network
 from engine.spec import LayerSpec
 from engine.weights_io import save
 from playground.project import read_project
-from tests.playground.gui_support import close_window, make_window, wait_snapshot
+from tests.playground.gui_support import WAIT_MS, close_window, make_window, wait_snapshot
 
 
 def stepped(qtbot, window, n: int):
@@ -236,17 +236,33 @@ def test_every_example_opens_in_the_window_with_its_explanation(qtbot, tmp_path)
         close_window(window)
 
 
-def test_an_examples_explanation_stays_while_it_trains(qtbot, tmp_path):
+@pytest.mark.parametrize("finished_before_first_frame", [False, True])
+def test_an_examples_explanation_stays_while_it_trains(
+    qtbot, tmp_path, finished_before_first_frame
+):
     from playground.file_actions import example_paths
 
     window = make_window(qtbot, tmp_path, runner="thread")
     try:
         path = next(p for p in example_paths() if "vanishing" in str(p))
         assert window.files.open_example(str(path))
-        explanation = read_project(path).explanation
+        project = read_project(path)
+        explanation = project.explanation
+        if finished_before_first_frame:  # a fast machine: the whole run between two frames
+            config, n_train = project.training, len(window.data.y_train)
+            total = config.epochs * -(-n_train // config.batch_size)
+            window.frames.stop()
         window.controls.run_button.click()
-        wait_snapshot(qtbot, window, lambda s: s.state == "running" and s.step > 5)
-        window.controls.run_button.click()
+        if finished_before_first_frame:
+            qtbot.waitUntil(lambda: window.runner.capture(5.0).step == total, timeout=WAIT_MS)
+            window.frames.start()
+        # true whether it still runs or (on a fast machine) already finished its epochs
+        trained = wait_snapshot(qtbot, window, lambda s: s.step > 5)
+        assert trained.state in ("running", "finished")
+        assert window.banner.isVisible() and explanation in window.banner.message()
+        window.step()  # pauses either way, then one more step
+        stepped = wait_snapshot(qtbot, window, lambda s: s.reason == "step")
+        assert stepped.state == "paused" and not window.is_running()
         assert window.banner.isVisible() and explanation in window.banner.message()
     finally:
         close_window(window)
