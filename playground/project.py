@@ -180,6 +180,8 @@ def dumps(project: Project) -> bytes:
 
 def read_project(path: str | os.PathLike[str]) -> Project:
     """The project in `path`; ProjectError (or OSError for the file system) otherwise."""
+    if os.path.exists(path) and not os.path.isfile(path):  # a FIFO would block for ever
+        raise ProjectError(f"'{os.fspath(path)}' is not a regular file; expected a project")
     with open(path, "rb") as f:
         raw = f.read()
     return loads(raw, f"'{os.fspath(path)}'")
@@ -188,12 +190,7 @@ def read_project(path: str | os.PathLike[str]) -> Project:
 def write_project(project: Project, path: str | os.PathLike[str]) -> None:
     """Write atomically: a failure leaves any older file as it was."""
     data = dumps(project)
-
-    def write(f) -> None:
-        f.write(data)
-        os.fchmod(f.fileno(), 0o644)  # a document to share, like a saved CSV (mkstemp: 0600)
-
-    _write_atomic(path, write)
+    _write_atomic(path, lambda f: f.write(data))
 
 
 def with_suffix(path: str) -> str:

@@ -18,7 +18,7 @@ import datasets
 from engine.snapshot import History
 from engine.trainer import EarlyStopping, FitResult, Trainer
 from engine.trainer_state import capture, restore
-from playground.cli import CliError
+from playground.cli import CliError, require_file
 from playground.exporting import check_writable
 from playground.project import Project, read_project, write_project
 from playground.session import UNLIMITED_EPOCHS, DataChoice
@@ -68,8 +68,7 @@ def load(args: argparse.Namespace) -> tuple[Project, datasets.Dataset, Trainer, 
             f"{given[0]} cannot be combined with --project: the project fixes the data and the "
             f"network (only training options such as --lr or --epochs may change)"
         )
-    if not Path(args.project).is_file():
-        raise CliError(f"cannot read project {args.project!r}: no such file")
+    require_file(args.project, "project")
     project = read_project(args.project)
     ds = project.build_dataset()
     trainer = Trainer(project.network, project.training, project.build_data(ds))

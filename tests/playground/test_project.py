@@ -228,3 +228,25 @@ def test_cli_refuses_bad_projects_with_exit_2(capsys, tmp_path):
     assert "bad.playground.json' is not a Backprop Playground project" in err
     assert cli.main([*BASE, "--save-project", str(tmp_path / "none" / "p.json")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_a_saved_project_respects_the_umask_and_writes_through_a_symlink(tmp_path):
+    old = os.umask(0o027)
+    try:
+        real = tmp_path / "real.playground.json"
+        write_project(Project(CHOICE, SPEC, CONFIG, title="first"), real)
+        assert real.stat().st_mode & 0o777 == 0o640
+        link = tmp_path / "link.playground.json"
+        link.symlink_to(real)
+        write_project(Project(CHOICE, SPEC, CONFIG, title="second"), link)
+    finally:
+        os.umask(old)
+    assert link.is_symlink()
+    assert read_project(real).title == "second"
+
+
+def test_a_fifo_is_refused_instead_of_blocking(tmp_path):
+    fifo = tmp_path / "pipe.playground.json"
+    os.mkfifo(fifo)
+    with pytest.raises(ProjectError, match=f"'{fifo}' is not a regular file"):
+        read_project(fifo)
