@@ -148,6 +148,10 @@ def read(path: str | os.PathLike[str]) -> tuple[NetworkSpec, dict[str, np.ndarra
 
 
 def _parse_npz(raw: bytes, where: str) -> tuple[Any, Any, Any, dict[str, Any]]:
+    if not raw.startswith((b"PK", b"\x93NUMPY")):  # neither a zip archive nor a .npy array
+        raise WeightsFileError(
+            f"{where} is not a readable .npz archive (a NumPy zip file): it {_looks_like(raw)}"
+        )
     try:
         z = np.load(io.BytesIO(raw), allow_pickle=False)
         if not isinstance(z, np.lib.npyio.NpzFile):
@@ -168,8 +172,9 @@ def _parse_npz(raw: bytes, where: str) -> tuple[Any, Any, Any, dict[str, Any]]:
         raise WeightsFileError(f"{where}: the entry 'spec' must be a JSON string")
     try:
         spec_dict = json.loads(str(spec))
-    except ValueError as e:
-        raise WeightsFileError(f"{where}: the entry 'spec' is not valid JSON: {e}") from None
+    except (ValueError, RecursionError) as e:
+        why = "nested too deeply" if isinstance(e, RecursionError) else e
+        raise WeightsFileError(f"{where}: the entry 'spec' is not valid JSON: {why}") from None
     return fmt, version, spec_dict, contents
 
 
@@ -178,6 +183,10 @@ def _parse_json(raw: bytes, where: str) -> tuple[Any, Any, Any, dict[str, Any]]:
         doc = json.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as e:
         raise WeightsFileError(f"{where} is not valid JSON: {e}") from None
+    except RecursionError:
+        raise WeightsFileError(
+            f"{where} is not a weights file: its JSON is nested too deeply"
+        ) from None
     if not isinstance(doc, dict):
         raise WeightsFileError(
             f"{where} is not a Backprop Playground weights file: expected a JSON object, "
@@ -194,6 +203,17 @@ def _parse_json(raw: bytes, where: str) -> tuple[Any, Any, Any, dict[str, Any]]:
     if not isinstance(doc["tensors"], dict):
         raise WeightsFileError(f"{where}: 'tensors' must be an object of name -> nested lists")
     return doc["format"], doc["version"], doc["spec"], doc["tensors"]
+
+
+def _looks_like(raw: bytes) -> str:
+    """What a file that is not an archive seems to hold, for the message."""
+    if not raw:
+        return "is empty"
+    try:
+        raw[:4096].decode("utf-8")
+    except UnicodeDecodeError:
+        return "holds other binary data"
+    return "holds text"
 
 
 def _check_tensors(spec: NetworkSpec, found: dict[str, Any], where: str) -> dict[str, np.ndarray]:

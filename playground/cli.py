@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _launch_gui(project: str | None) -> int:
     if project is not None:
-        require_file(project, "project")
+        require_file(project, "project")  # a damaged project is explained by the window
     from playground.app import run  # Qt is imported only here
 
     return int(run(project=project) or 0)

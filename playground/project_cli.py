@@ -17,10 +17,10 @@ from pathlib import Path
 import datasets
 from engine.snapshot import History
 from engine.trainer import EarlyStopping, FitResult, Trainer
-from engine.trainer_state import capture, restore
+from engine.trainer_state import capture
 from playground.cli import CliError, require_file
 from playground.exporting import check_writable
-from playground.project import Project, read_project, write_project
+from playground.project import Project, prepare, read_project, write_project
 from playground.session import UNLIMITED_EPOCHS, DataChoice
 
 DEFAULT_EPOCHS = 100
@@ -70,11 +70,8 @@ def load(args: argparse.Namespace) -> tuple[Project, datasets.Dataset, Trainer, 
         )
     require_file(args.project, "project")
     project = read_project(args.project)
-    ds = project.build_dataset()
-    trainer = Trainer(project.network, project.training, project.build_data(ds))
-    history = History(trainer.n_layers)
-    if project.state is not None:
-        restore(trainer, project.state, history)
+    history = History(len(project.network.hidden) + 1)  # one gradient norm per dense layer
+    ds, _, trainer = prepare(project, args.project, history)
     changes = {field: getattr(args, key) for key, field in TRAINING.items() if _given(args, key)}
     if "epochs" not in changes and project.training.epochs >= UNLIMITED_EPOCHS:
         changes["epochs"] = DEFAULT_EPOCHS

@@ -337,3 +337,32 @@ def test_a_fifo_is_refused_instead_of_blocking(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(WeightsFileError, match="not a regular file"):
         load(fifo)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "needle"),
+    [
+        ("deep.json", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        (
+            "renamed.npz",
+            "layer,weight\n1,2\n",
+            "not a readable .npz archive (a NumPy zip file): it holds text",
+        ),
+        ("empty.npz", "", "not a readable .npz archive (a NumPy zip file): it is empty"),
+    ],
+)
+def test_files_that_are_not_weights_are_described_as_what_they_are(tmp_path, name, content, needle):
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(WeightsFileError) as info:
+        load(path)
+    assert needle in str(info.value) and str(path) in str(info.value)
+    assert "pickle" not in str(info.value)
+
+
+def test_a_spec_entry_nested_too_deeply_is_refused(tmp_path):
+    path = tmp_path / "deep-spec.npz"
+    spec = "[" * 100_000 + "]" * 100_000
+    np.savez(path, format=np.array(WEIGHTS_FORMAT), version=np.array(1), spec=np.array(spec))
+    with pytest.raises(WeightsFileError, match="nested too deeply"):
+        load(path)
