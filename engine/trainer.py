@@ -29,16 +29,20 @@ import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from engine.activations import ACTIVATIONS
 from engine.data import Data
 from engine.errors import DivergenceError, SpecError
+from engine.evaluations import EvaluationRecord
 from engine.network import Network
 from engine.optimizers import clip_global_norm, make_optimizer
 from engine.spec import NetworkSpec, TrainConfig
+
+if TYPE_CHECKING:
+    from engine.snapshot import History
 
 STATE_VERSION = 1
 STATE_KEYS = (  # the entries of `Trainer.state_dict()`
@@ -110,7 +114,11 @@ class Evaluation:
 
 @dataclass(frozen=True)
 class FitResult:
-    """What `fit` did: epochs run in this call, the total steps, early stopping."""
+    """What `fit` did: epochs run in this call, the total steps, early stopping.
+
+    `evaluations` is bounded (see `engine.evaluations`): every epoch's on short runs,
+    an evenly thinned selection that keeps the first and the last on long ones.
+    """
 
     epochs: int
     steps: int
@@ -528,6 +536,7 @@ class Trainer:
         self,
         epochs: int | None = None,
         on_epoch: Callable[[Trainer, Evaluation], Any] | None = None,
+        history: History | None = None,
     ) -> FitResult:
         """Train `epochs` more epochs (default `config.epochs`), evaluating at each epoch end.
 
@@ -535,6 +544,8 @@ class Trainer:
         epochs without a lower test loss and the best weights are restored (the
         optimizer state and the step/epoch counters are not rewound).
         `on_epoch(trainer, evaluation)` is called after each epoch's evaluation.
+        With a `history`, every step and evaluation is recorded into it (the same
+        steps, so the same numbers).
         """
         if epochs is None:
             epochs = self.config.epochs
@@ -544,28 +555,38 @@ class Trainer:
                 f"Received: epochs={epochs!r}"
             )
         stopper = EarlyStopping(self.config.patience)
-        evaluations = []
+        record = EvaluationRecord()
         stopped = False
+        evaluation = None
         for _ in range(epochs):
-            self.run_epoch()
+            if history is None:
+                self.run_epoch()
+            else:
+                self._run_epoch_recorded(history)
             evaluation = self.evaluate()
-            evaluations.append(evaluation)
+            if history is not None:
+                history.record_eval(self.epoch, self.step_count, evaluation)
+            record.add(evaluation)
             if on_epoch is not None:
                 on_epoch(self, evaluation)
             if stopper.update(self, evaluation):
                 stopped = True
                 break
-        final = self.evaluate() if not evaluations else evaluations[-1]
+        final = self.evaluate() if evaluation is None else evaluation
         if stopped and stopper.restore(self):
             final = self.evaluate()
         return FitResult(
-            len(evaluations),
-            self.step_count,
-            stopped,
-            stopper.best_epoch,
-            final,
-            tuple(evaluations),
+            len(record), self.step_count, stopped, stopper.best_epoch, final, record.evaluations()
         )
+
+    def _run_epoch_recorded(self, history: History) -> None:
+        """`run_epoch` that records every step's loss and gradient norms into `history`."""
+        with np.errstate(all="ignore"):
+            while True:
+                report = self._step(False)
+                history.record_step(report.step, report.loss, self.grad_norms)
+                if report.epoch_end:
+                    return
 
     # -- persistence ---------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import datasets
 from engine.snapshot import History
-from engine.trainer import EarlyStopping, FitResult, Trainer
+from engine.trainer import Trainer
 from engine.trainer_state import capture
 from playground.cli import CliError, require_file
 from playground.exporting import check_writable
@@ -83,36 +83,6 @@ def _given(args: argparse.Namespace, key: str) -> bool:
     return getattr(args, key, None) is not None
 
 
-def fit_recorded(trainer: Trainer, epochs: int, history: History, on_epoch=None) -> FitResult:
-    """`Trainer.fit` that also records every step into `history` (for a saved project).
-
-    The same steps in the same order as `fit`, so the numbers are the same.
-    """
-    stopper = EarlyStopping(trainer.config.patience)
-    evaluations = []
-    stopped = False
-    for _ in range(epochs):
-        while True:
-            report = trainer.step(stats=False)
-            history.record_step(report.step, report.loss, trainer.grad_norms)
-            if report.epoch_end:
-                break
-        evaluation = trainer.evaluate()
-        history.record_eval(trainer.epoch, trainer.step_count, evaluation)
-        evaluations.append(evaluation)
-        if on_epoch is not None:
-            on_epoch(trainer, evaluation)
-        if stopper.update(trainer, evaluation):
-            stopped = True
-            break
-    final = trainer.evaluate() if not evaluations else evaluations[-1]
-    if stopped and stopper.restore(trainer):
-        final = trainer.evaluate()
-    return FitResult(
-        len(evaluations), trainer.step_count, stopped, stopper.best_epoch, final, tuple(evaluations)
-    )
-
-
 def save(
     args: argparse.Namespace,
     project: Project | None,
@@ -145,4 +115,4 @@ def _data_choice(args: argparse.Namespace, ds: datasets.Dataset) -> DataChoice:
     return DataChoice(source=ds.name, params=dict(ds.params), test_ratio=ratio)
 
 
-__all__ = ["check_project_path", "fit_recorded", "load", "save"]
+__all__ = ["check_project_path", "load", "save"]

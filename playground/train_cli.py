@@ -226,10 +226,7 @@ def train(trainer, epochs: int, history=None):
             on_epoch = lambda t, ev: progress.update(  # noqa: E731
                 t.epoch - start_epoch, ev.train_loss, ev.test_loss
             )
-            if history is None:
-                result = trainer.fit(epochs, on_epoch=on_epoch)
-            else:
-                result = project_cli.fit_recorded(trainer, epochs, history, on_epoch)
+            result = trainer.fit(epochs, on_epoch=on_epoch, history=history)
     finally:
         progress.close()
     return result, time.perf_counter() - started
