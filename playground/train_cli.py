@@ -34,6 +34,7 @@ def bounded(kind: type, field: str, *, positive: bool = False):
     The bounds are the engine's (engine.spec.LIMITS), which the GUI's controls use too.
     """
     hi = LIMITS[field]
+    shown = str(int(hi)) if float(hi).is_integer() else f"{hi:g}"
     what = "an integer" if kind is int else "a number"
     low = "> 0" if positive else ">= 0"
 
@@ -44,7 +45,7 @@ def bounded(kind: type, field: str, *, positive: bool = False):
             raise argparse.ArgumentTypeError(f"expected {what}; received {text!r}") from None
         if not ((value > 0 if positive else value >= 0) and value <= hi):  # False for NaN
             raise argparse.ArgumentTypeError(
-                f"expected {what} {low} and <= {hi:g}; received {text}"
+                f"expected {what} {low} and <= {shown}; received {text}"
             )
         return value
 
