@@ -229,6 +229,16 @@ def test_divergence_pauses_with_finite_weights_and_a_remedy():
         assert wait_for(runner, reason("step")).state == "paused"
 
 
+def test_an_exploding_finite_loss_pauses_as_divergence_with_the_rule_and_a_remedy():
+    config = TrainConfig(optimizer="adam", lr=1e6, batch_size=10)  # every number stays finite
+    with Runner(net(8, 8), config, DATA) as runner:
+        runner.start()
+        snap = wait_for(runner, reason("diverged"))
+        assert snap.state == "diverged"
+        assert "exploded" in snap.message and "1000 x max(the first loss" in snap.message
+        assert "learning rate" in snap.message
+
+
 def test_an_unexpected_exception_becomes_the_error_state_and_reset_recovers(monkeypatch):
     def boom(self, stats):
         raise RuntimeError("injected failure")
