@@ -338,8 +338,9 @@ def _known(cls: type, d: Any, what: str) -> dict[str, Any]:
     unknown = sorted(set(d) - names, key=str)
     if unknown:
         raise SpecError(f"Unknown {what} field(s) {unknown}; expected some of {sorted(names)}")
-    required = dataclasses.MISSING
-    missing = [f.name for f in fields if f.default is required and f.name not in d]
+    none = dataclasses.MISSING
+    required = [f.name for f in fields if f.default is none and f.default_factory is none]
+    missing = [name for name in required if name not in d]
     if missing:
         raise SpecError(f"A {what} needs the field(s) {missing}; received {sorted(d, key=str)}")
     return dict(d)
