@@ -50,6 +50,9 @@ def load_csv(
         path = os.fspath(path)
     except TypeError:
         raise DatasetError(f"Expected a file path; received {type(path).__name__}") from None
+    if os.path.exists(path) and not (os.path.isfile(path) or os.path.isdir(path)):
+        # a FIFO or device would block for ever (a directory is an OSError, as before)
+        raise DatasetError(f"{path!r} is not a regular file; expected a CSV file")
     size = os.path.getsize(path)
     if size <= MAX_BYTES:  # a device or pipe may say 0 and give more: check what was read too
         with open(path, "rb") as f:
@@ -277,7 +280,10 @@ def save_csv(ds: Dataset, path: str | os.PathLike) -> None:
     """
     if not isinstance(ds, Dataset):
         raise DatasetError(f"save_csv expects a Dataset; received {type(ds).__name__}")
-    path = os.fspath(path)
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        raise DatasetError(f"Expected a file path; received {type(path).__name__}") from None
     if ds.task == "classification":
         targets = [str(ds.class_labels[k]) for k in ds.y]
     else:

@@ -18,14 +18,24 @@ class WeightsFileError(EngineError):
 
 
 class DivergenceError(EngineError, ArithmeticError):
-    """Training produced a NaN or Inf; the weights were left at their last finite values.
+    """Training diverged; the weights were left as they were before the failing step.
 
-    `step` is the 1-based number of the step that failed, `layer` the 0-based dense
-    layer index (None for the loss itself), `quantity` what went non-finite
-    ("loss", "weight gradient", "bias gradient", "weight", "bias", "activation").
+    Divergence is a NaN or Inf, or an exploding loss (see `engine.trainer`'s
+    EXPLODING_LOSS_FACTOR). `step` is the 1-based number of the step that failed,
+    `layer` the 0-based dense layer index (None for the loss itself), `quantity`
+    what went wrong ("loss", "exploding loss", "weight gradient", "bias gradient",
+    "weight", "bias", "activation"); `detail` replaces "... became NaN or Inf".
     """
 
-    def __init__(self, step: int, layer: int | None, quantity: str, remedy: str | None = None):
+    def __init__(
+        self,
+        step: int,
+        layer: int | None,
+        quantity: str,
+        remedy: str | None = None,
+        *,
+        detail: str | None = None,
+    ):
         self.step = step
         self.layer = layer
         self.quantity = quantity
@@ -33,9 +43,10 @@ class DivergenceError(EngineError, ArithmeticError):
             "lower the learning rate (for example by 10x) or enable gradient clipping"
         )
         where = "the loss" if layer is None else f"layer {layer} {quantity}"
-        if layer is None and quantity != "loss":
+        if layer is None and quantity not in ("loss", "exploding loss"):
             where = quantity
+        what = detail or f"{where} became NaN or Inf"
+        kept = "the weights before that step" if detail else "the last finite weights"
         super().__init__(
-            f"training diverged at step {step}: {where} became NaN or Inf; "
-            f"the last finite weights were kept. Try: {self.remedy}."
+            f"training diverged at step {step}: {what}; {kept} were kept. Try: {self.remedy}."
         )

@@ -70,7 +70,17 @@ class FeatureMap:
 
     def check_inputs(self, X: np.ndarray) -> np.ndarray:
         """X as a float64 (n, input_dim) array; a 1-D X is accepted for 1-D data."""
-        X = np.asarray(X, dtype=np.float64)
+        try:
+            A = np.asarray(X)
+            if A.dtype.kind not in "biufO":  # not text, complex numbers or dates
+                raise TypeError(A.dtype)
+            X = A.astype(np.float64, copy=False)
+        except (TypeError, ValueError):
+            kind = getattr(getattr(X, "dtype", None), "name", type(X).__name__)
+            raise SpecError(
+                f"Received inputs of type {kind}, expected an (n, {self.input_dim}) array of "
+                f"real numbers"
+            ) from None
         if X.ndim == 1 and self.input_dim == 1:
             X = X[:, None]
         if X.ndim != 2 or X.shape[1] != self.input_dim:

@@ -46,6 +46,20 @@ TASKS = ("classification", "regression")
 MAX_HIDDEN_LAYERS = 12
 MAX_UNITS = 256
 
+# Upper bounds of the training settings, shared by TrainConfig, `playground train`'s
+# options and the GUI's spin boxes, so the three cannot disagree (lower bounds: 0).
+LIMITS: dict[str, float] = {
+    "lr": 1e6,
+    "batch_size": 100_000,
+    "l1": 10.0,
+    "l2": 10.0,
+    "dropout": 0.95,
+    "clip_norm": 1000.0,
+    "epochs": 1_000_000,
+    "patience": 1_000_000,
+}
+EPOCHS_UNTIL_PAUSED = 10**9  # the GUI's "until paused"; the one count above LIMITS["epochs"]
+
 
 def _check_int(name: str, value: Any, lo: int, hi: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
@@ -121,6 +135,8 @@ class LayerSpec:
     @classmethod
     def parse(cls, text: str) -> LayerSpec:
         """`"8:tanh"` -> LayerSpec(8, "tanh"); a bare `"8"` means tanh."""
+        if not isinstance(text, str):
+            raise SpecError(f"Expected a layer as text such as '8:tanh'; received {text!r}")
         units, _, activation = text.strip().partition(":")
         try:
             n = int(units)
@@ -213,7 +229,7 @@ class NetworkSpec:
                 )
         task = _check_name("task", self.task, TASKS)
         object.__setattr__(self, "task", task)
-        features = tuple(self.features)
+        features = _sequence("features", self.features)
         if not features:
             raise SpecError("A network needs at least one input feature; received none")
         if input_dim <= 2:
@@ -236,7 +252,8 @@ class NetworkSpec:
             raise SpecError(f"Each feature may appear once; received {list(features)}")
         object.__setattr__(self, "features", features)
         hidden = tuple(
-            h if isinstance(h, LayerSpec) else LayerSpec.from_dict(h) for h in self.hidden
+            h if isinstance(h, LayerSpec) else LayerSpec.from_dict(h)
+            for h in _sequence("hidden", self.hidden)
         )
         if len(hidden) > MAX_HIDDEN_LAYERS:
             raise SpecError(
@@ -306,8 +323,6 @@ class NetworkSpec:
             )
         d = {k: v for k, v in d.items() if k != "version"}
         d = _known(cls, d, "network spec")
-        if "features" in d:
-            d["features"] = tuple(d["features"])
         if "hidden" in d:
             if not isinstance(d["hidden"], list | tuple):
                 raise SpecError("`hidden` must be a list of layers")
@@ -343,20 +358,20 @@ class TrainConfig:
     def __post_init__(self) -> None:
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
         set_("optimizer", _check_name("optimizer", self.optimizer, OPTIMIZERS))
-        set_("lr", _check_real("lr", self.lr, 0.0, lo_open=True))
+        hi = LIMITS
+        set_("lr", _check_real("lr", self.lr, 0.0, hi["lr"], lo_open=True))
         set_("momentum", _check_real("momentum", self.momentum, 0.0, 0.9999))
         set_("beta1", _check_real("beta1", self.beta1, 0.0, 0.9999))
         set_("beta2", _check_real("beta2", self.beta2, 0.0, 0.999999))
         set_("rho", _check_real("rho", self.rho, 0.0, 0.9999))
         if self.eps is not None:
             set_("eps", _check_real("eps", self.eps, 0.0, 1.0, lo_open=True))
-        set_("batch_size", _check_int("batch_size", self.batch_size, 0))
-        set_("l1", _check_real("l1", self.l1, 0.0))
-        set_("l2", _check_real("l2", self.l2, 0.0))
-        set_("dropout", _check_real("dropout", self.dropout, 0.0, 0.95))
-        set_("clip_norm", _check_real("clip_norm", self.clip_norm, 0.0))
-        set_("epochs", _check_int("epochs", self.epochs, 0))
-        set_("patience", _check_int("patience", self.patience, 0))
+        for name in ("batch_size", "patience"):
+            set_(name, _check_int(name, getattr(self, name), 0, hi[name]))
+        for name in ("l1", "l2", "dropout", "clip_norm"):
+            set_(name, _check_real(name, getattr(self, name), 0.0, hi[name]))
+        if self.epochs != EPOCHS_UNTIL_PAUSED:
+            set_("epochs", _check_int("epochs", self.epochs, 0, hi["epochs"]))
         set_("seed", _check_int("seed", self.seed, 0, 2**63 - 1))
 
     def replace(self, **changes: Any) -> TrainConfig:
@@ -370,21 +385,38 @@ class TrainConfig:
         return cls(**_known(cls, d, "training config"))
 
 
+def _sequence(name: str, value: Any) -> tuple:
+    """A list or tuple as a tuple; anything else (a bare string, a number) is refused."""
+    if not isinstance(value, list | tuple):
+        raise SpecError(
+            f"Received an invalid value for `{name}`, expected a list. Received: {name}={value!r}"
+        )
+    return tuple(value)
+
+
 def _known(cls: type, d: Any, what: str) -> dict[str, Any]:
     if not isinstance(d, dict):
         raise SpecError(f"A {what} must be a JSON object; received {type(d).__name__}")
-    names = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(d) - names)
+    fields = dataclasses.fields(cls)
+    names = {f.name for f in fields}
+    unknown = sorted(set(d) - names, key=str)
     if unknown:
         raise SpecError(f"Unknown {what} field(s) {unknown}; expected some of {sorted(names)}")
+    none = dataclasses.MISSING
+    required = [f.name for f in fields if f.default is none and f.default_factory is none]
+    missing = [name for name in required if name not in d]
+    if missing:
+        raise SpecError(f"A {what} needs the field(s) {missing}; received {sorted(d, key=str)}")
     return dict(d)
 
 
 __all__ = [
     "ACTIVATIONS",
+    "EPOCHS_UNTIL_PAUSED",
     "FEATURES",
     "FEATURES_1D",
     "INITIALIZERS",
+    "LIMITS",
     "LOSSES",
     "MAX_HIDDEN_LAYERS",
     "MAX_UNITS",

@@ -14,9 +14,11 @@ and its gradient come from one call, every per-tensor norm is one `np.add.reduce
 over the flat vectors, and the per-layer statistics (another ~25 us) are computed
 only when asked for: `step()` by default, the runner only for what it publishes.
 
-Divergence: a NaN or Inf in the loss, a gradient, an update or a new weight stops
-the step before anything is written to the weights and raises `DivergenceError`
-naming the step, the layer and the quantity. If the optimizer's state itself
+Divergence: a NaN or Inf in the loss, a gradient, an update or a new weight, or
+an exploding loss (a minibatch loss above EXPLODING_LOSS_FACTOR times the larger
+of the trainer's first loss and EXPLODING_LOSS_FLOOR: 1000 x max(first loss, 1)),
+stops the step before anything is written to the weights and raises
+`DivergenceError` naming the step, the layer and the quantity. If the optimizer's state itself
 became non-finite (an update overflowed), that optimizer is restarted fresh so a
 retry with a smaller learning rate can succeed.
 """
@@ -27,16 +29,20 @@ import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from engine.activations import ACTIVATIONS
 from engine.data import Data
 from engine.errors import DivergenceError, SpecError
+from engine.evaluations import EvaluationRecord
 from engine.network import Network
 from engine.optimizers import clip_global_norm, make_optimizer
 from engine.spec import NetworkSpec, TrainConfig
+
+if TYPE_CHECKING:
+    from engine.snapshot import History
 
 STATE_VERSION = 1
 STATE_KEYS = (  # the entries of `Trainer.state_dict()`
@@ -50,6 +56,11 @@ STATE_KEYS = (  # the entries of `Trainer.state_dict()`
     "optimizer",
     "rng",
 )
+# An exploding loss is divergence even while it is finite: a minibatch loss above
+# FACTOR x max(the first loss this trainer computed, FLOOR). The floor keeps a small
+# starting loss (a trained network) from making ordinary noise look like divergence.
+EXPLODING_LOSS_FACTOR = 1e3
+EXPLODING_LOSS_FLOOR = 1.0
 EVAL_CHUNK = 1024  # rows per forward pass in evaluate(): bounds memory and abort latency
 
 
@@ -103,7 +114,11 @@ class Evaluation:
 
 @dataclass(frozen=True)
 class FitResult:
-    """What `fit` did: epochs run in this call, the total steps, early stopping."""
+    """What `fit` did: epochs run in this call, the total steps, early stopping.
+
+    `evaluations` is bounded (see `engine.evaluations`): every epoch's on short runs,
+    an evenly thinned selection that keeps the first and the last on long ones.
+    """
 
     epochs: int
     steps: int
@@ -184,6 +199,8 @@ class Trainer:
         init_ss, shuffle_ss, dropout_ss = np.random.SeedSequence(config.seed).spawn(3)
         if network is None:
             network = Network(spec, np.random.default_rng(init_ss))
+        elif not isinstance(network, Network):
+            raise SpecError(f"Expected an engine Network; received {type(network).__name__}")
         elif network.spec != spec:
             raise SpecError("The given network was built from a different spec")
         self.spec = spec
@@ -223,6 +240,8 @@ class Trainer:
         self.step_count = 0
         self.epoch = 0
         self._cursor = 0
+        self._first_loss: float | None = None  # the reference of the exploding-loss rule
+        self._loss_limit = np.finfo(np.float64).max
         self._perm: np.ndarray | None = None
         self.grad_norms = np.zeros(self.n_layers)  # weight-gradient norms of the last step
         self.last_report: StepReport | None = None
@@ -332,8 +351,11 @@ class Trainer:
             bufs = self._loss_buffers[b] = (np.empty_like(logits), np.empty_like(logits))
         dl, work = bufs
         loss = net.objective.value_and_grad(logits, tb, dl, work)
-        if not math.isfinite(loss):
-            self._raise_loss(step)
+        if not loss <= self._loss_limit:  # NaN, Inf or exploding
+            self._raise_loss(step, loss)
+        if self._first_loss is None:
+            self._first_loss = loss
+            self._loss_limit = EXPLODING_LOSS_FACTOR * max(loss, EXPLODING_LOSS_FLOOR)
         g = net.backward(dl)
         gsq = np.add.reduceat(np.multiply(g, g, out=self._gsq), self._offsets)
         if not math.isfinite(gsq.sum()):
@@ -418,11 +440,21 @@ class Trainer:
             stats.append(LayerStats(gn[2 * k], gn[2 * k + 1], w, ratio, mean, std, dead, sat))
         return tuple(stats)
 
-    def _raise_loss(self, step: int) -> None:
+    def _raise_loss(self, step: int, loss: float) -> None:
         for k, a in enumerate(self.network.post):
             if not np.isfinite(a).all():
                 raise DivergenceError(step, k, "activation")
-        raise DivergenceError(step, None, "loss")
+        if not math.isfinite(loss):
+            raise DivergenceError(step, None, "loss")
+        first = self._first_loss
+        raise DivergenceError(
+            step,
+            None,
+            "exploding loss",
+            detail=f"the loss exploded to {loss:.4g}, more than "
+            f"{EXPLODING_LOSS_FACTOR:g} x max(the first loss {first:.4g}, "
+            f"{EXPLODING_LOSS_FLOOR:g})",
+        )
 
     def _check_finite(self, step: int, vec: np.ndarray, what: str) -> None:
         """Raise naming the first tensor of `vec` with a NaN or Inf (squares may just overflow)."""
@@ -504,6 +536,7 @@ class Trainer:
         self,
         epochs: int | None = None,
         on_epoch: Callable[[Trainer, Evaluation], Any] | None = None,
+        history: History | None = None,
     ) -> FitResult:
         """Train `epochs` more epochs (default `config.epochs`), evaluating at each epoch end.
 
@@ -511,6 +544,8 @@ class Trainer:
         epochs without a lower test loss and the best weights are restored (the
         optimizer state and the step/epoch counters are not rewound).
         `on_epoch(trainer, evaluation)` is called after each epoch's evaluation.
+        With a `history`, every step and evaluation is recorded into it (the same
+        steps, so the same numbers).
         """
         if epochs is None:
             epochs = self.config.epochs
@@ -520,28 +555,38 @@ class Trainer:
                 f"Received: epochs={epochs!r}"
             )
         stopper = EarlyStopping(self.config.patience)
-        evaluations = []
+        record = EvaluationRecord()
         stopped = False
+        evaluation = None
         for _ in range(epochs):
-            self.run_epoch()
+            if history is None:
+                self.run_epoch()
+            else:
+                self._run_epoch_recorded(history)
             evaluation = self.evaluate()
-            evaluations.append(evaluation)
+            if history is not None:
+                history.record_eval(self.epoch, self.step_count, evaluation)
+            record.add(evaluation)
             if on_epoch is not None:
                 on_epoch(self, evaluation)
             if stopper.update(self, evaluation):
                 stopped = True
                 break
-        final = self.evaluate() if not evaluations else evaluations[-1]
+        final = self.evaluate() if evaluation is None else evaluation
         if stopped and stopper.restore(self):
             final = self.evaluate()
         return FitResult(
-            len(evaluations),
-            self.step_count,
-            stopped,
-            stopper.best_epoch,
-            final,
-            tuple(evaluations),
+            len(record), self.step_count, stopped, stopper.best_epoch, final, record.evaluations()
         )
+
+    def _run_epoch_recorded(self, history: History) -> None:
+        """`run_epoch` that records every step's loss and gradient norms into `history`."""
+        with np.errstate(all="ignore"):
+            while True:
+                report = self._step(False)
+                history.record_step(report.step, report.loss, self.grad_norms)
+                if report.epoch_end:
+                    return
 
     # -- persistence ---------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
@@ -616,3 +661,4 @@ class Trainer:
         self._gather_epoch()
         self._last = None
         self.last_report = None
+        self._first_loss, self._loss_limit = None, np.finfo(np.float64).max

@@ -28,6 +28,7 @@ import contextlib
 import io
 import json
 import os
+import stat
 import tempfile
 import zipfile
 import zlib
@@ -47,6 +48,8 @@ SUFFIXES = (".npz", ".json")
 
 def save(network: Network, path: str | os.PathLike[str]) -> None:
     """Write `network`'s spec and parameters to `path` (.npz or .json by suffix)."""
+    if not isinstance(network, Network):
+        raise SpecError(f"Expected an engine Network to save; received {type(network).__name__}")
     suffix = _suffix(path)
     spec = network.spec.to_dict()
     tensors = {k: np.asarray(v, dtype=np.float64) for k, v in network.state_dict().items()}
@@ -114,6 +117,8 @@ def load_into(network: Network, path: str | os.PathLike[str]) -> Network:
 def read(path: str | os.PathLike[str]) -> tuple[NetworkSpec, dict[str, np.ndarray]]:
     """The spec and the checked float64 tensors of a weights file, without building a network."""
     suffix = _suffix(path)
+    if os.path.exists(path) and not os.path.isfile(path):  # a FIFO would block for ever
+        raise WeightsFileError(f"{_name(path)} is not a regular file; expected a weights file")
     with open(path, "rb") as f:  # OSError for a missing or unreadable file
         raw = f.read()
     where = _name(path)
@@ -143,6 +148,10 @@ def read(path: str | os.PathLike[str]) -> tuple[NetworkSpec, dict[str, np.ndarra
 
 
 def _parse_npz(raw: bytes, where: str) -> tuple[Any, Any, Any, dict[str, Any]]:
+    if not raw.startswith((b"PK", b"\x93NUMPY")):  # neither a zip archive nor a .npy array
+        raise WeightsFileError(
+            f"{where} is not a readable .npz archive (a NumPy zip file): it {_looks_like(raw)}"
+        )
     try:
         z = np.load(io.BytesIO(raw), allow_pickle=False)
         if not isinstance(z, np.lib.npyio.NpzFile):
@@ -163,8 +172,9 @@ def _parse_npz(raw: bytes, where: str) -> tuple[Any, Any, Any, dict[str, Any]]:
         raise WeightsFileError(f"{where}: the entry 'spec' must be a JSON string")
     try:
         spec_dict = json.loads(str(spec))
-    except ValueError as e:
-        raise WeightsFileError(f"{where}: the entry 'spec' is not valid JSON: {e}") from None
+    except (ValueError, RecursionError) as e:
+        why = "nested too deeply" if isinstance(e, RecursionError) else e
+        raise WeightsFileError(f"{where}: the entry 'spec' is not valid JSON: {why}") from None
     return fmt, version, spec_dict, contents
 
 
@@ -173,6 +183,10 @@ def _parse_json(raw: bytes, where: str) -> tuple[Any, Any, Any, dict[str, Any]]:
         doc = json.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as e:
         raise WeightsFileError(f"{where} is not valid JSON: {e}") from None
+    except RecursionError:
+        raise WeightsFileError(
+            f"{where} is not a weights file: its JSON is nested too deeply"
+        ) from None
     if not isinstance(doc, dict):
         raise WeightsFileError(
             f"{where} is not a Backprop Playground weights file: expected a JSON object, "
@@ -189,6 +203,17 @@ def _parse_json(raw: bytes, where: str) -> tuple[Any, Any, Any, dict[str, Any]]:
     if not isinstance(doc["tensors"], dict):
         raise WeightsFileError(f"{where}: 'tensors' must be an object of name -> nested lists")
     return doc["format"], doc["version"], doc["spec"], doc["tensors"]
+
+
+def _looks_like(raw: bytes) -> str:
+    """What a file that is not an archive seems to hold, for the message."""
+    if not raw:
+        return "is empty"
+    try:
+        raw[:4096].decode("utf-8")
+    except UnicodeDecodeError:
+        return "holds other binary data"
+    return "holds text"
 
 
 def _check_tensors(spec: NetworkSpec, found: dict[str, Any], where: str) -> dict[str, np.ndarray]:
@@ -228,11 +253,21 @@ def _check_tensors(spec: NetworkSpec, found: dict[str, Any], where: str) -> dict
 
 
 def _write_atomic(path: str | os.PathLike[str], write) -> None:
-    """Write through a temporary file in the target's directory, then `os.replace` it."""
-    target = Path(path)
+    """Write through a temporary file beside the target, then `os.replace` it.
+
+    A symbolic link is written through (its target is replaced, the link stays), and
+    the file gets the mode an ordinary `open()` would give it: the existing file's
+    mode, or 0o666 less the umask for a new file (mkstemp alone would leave 0o600).
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), mode)
             write(f)
             f.flush()
             os.fsync(f.fileno())
@@ -243,7 +278,22 @@ def _write_atomic(path: str | os.PathLike[str], write) -> None:
         raise
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it where the system allows (Linux)."""
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)  # elsewhere: the classic read-and-restore
+    os.umask(mask)
+    return mask
+
+
 def _suffix(path: str | os.PathLike[str]) -> str:
+    try:
+        os.fspath(path)
+    except TypeError:
+        raise WeightsFileError(f"Expected a file path; received {type(path).__name__}") from None
     suffix = Path(path).suffix.lower()
     if suffix not in SUFFIXES:
         raise WeightsFileError(

@@ -23,6 +23,16 @@ class CliError(Exception):
     """Bad input found by the command line itself; the message is shown as it is."""
 
 
+def require_file(text: str, what: str) -> Path:
+    """`text` as an existing regular file; a FIFO or device would block a read for ever."""
+    path = Path(text)
+    if not path.exists():
+        raise CliError(f"cannot read {what} {text!r}: no such file")
+    if not path.is_file():
+        raise CliError(f"cannot read {what} {text!r}: not a regular file")
+    return path
+
+
 def build_parser() -> argparse.ArgumentParser:
     from playground import bench, train_cli
 
@@ -52,8 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _launch_gui(project: str | None) -> int:
-    if project is not None and not Path(project).is_file():
-        raise CliError(f"cannot open {project!r}: no such file")
+    if project is not None:
+        require_file(project, "project")  # a damaged project is explained by the window
     from playground.app import run  # Qt is imported only here
 
     return int(run(project=project) or 0)

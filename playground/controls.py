@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from engine.errors import SpecError
-from engine.spec import OPTIMIZERS, TrainConfig
+from engine.spec import LIMITS, OPTIMIZERS, TrainConfig
 from playground.session import epochs_from_gui, epochs_to_gui
 
 LR_PRESETS = ("0.00001", "0.0001", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "1", "3", "10")
-MAX_LR = 1e6
+MAX_LR = LIMITS["lr"]
 OPTIMIZER_TIPS = {
     "sgd": "Plain gradient descent: w -= lr * gradient",
     "momentum": "Gradient descent with momentum 0.9: a running velocity smooths the steps",
@@ -103,7 +103,7 @@ class TrainingControls(QWidget):
         self._show_running(False)
 
         self.epochs = QSpinBox()
-        self.epochs.setRange(0, 1_000_000)
+        self.epochs.setRange(0, int(LIMITS["epochs"]))
         self.epochs.setSpecialValueText("∞")
         _spin(self.epochs, "Stop after this many epochs (∞: train until paused)", 66)
         self.optimizer = QComboBox()
@@ -124,7 +124,7 @@ class TrainingControls(QWidget):
         )
         self.batch = QSpinBox()
         self.batch.setObjectName("batchSize")
-        self.batch.setRange(0, 100_000)
+        self.batch.setRange(0, int(LIMITS["batch_size"]))
         self.batch.setSpecialValueText("full")
         _spin(self.batch, "Examples per minibatch (full: the whole training set each step)", 68)
         self.loss = QComboBox()
@@ -133,20 +133,20 @@ class TrainingControls(QWidget):
         self.loss.setFixedWidth(66)
         self.l1 = QDoubleSpinBox()
         self.l1.setDecimals(5)
-        self.l1.setRange(0.0, 1.0)
+        self.l1.setRange(0.0, LIMITS["l1"])
         self.l1.setSingleStep(0.0001)
         _spin(
             self.l1, "L1 regularisation: adds l1 * sign(w) to each weight's gradient (sparsity)", 80
         )
         self.l2 = QDoubleSpinBox()
         self.l2.setDecimals(5)
-        self.l2.setRange(0.0, 1.0)
+        self.l2.setRange(0.0, LIMITS["l2"])
         self.l2.setSingleStep(0.0001)
         _spin(
             self.l2, "L2 regularisation: adds l2 * w to each weight's gradient (small weights)", 80
         )
         self.dropout = QDoubleSpinBox()
-        self.dropout.setRange(0.0, 0.95)
+        self.dropout.setRange(0.0, LIMITS["dropout"])
         self.dropout.setSingleStep(0.05)
         _spin(
             self.dropout,
@@ -154,7 +154,7 @@ class TrainingControls(QWidget):
             62,
         )
         self.clip = QDoubleSpinBox()
-        self.clip.setRange(0.0, 1000.0)
+        self.clip.setRange(0.0, LIMITS["clip_norm"])
         self.clip.setSingleStep(0.5)
         self.clip.setSpecialValueText("off")
         _spin(

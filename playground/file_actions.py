@@ -202,10 +202,7 @@ class FileActions(QObject):
     def open_path(self, path: str, *, example: bool = False) -> bool:
         """Make the project in `path` current; a bad file changes nothing and is explained."""
         try:
-            project = projects.read_project(path)
-            ds = project.build_dataset()
-            data = project.build_data(ds)
-            trainer = project.build_trainer(data)  # checked before anything changes
+            project, ds, data, trainer = projects.open_project(path)  # before anything changes
         except OPEN_PROBLEMS as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             show_error_dialog(self.w, "Cannot open project", f"{reason}\nYour current work stays.")

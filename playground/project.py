@@ -36,6 +36,7 @@ import datasets
 from datasets.dataset import Dataset
 from engine.data import Data
 from engine.errors import EngineError
+from engine.snapshot import History
 from engine.spec import NetworkSpec, TrainConfig
 from engine.trainer import Trainer
 from engine.trainer_state import ResumeState, from_json, restore, to_json
@@ -123,6 +124,11 @@ def from_dict(doc: Any, where: str = "the project") -> Project:
         network = NetworkSpec.from_dict(doc["network"])
         training = TrainConfig.from_dict(doc["training"])
         data = DataChoice.from_dict(doc["data"])
+        if not isinstance(data.params, dict):
+            raise ProjectError(
+                f"{where} is damaged: `data.params` must be an object of generator "
+                f"parameters; received {type(data.params).__name__}"
+            )
         dataset = None if doc["dataset"] is None else Dataset.from_dict(doc["dataset"])
         n_layers = len(network.hidden) + 1
         state = None if doc["state"] is None else from_json(doc["state"], n_layers)
@@ -162,6 +168,8 @@ def loads(raw: bytes, where: str = "the project") -> Project:
         raise ProjectError(f"{where} is not a Backprop Playground project: not text") from None
     except ValueError as exc:
         raise ProjectError(f"{where} is damaged or not a project: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise ProjectError(f"{where} is damaged or not a project: nested too deeply") from None
     return from_dict(doc, where)
 
 
@@ -180,20 +188,47 @@ def dumps(project: Project) -> bytes:
 
 def read_project(path: str | os.PathLike[str]) -> Project:
     """The project in `path`; ProjectError (or OSError for the file system) otherwise."""
+    if os.path.exists(path) and not os.path.isfile(path):  # a FIFO would block for ever
+        raise ProjectError(f"'{os.fspath(path)}' is not a regular file; expected a project")
     with open(path, "rb") as f:
         raw = f.read()
     return loads(raw, f"'{os.fspath(path)}'")
 
 
+def open_project(path: str | os.PathLike[str]) -> tuple[Project, Dataset, Data, Trainer]:
+    """The project in `path` with its dataset, data and a Trainer positioned where it was saved.
+
+    Every failure (the file, its data, a state that does not fit) is a ProjectError
+    naming the file.
+    """
+    project = read_project(path)
+    return (project, *prepare(project, path))
+
+
+def prepare(
+    project: Project, path: str | os.PathLike[str], history: History | None = None
+) -> tuple[Dataset, Data, Trainer]:
+    """The dataset, data and positioned Trainer of `project` read from `path`.
+
+    ProjectError naming the file when any of them fails; `history` (when given)
+    receives the saved history.
+    """
+    try:
+        ds = project.build_dataset()
+        data = project.build_data(ds)
+        trainer = Trainer(project.network, project.training, data)
+        if project.state is not None:
+            restore(trainer, project.state, history)
+    except (EngineError, datasets.DatasetError, OSError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ProjectError(f"'{os.fspath(path)}' cannot be opened: {reason}") from None
+    return ds, data, trainer
+
+
 def write_project(project: Project, path: str | os.PathLike[str]) -> None:
     """Write atomically: a failure leaves any older file as it was."""
     data = dumps(project)
-
-    def write(f) -> None:
-        f.write(data)
-        os.fchmod(f.fileno(), 0o644)  # a document to share, like a saved CSV (mkstemp: 0600)
-
-    _write_atomic(path, write)
+    _write_atomic(path, lambda f: f.write(data))
 
 
 def with_suffix(path: str) -> str:
@@ -212,6 +247,8 @@ __all__ = [
     "from_dict",
     "loads",
     "migrate",
+    "open_project",
+    "prepare",
     "read_project",
     "with_suffix",
     "write_project",

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import datasets
 from engine.snapshot import History
-from engine.trainer import EarlyStopping, FitResult, Trainer
-from engine.trainer_state import capture, restore
-from playground.cli import CliError
+from engine.trainer import Trainer
+from engine.trainer_state import capture
+from playground.cli import CliError, require_file
 from playground.exporting import check_writable
-from playground.project import Project, read_project, write_project
+from playground.project import Project, prepare, read_project, write_project
 from playground.session import UNLIMITED_EPOCHS, DataChoice
 
 DEFAULT_EPOCHS = 100
@@ -68,14 +68,10 @@ def load(args: argparse.Namespace) -> tuple[Project, datasets.Dataset, Trainer, 
             f"{given[0]} cannot be combined with --project: the project fixes the data and the "
             f"network (only training options such as --lr or --epochs may change)"
         )
-    if not Path(args.project).is_file():
-        raise CliError(f"cannot read project {args.project!r}: no such file")
+    require_file(args.project, "project")
     project = read_project(args.project)
-    ds = project.build_dataset()
-    trainer = Trainer(project.network, project.training, project.build_data(ds))
-    history = History(trainer.n_layers)
-    if project.state is not None:
-        restore(trainer, project.state, history)
+    history = History(len(project.network.hidden) + 1)  # one gradient norm per dense layer
+    ds, _, trainer = prepare(project, args.project, history)
     changes = {field: getattr(args, key) for key, field in TRAINING.items() if _given(args, key)}
     if "epochs" not in changes and project.training.epochs >= UNLIMITED_EPOCHS:
         changes["epochs"] = DEFAULT_EPOCHS
@@ -85,36 +81,6 @@ def load(args: argparse.Namespace) -> tuple[Project, datasets.Dataset, Trainer, 
 
 def _given(args: argparse.Namespace, key: str) -> bool:
     return getattr(args, key, None) is not None
-
-
-def fit_recorded(trainer: Trainer, epochs: int, history: History, on_epoch=None) -> FitResult:
-    """`Trainer.fit` that also records every step into `history` (for a saved project).
-
-    The same steps in the same order as `fit`, so the numbers are the same.
-    """
-    stopper = EarlyStopping(trainer.config.patience)
-    evaluations = []
-    stopped = False
-    for _ in range(epochs):
-        while True:
-            report = trainer.step(stats=False)
-            history.record_step(report.step, report.loss, trainer.grad_norms)
-            if report.epoch_end:
-                break
-        evaluation = trainer.evaluate()
-        history.record_eval(trainer.epoch, trainer.step_count, evaluation)
-        evaluations.append(evaluation)
-        if on_epoch is not None:
-            on_epoch(trainer, evaluation)
-        if stopper.update(trainer, evaluation):
-            stopped = True
-            break
-    final = trainer.evaluate() if not evaluations else evaluations[-1]
-    if stopped and stopper.restore(trainer):
-        final = trainer.evaluate()
-    return FitResult(
-        len(evaluations), trainer.step_count, stopped, stopper.best_epoch, final, tuple(evaluations)
-    )
 
 
 def save(
@@ -149,4 +115,4 @@ def _data_choice(args: argparse.Namespace, ds: datasets.Dataset) -> DataChoice:
     return DataChoice(source=ds.name, params=dict(ds.params), test_ratio=ratio)
 
 
-__all__ = ["check_project_path", "fit_recorded", "load", "save"]
+__all__ = ["check_project_path", "load", "save"]

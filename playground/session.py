@@ -15,12 +15,12 @@ from typing import Any
 import datasets
 from datasets.dataset import Dataset
 from engine.errors import SpecError
+from engine.spec import EPOCHS_UNTIL_PAUSED as UNLIMITED_EPOCHS  # "until paused"
 from engine.spec import FEATURES, FEATURES_1D, INITIALIZERS, LayerSpec, NetworkSpec, TrainConfig
 from playground.training_data import default_features, fit_input_scaling, make_spec
 
 SESSION_VERSION = 1
 GUI_EPOCHS = 0  # 0 in the GUI means "until paused"
-UNLIMITED_EPOCHS = 10**9
 
 
 @dataclass(frozen=True)

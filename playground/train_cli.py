@@ -12,7 +12,6 @@ import json
 import math
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,15 +19,40 @@ import numpy as np
 import datasets
 from datasets.csv_checks import csv_warnings
 from engine.snapshot import History
-from engine.spec import FEATURES, LOSSES, OPTIMIZERS, TrainConfig
+from engine.spec import FEATURES, LIMITS, LOSSES, OPTIMIZERS, TrainConfig
 from playground import exporting, project_cli, training_data
-from playground.cli import CliError
+from playground.cli import CliError, require_file
 from playground.progress import Progress
 
 DEFAULT_DATASET = "spirals"
 DEFAULT_SAMPLES = 500
 DEFAULT_NOISE = 0.0
 DEFAULT_LAYERS = "8:tanh,8:tanh"
+
+
+def bounded(kind: type, field: str, *, positive: bool = False):
+    """An argparse type: a `kind` number from 0 (or above 0) to `LIMITS[field]`.
+
+    The bounds are the engine's (engine.spec.LIMITS), which the GUI's controls use too.
+    """
+    hi = LIMITS[field]
+    shown = str(int(hi)) if float(hi).is_integer() else f"{hi:g}"
+    what = "an integer" if kind is int else "a number"
+    low = "> 0" if positive else ">= 0"
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}; received {text!r}") from None
+        if not ((value > 0 if positive else value >= 0) and value <= hi):  # False for NaN
+            raise argparse.ArgumentTypeError(
+                f"expected {what} {low} and <= {shown}; received {text}"
+            )
+        return value
+
+    parse.__name__ = kind.__name__  # argparse names the type in some messages
+    return parse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -84,38 +108,48 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     train = parser.add_argument_group("training")
     train.add_argument("--optimizer", choices=OPTIMIZERS, help="(default adam)")
-    train.add_argument("--lr", type=float, help="learning rate, > 0 (default 0.01)")
+    train.add_argument(
+        "--lr",
+        type=bounded(float, "lr", positive=True),
+        help=f"learning rate, > 0 and <= {LIMITS['lr']:g} (default 0.01)",
+    )
     train.add_argument("--momentum", type=float, help="momentum of momentum/nesterov (default 0.9)")
     train.add_argument(
         "--batch-size",
-        type=int,
+        type=bounded(int, "batch_size"),
         metavar="N",
         help="examples per step; 0 = full batch (default 16)",
     )
-    train.add_argument("--l1", type=float, help="L1 penalty on weights (default 0)")
     train.add_argument(
-        "--l2",
-        type=float,
-        help="L2 penalty on weights; decoupled decay with adamw (default 0)",
+        "--l1",
+        type=bounded(float, "l1"),
+        help=f"L1 penalty on weights, <= {LIMITS['l1']:g} (default 0)",
     )
     train.add_argument(
-        "--dropout", type=float, help="dropout rate of the hidden layers (default 0)"
+        "--l2",
+        type=bounded(float, "l2"),
+        help=f"L2 penalty on weights, <= {LIMITS['l2']:g}; decoupled decay with adamw (default 0)",
+    )
+    train.add_argument(
+        "--dropout",
+        type=bounded(float, "dropout"),
+        help="dropout rate of the hidden layers (default 0)",
     )
     train.add_argument(
         "--clip",
-        type=float,
+        type=bounded(float, "clip_norm"),
         metavar="NORM",
         help="clip the global gradient norm; 0 = off (default 0)",
     )
     train.add_argument(
         "--patience",
-        type=int,
+        type=bounded(int, "patience"),
         metavar="N",
         help="stop after N epochs without a better test loss; 0 = off (default 0)",
     )
     train.add_argument(
         "--epochs",
-        type=int,
+        type=bounded(int, "epochs"),
         metavar="N",
         help="epochs to train from where the network is (default 100, or the project's)",
     )
@@ -195,10 +229,7 @@ def train(trainer, epochs: int, history=None):
             on_epoch = lambda t, ev: progress.update(  # noqa: E731
                 t.epoch - start_epoch, ev.train_loss, ev.test_loss
             )
-            if history is None:
-                result = trainer.fit(epochs, on_epoch=on_epoch)
-            else:
-                result = project_cli.fit_recorded(trainer, epochs, history, on_epoch)
+            result = trainer.fit(epochs, on_epoch=on_epoch, history=history)
     finally:
         progress.close()
     return result, time.perf_counter() - started
@@ -210,6 +241,7 @@ def load_dataset(args: argparse.Namespace):
         for option, value in (("--samples", args.samples), ("--noise", args.noise)):
             if value is not None:
                 raise CliError(f"{option} applies to generated datasets, not to --data {args.data}")
+        require_file(args.data, "data file")
         ds = datasets.load_csv(args.data, task=args.task)  # --standardize: a scaler in the spec
         for warning in csv_warnings(ds, standardize=args.standardize, task=args.task):
             print(f"warning: {warning}", file=sys.stderr)
@@ -242,9 +274,7 @@ def load_network(args: argparse.Namespace, ds):
     from engine.network import Network
     from engine.weights_io import load
 
-    path = Path(args.load_weights)
-    if not path.is_file():
-        raise CliError(f"cannot read weights file {args.load_weights!r}: no such file")
+    path = require_file(args.load_weights, "weights file")
     network = load(path)
     spec = network.spec
     if args.layers is not None:

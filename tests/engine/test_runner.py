@@ -213,7 +213,7 @@ def test_early_stopping_finishes_and_restores_the_best_weights():
 
 
 def test_divergence_pauses_with_finite_weights_and_a_remedy():
-    config = TrainConfig(optimizer="sgd", lr=1e200, batch_size=10)
+    config = TrainConfig(optimizer="sgd", lr=1e6, batch_size=10)
     with Runner(net(8, 8, activation="relu"), config, DATA) as runner:
         runner.start()
         snap = wait_for(runner, reason("diverged"))
@@ -227,6 +227,16 @@ def test_divergence_pauses_with_finite_weights_and_a_remedy():
         runner.reset()
         runner.step(1)
         assert wait_for(runner, reason("step")).state == "paused"
+
+
+def test_an_exploding_finite_loss_pauses_as_divergence_with_the_rule_and_a_remedy():
+    config = TrainConfig(optimizer="adam", lr=1e6, batch_size=10)  # every number stays finite
+    with Runner(net(8, 8), config, DATA) as runner:
+        runner.start()
+        snap = wait_for(runner, reason("diverged"))
+        assert snap.state == "diverged"
+        assert "exploded" in snap.message and "1000 x max(the first loss" in snap.message
+        assert "learning rate" in snap.message
 
 
 def test_an_unexpected_exception_becomes_the_error_state_and_reset_recovers(monkeypatch):
@@ -323,7 +333,7 @@ COMMANDS = st.one_of(
     st.just(("pause",)),
     st.tuples(st.just("step"), st.integers(1, 20)),
     st.tuples(st.just("reset"), st.one_of(st.none(), st.integers(0, 3))),
-    st.tuples(st.just("lr"), st.sampled_from([1e-3, 0.05, 1e200])),
+    st.tuples(st.just("lr"), st.sampled_from([1e-3, 0.05, 1e6])),
     st.tuples(st.just("batch"), st.sampled_from([0, 3, 16])),
     st.tuples(st.just("optimizer"), st.sampled_from(["sgd", "adam", "rmsprop"])),
     st.tuples(st.just("layers"), st.sampled_from([(), (4,), (5, 5)])),

@@ -9,7 +9,7 @@ import pytest
 
 from engine.data import Data
 from engine.errors import DivergenceError, SpecError
-from engine.spec import LayerSpec, NetworkSpec, TrainConfig
+from engine.spec import LIMITS, LayerSpec, NetworkSpec, TrainConfig
 from engine.trainer import Trainer
 
 
@@ -230,7 +230,8 @@ def test_early_stopping_stops_and_restores_the_best_weights():
 
 
 def test_absurd_learning_rate_diverges_without_corrupting_the_weights():
-    trainer = Trainer(net(8, 8, activation="relu"), TrainConfig(optimizer="sgd", lr=1e200), SMALL)
+    lr = LIMITS["lr"]
+    trainer = Trainer(net(8, 8, activation="relu"), TrainConfig(optimizer="sgd", lr=lr), SMALL)
     for _ in range(50):
         before = trainer.network.flat.copy()
         try:
@@ -239,10 +240,11 @@ def test_absurd_learning_rate_diverges_without_corrupting_the_weights():
             error = exc
             break
     else:
-        pytest.fail("no divergence within 50 steps at lr=1e200")
+        pytest.fail(f"no divergence within 50 steps at lr={lr:g}")
     assert error.step == trainer.step_count + 1
     assert error.quantity in {
         "loss",
+        "exploding loss",
         "activation",
         "weight gradient",
         "bias gradient",
@@ -255,6 +257,24 @@ def test_absurd_learning_rate_diverges_without_corrupting_the_weights():
     assert f"step {error.step}" in str(error) and "learning rate" in str(error)
     assert np.isfinite(trainer.network.flat).all()
     assert np.array_equal(trainer.network.flat, before)
+
+
+def test_an_exploding_but_finite_loss_is_divergence():
+    """lr 1e6 with Adam keeps every number finite (the loss reaches ~1e5): still divergence."""
+    trainer = Trainer(net(8, 8), TrainConfig(optimizer="adam", lr=1e6), SMALL)
+    first = trainer.step().loss
+    before = None
+    with pytest.raises(DivergenceError) as info:
+        for _ in range(1000):
+            before = trainer.network.flat.copy()
+            trainer.step()
+    error = info.value
+    assert error.quantity == "exploding loss" and error.layer is None
+    assert error.step == trainer.step_count + 1
+    assert "exploded" in str(error) and f"{first:.4g}" in str(error)
+    assert "learning rate" in str(error)
+    assert np.isfinite(trainer.network.flat).all()
+    assert np.array_equal(trainer.network.flat, before)  # the failing step wrote nothing
 
 
 def test_divergence_at_the_update_restarts_a_non_finite_optimizer_state():

@@ -292,3 +292,77 @@ def test_load_into_names_the_first_mismatched_tensor(tmp_path):
     shallow = Network(SPECS["binary"].replace(hidden=(LayerSpec(5),)), rng=0)
     with pytest.raises(WeightsFileError, match=r"'layers.1.weight'"):
         load_into(shallow, tmp_path / "w.npz")
+
+
+@pytest.fixture
+def umask_027():
+    """A distinctive umask, so the test tells it from mkstemp's 0o600 and from a fixed 0o644."""
+    old = os.umask(0o027)
+    yield 0o027
+    os.umask(old)
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".json"])
+def test_a_saved_file_gets_the_usual_mode_of_a_new_file(tmp_path, umask_027, suffix):
+    path = tmp_path / f"w{suffix}"
+    save(_net(), path)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask_027
+
+
+def test_saving_over_a_file_keeps_its_mode(tmp_path):
+    path = tmp_path / "w.npz"
+    save(_net(), path)
+    path.chmod(0o604)
+    save(_net(seed=4), path)
+    assert path.stat().st_mode & 0o777 == 0o604
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".json"])
+def test_saving_to_a_symlink_updates_its_target_and_keeps_the_link(tmp_path, suffix):
+    real = tmp_path / "store" / f"real{suffix}"
+    real.parent.mkdir()
+    save(_net(seed=1), real)
+    link = tmp_path / f"link{suffix}"
+    link.symlink_to(real)
+    net = _net(seed=2)
+    save(net, link)
+    assert link.is_symlink() and link.resolve() == real
+    X = _inputs(net)
+    np.testing.assert_array_equal(load(real).predict(X), net.predict(X))
+    assert sorted(os.listdir(real.parent)) == [real.name]  # no temporary left beside it
+
+
+def test_a_fifo_is_refused_instead_of_blocking(tmp_path):
+    fifo = tmp_path / "pipe.npz"
+    os.mkfifo(fifo)
+    with pytest.raises(WeightsFileError, match="not a regular file"):
+        load(fifo)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "needle"),
+    [
+        ("deep.json", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        (
+            "renamed.npz",
+            "layer,weight\n1,2\n",
+            "not a readable .npz archive (a NumPy zip file): it holds text",
+        ),
+        ("empty.npz", "", "not a readable .npz archive (a NumPy zip file): it is empty"),
+    ],
+)
+def test_files_that_are_not_weights_are_described_as_what_they_are(tmp_path, name, content, needle):
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(WeightsFileError) as info:
+        load(path)
+    assert needle in str(info.value) and str(path) in str(info.value)
+    assert "pickle" not in str(info.value)
+
+
+def test_a_spec_entry_nested_too_deeply_is_refused(tmp_path):
+    path = tmp_path / "deep-spec.npz"
+    spec = "[" * 100_000 + "]" * 100_000
+    np.savez(path, format=np.array(WEIGHTS_FORMAT), version=np.array(1), spec=np.array(spec))
+    with pytest.raises(WeightsFileError, match="nested too deeply"):
+        load(path)

@@ -3,6 +3,7 @@
 import io
 import json
 import math
+import os
 import subprocess
 import sys
 import types
@@ -351,3 +352,40 @@ def test_python_m_playground_train_imports_no_qt(tmp_path):
     imported = [ln.split("|")[-1].strip() for ln in proc.stderr.splitlines() if "|" in ln]
     assert "playground.train_cli" in imported
     assert not [m for m in imported if m.split(".")[0] in ("PySide6", "shiboken6", "pyqtgraph")]
+
+
+# -- bounds shared with the GUI, and files that are not regular files ------------------
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--epochs", str(10**30)),
+        ("--epochs", "1000001"),
+        ("--l1", "1e308"),
+        ("--l2", "1e308"),
+        ("--lr", "1e7"),
+        ("--lr", "nan"),
+        ("--batch-size", str(10**9)),
+        ("--clip", "inf"),
+        ("--patience", "-1"),
+    ],
+)
+def test_values_beyond_the_shared_bounds_exit_2_before_training(capsys, option, value):
+    code, err = run_error(capsys, *SMALL, option, value)
+    assert code == 2
+    assert option in err and "<=" in err and "epoch 1/" not in err
+
+
+def test_the_largest_accepted_values_are_the_engines_limits(capsys):
+    from engine.spec import LIMITS
+
+    s, _ = run_json(capsys, "--lr", f"{LIMITS['lr']:g}", "--l2", "1", "--epochs", "0")
+    assert s["lr"] == LIMITS["lr"]
+
+
+@pytest.mark.parametrize("option", ["--data", "--load-weights", "--project"])
+def test_a_fifo_is_refused_instead_of_blocking(capsys, tmp_path, option):
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    code, err = run_error(capsys, "train", "--epochs", "1", option, str(fifo))
+    assert code == 2
+    assert "not a regular file" in err and str(fifo) in err

@@ -228,3 +228,62 @@ def test_cli_refuses_bad_projects_with_exit_2(capsys, tmp_path):
     assert "bad.playground.json' is not a Backprop Playground project" in err
     assert cli.main([*BASE, "--save-project", str(tmp_path / "none" / "p.json")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_a_saved_project_respects_the_umask_and_writes_through_a_symlink(tmp_path):
+    old = os.umask(0o027)
+    try:
+        real = tmp_path / "real.playground.json"
+        write_project(Project(CHOICE, SPEC, CONFIG, title="first"), real)
+        assert real.stat().st_mode & 0o777 == 0o640
+        link = tmp_path / "link.playground.json"
+        link.symlink_to(real)
+        write_project(Project(CHOICE, SPEC, CONFIG, title="second"), link)
+    finally:
+        os.umask(old)
+    assert link.is_symlink()
+    assert read_project(real).title == "second"
+
+
+def test_a_fifo_is_refused_instead_of_blocking(tmp_path):
+    fifo = tmp_path / "pipe.playground.json"
+    os.mkfifo(fifo)
+    with pytest.raises(ProjectError, match=f"'{fifo}' is not a regular file"):
+        read_project(fifo)
+
+
+def _example_doc() -> dict:
+    from playground.file_actions import example_paths
+
+    return json.loads(example_paths()[0].read_text())
+
+
+def _deeply_nested(depth: int = 100_000) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize(
+    ("make", "needle"),
+    [
+        (lambda doc: doc["data"].update(params=[1, 2]) or json.dumps(doc), "data.params"),
+        (lambda doc: doc["data"]["params"].update(n_samples="many") or json.dumps(doc), "many"),
+        (lambda doc: doc["data"].update(source="nope") or json.dumps(doc), "nope"),
+        (lambda doc: _deeply_nested(), "nested too deeply"),
+    ],
+)
+def test_every_project_load_error_names_the_file(tmp_path, make, needle):
+    path = tmp_path / "broken.playground.json"
+    path.write_text(make(_example_doc()))
+    with pytest.raises(ProjectError) as info:
+        project.open_project(path)
+    assert f"'{path}'" in str(info.value) and needle in str(info.value)
+
+
+def test_train_with_a_project_whose_params_are_a_list_exits_2_naming_it(tmp_path, capsys):
+    doc = _example_doc()
+    doc["data"]["params"] = [1, 2]
+    path = tmp_path / "F.playground.json"
+    path.write_text(json.dumps(doc))
+    assert cli.main(["train", "--project", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and "Traceback" not in err

@@ -66,6 +66,8 @@ def test_save_and_open_restore_plots_and_continue_like_an_uninterrupted_run(qtbo
         b"{broken",
         b'{"format": "other"}',
         b'{"format": "backprop-playground-project", "version": 99}',
+        b"[" * 100_000 + b"]" * 100_000,  # once a RecursionError
+        "params-list",  # once a TypeError that crashed `playground open`
     ],
 )
 def test_bad_project_files_are_refused_and_the_work_stays(qtbot, tmp_path, content):
@@ -74,6 +76,12 @@ def test_bad_project_files_are_refused_and_the_work_stays(qtbot, tmp_path, conte
         before = stepped(qtbot, window, 3)
         session, runner = window.session, window.runner
         bad = tmp_path / "bad.playground.json"
+        if content == "params-list":
+            from playground.file_actions import example_paths
+
+            doc = json.loads(example_paths()[0].read_text())
+            doc["data"]["params"] = [1, 2]
+            content = json.dumps(doc).encode()
         bad.write_bytes(content)
         assert not window.files.open_path(str(bad))
         assert "bad.playground.json" in error_text(window)
@@ -158,6 +166,10 @@ def test_exports_reproduce_predict_and_wrong_shapes_are_refused(qtbot, tmp_path)
         assert not window.files.import_weights(str(tmp_path / "other.npz"))
         text = error_text(window)
         assert "'layers.0.weight'" in text and "(3, 2)" in text and "(8, 2)" in text
+        deep = tmp_path / "deep.json"
+        deep.write_text("[" * 100_000 + "]" * 100_000)
+        assert not window.files.import_weights(str(deep))
+        assert "deep.json" in error_text(window) and "nested too deeply" in error_text(window)
         fitting = Network(snap.spec, rng=5)
         save(fitting, tmp_path / "fits.json")
         assert window.files.import_weights(str(tmp_path / "fits.json"))
