@@ -188,11 +188,7 @@ class InputScaling:
 
     @classmethod
     def from_dict(cls, d: Any) -> InputScaling:
-        d = _known(cls, d, "input scaling")
-        missing = [k for k in ("mean", "std") if k not in d]
-        if missing:
-            raise SpecError(f"`input_scaling` lacks {' and '.join(missing)}; expected mean and std")
-        return cls(**d)
+        return cls(**_known(cls, d, "input scaling"))
 
 
 @dataclass(frozen=True)
@@ -396,7 +392,7 @@ def _sequence(name: str, value: Any) -> tuple:
 
 def _known(cls: type, d: Any, what: str) -> dict[str, Any]:
     if not isinstance(d, dict):
-        raise SpecError(f"A {what} must be a JSON object; received {type(d).__name__}")
+        raise SpecError(f"{what.capitalize()} must be a JSON object; received {type(d).__name__}")
     fields = dataclasses.fields(cls)
     names = {f.name for f in fields}
     unknown = sorted(set(d) - names, key=str)
@@ -406,7 +402,8 @@ def _known(cls: type, d: Any, what: str) -> dict[str, Any]:
     required = [f.name for f in fields if f.default is none and f.default_factory is none]
     missing = [name for name in required if name not in d]
     if missing:
-        raise SpecError(f"A {what} needs the field(s) {missing}; received {sorted(d, key=str)}")
+        received = sorted(d, key=str)
+        raise SpecError(f"{what.capitalize()} needs the field(s) {missing}; received {received}")
     return dict(d)
 
 
