@@ -33,7 +33,9 @@ command, finish, divergence, error and stop; `take()` never blocks, and the
 history chunks of snapshots nobody took are merged into the next one. Whole-set
 evaluations run at epoch ends (recorded into the history) and for snapshots,
 kept under `eval_budget` of the wall time unless early stopping needs every
-epoch; the grid view is kept under `grid_budget`. Both are fresh in the
+epoch; the grid view is kept under `grid_budget`, and so are the misclassified
+marks of 2-D classification (`Snapshot.mistakes`, none before the first step:
+the untrained weights have no predictions worth marking). All are fresh in the
 snapshots of pause, step, reset, rebuild, finish and divergence.
 """
 
@@ -53,7 +55,7 @@ import numpy as np
 from engine.backprop_phases import InspectedStep, inspect_step
 from engine.data import Data
 from engine.errors import DivergenceError, SpecError
-from engine.grid import GridEvaluator, GridView
+from engine.grid import GridEvaluator, GridView, MistakeMarks, misclassified
 from engine.snapshot import History, HistoryChunk, Mailbox, Snapshot, frozen_copy
 from engine.spec import NetworkSpec, TrainConfig
 from engine.trainer import EarlyStopping, Evaluation, Trainer, check_compatible
@@ -298,6 +300,9 @@ class Runner:
         self._view_step = -1
         self._grid_cost = 0.0
         self._grid_time = -math.inf
+        self._mistakes: MistakeMarks | None = None
+        self._mistakes_cost = 0.0
+        self._mistakes_time = -math.inf
         self._mark = -1  # history already handed to the mailbox
         self._rate_step, self._rate_time, self._rate = 0, time.perf_counter(), 0.0
         self._next_tick = 0.0
@@ -370,6 +375,7 @@ class Runner:
         except Exception:
             self._view = None  # the view (or evaluation) itself may be what fails
             self._evaluation = None
+            self._mistakes = None
             with contextlib.suppress(Exception):  # the thread must stay alive for reset
                 self._publish(reason, False, compute=False)
 
@@ -496,6 +502,7 @@ class Runner:
             best = self._stopper.best_epoch
             self._stopper.restore(trainer)
             self._eval_step = self._view_step = -1  # the weights changed: fresh views
+            self._mistakes = None
             self._finish(
                 f"Stopped early at epoch {trainer.epoch}: the test loss has not improved for "
                 f"{self._stopper.patience} epoch(s); restored the weights of epoch {best}."
@@ -538,6 +545,29 @@ class Runner:
         t1 = time.perf_counter()
         self._view_step, self._grid_cost, self._grid_time = self._trainer.step_count, t1 - t0, t1
 
+    def _marks_mistakes(self) -> bool:
+        """Whether this run's snapshots carry misclassified marks (2-D classification)."""
+        return self._grid is not None and self._grid.kind == "classification"
+
+    def _compute_mistakes(self) -> None:
+        """Masks of the misclassified train and test rows at the current weights."""
+        trainer = self._trainer
+        t0 = time.perf_counter()
+        # the trainer's own feature matrices: the rows its evaluation scores
+        train = misclassified(trainer.network, trainer._F, self._data.y_train, self._should_stop)
+        test = None
+        if train is not None and trainer._F_test is not None:
+            test = misclassified(
+                trainer.network, trainer._F_test, self._data.y_test, self._should_stop
+            )
+            if test is None:
+                return
+        if train is None:
+            return
+        self._mistakes = MistakeMarks(trainer.step_count, train, test)
+        t1 = time.perf_counter()
+        self._mistakes_cost, self._mistakes_time = t1 - t0, t1
+
     def _publish(self, reason: str, fresh: bool, compute: bool = True) -> None:
         """Build a snapshot (fresh views on commands, budgeted ones on ticks) and post it."""
         trainer = self._trainer
@@ -560,6 +590,19 @@ class Runner:
                 )
             ):
                 self._compute_view()
+            if step == 0:
+                self._mistakes = None  # nothing learnt yet: every point would be marked
+            elif self._marks_mistakes() and (
+                self._mistakes is None
+                or (
+                    self._mistakes.step != step
+                    and (
+                        fresh
+                        or now - self._mistakes_time >= self._mistakes_cost / self._grid_budget
+                    )
+                )
+            ):
+                self._compute_mistakes()
         now = time.perf_counter()
         if self._state == "running":
             if now - self._rate_time >= 0.1:
@@ -588,6 +631,7 @@ class Runner:
             traceback=self._traceback,
             spec=self._spec,
             config=self._config,
+            mistakes=self._mistakes,
         )
         self._mark = step
         self._mailbox.put(snap)

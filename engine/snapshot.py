@@ -1,8 +1,9 @@
 """What the runner hands to its consumer: immutable snapshots and the training history.
 
 A `Snapshot` is a frozen copy of everything a view draws (state, counters, last
-step's layer statistics, weights, the boundary grid). Its arrays are read-only
-copies, so the consumer may keep them as long as it likes while the worker goes on.
+step's layer statistics, weights, the boundary grid, the misclassified marks). Its
+arrays are read-only copies, so the consumer may keep them as long as it likes
+while the worker goes on.
 
 The history (every step's minibatch loss and per-layer weight-gradient norm, plus
 the whole-set evaluations at epoch ends) must survive a consumer that is slower
@@ -25,7 +26,7 @@ import numpy as np
 from engine.spec import NetworkSpec, TrainConfig
 
 if TYPE_CHECKING:
-    from engine.grid import GridView
+    from engine.grid import GridView, MistakeMarks
     from engine.trainer import Evaluation, LayerStats
 
 EVAL_FIELDS = ("train_loss", "test_loss", "train_metric", "test_metric")
@@ -298,6 +299,8 @@ class Snapshot:
     traceback: str | None
     spec: NetworkSpec
     config: TrainConfig
+    # rows the weights of `mistakes.step` misclassify (2-D classification, after step 0)
+    mistakes: MistakeMarks | None = None
 
 
 STATES = ("paused", "running", "diverged", "finished", "error")

@@ -9,10 +9,6 @@ error), and divergence or errors appear in the banner.
 
 from __future__ import annotations
 
-import numpy as np
-
-from playground.mistakes import MistakeFinder
-
 NETWORK_VIEW_PERIOD = 6  # redraw the network diagram every sixth frame (5 Hz) while running
 
 
@@ -23,7 +19,7 @@ class SnapshotPresenter:
         self.step = -1
         self.state = "paused"
         self._view = None
-        self._mistakes = MistakeFinder()
+        self._mistakes = None  # (generation, step) of the marks drawn
         self._shown_message: tuple[int, str] | None = None
         self._frame = 0
         self.last = None  # the latest snapshot drawn
@@ -42,7 +38,7 @@ class SnapshotPresenter:
             metric = "accuracy" if snap.spec.task == "classification" else "r2"
             w.loss_plot.clear(metric)
             w.gradient_plot.clear(len(snap.spec.hidden) + 1)
-            self._view, self.step = None, -1
+            self._view, self.step, self._mistakes = None, -1, None
             self._shown_message = None
         if len(snap.history) or snap.history.n_evals:
             w.loss_plot.append(snap.history)
@@ -51,9 +47,9 @@ class SnapshotPresenter:
             w.gradient_plot.redraw()
         self.step = snap.step
         if self._fits_data(snap) and snap.view is not None and snap.view is not self._view:
-            self._view = snap.view  # a new picture: the marks follow the same weights
+            self._view = snap.view
             w.boundary_plot.update_view(snap.view)
-            self._mark_mistakes(snap)
+        self._mark_mistakes(snap)
         if snap.spec == w.network_view.spec and (
             self._frame % NETWORK_VIEW_PERIOD == 0 or snap.state != "running"
         ):
@@ -72,15 +68,12 @@ class SnapshotPresenter:
         return spec.task != "classification" or spec.n_classes == data.n_classes
 
     def _mark_mistakes(self, snap) -> None:
-        data = self.w.data
-        if snap.spec.task != "classification" or data.X_train.shape[1] != 2:
-            self.w.boundary_plot.show_mistakes(None)
-            return
-        X, y = data.X_train, data.y_train
-        if data.X_test is not None and self.w.boundary_plot.test_check.isChecked():
-            X, y = np.vstack([X, data.X_test]), np.concatenate([y, data.y_test])
-        wrong = self._mistakes.wrong(snap.spec, snap.weights, X, y)
-        self.w.boundary_plot.show_mistakes(wrong)
+        """Draw the runner's marks when they are new (no forward pass here: see engine/grid)."""
+        marks = snap.mistakes if self._fits_data(snap) else None
+        key = None if marks is None else (snap.generation, marks.step)
+        if key != self._mistakes:
+            self._mistakes = key
+            self.w.boundary_plot.show_mistakes(marks)
 
     def _update_status(self, snap) -> None:
         ev = snap.evaluation

@@ -405,3 +405,43 @@ def test_runner_without_a_grid_view_for_three_inputs():
         runner.step(3)
         snap = wait_for(runner, reason("step"))
         assert snap.view is None and snap.evaluation.metric_name == "r2"
+
+
+def true_mistakes(snap, X, y) -> np.ndarray:
+    """The misclassified rows of X under the snapshot's weights, by an independent Network."""
+    from engine.network import Network
+
+    network = Network(snap.spec, rng=0)
+    for k, (w, b) in enumerate(snap.weights):
+        network.weights[k][...] = w
+        network.biases[k][...] = b
+    p = network.predict(X)
+    predicted = (p[:, 0] > 0.5) if p.shape[1] == 1 else np.argmax(p, axis=1)
+    return predicted != y
+
+
+def test_misclassified_marks_are_the_snapshot_weights_own_and_absent_before_training():
+    with Runner(SPEC, CONFIG, DATA, grid_size=8) as runner:
+        first = wait_for(runner, reason("reset"))
+        assert first.step == 0 and first.mistakes is None  # nothing learnt: no marks yet
+        runner.step(7)
+        snap = wait_for(runner, reason("step"))
+    marks = snap.mistakes
+    assert marks.step == snap.step == 7
+    assert marks.train.dtype == bool and not marks.train.flags.writeable
+    assert np.array_equal(marks.train, true_mistakes(snap, DATA.X_train, DATA.y_train))
+    assert np.array_equal(marks.test, true_mistakes(snap, DATA.X_test, DATA.y_test))
+    assert 0 < marks.train.sum() < len(marks.train)  # spirals after 7 steps: some of each
+
+
+def test_no_marks_for_regression():
+    from tests.engine.test_trainer import make_data
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (40, 2))
+    data = make_data(X, X[:, 0] * X[:, 1], task="regression")
+    spec = NetworkSpec(hidden=(LayerSpec(4, "tanh"),), task="regression")
+    with Runner(spec, CONFIG, data, grid_size=8) as runner:
+        runner.step(2)
+        snap = wait_for(runner, reason("step"))
+    assert snap.view.kind == "surface" and snap.mistakes is None
