@@ -35,7 +35,8 @@ evaluations run at epoch ends (recorded into the history) and for snapshots,
 kept under `eval_budget` of the wall time unless early stopping needs every
 epoch; the grid view is kept under `grid_budget`, and so are the misclassified
 marks of 2-D classification (`Snapshot.mistakes`, none before the first step:
-the untrained weights have no predictions worth marking). All are fresh in the
+the untrained weights have no predictions worth marking) and the network
+diagram's unit maps of 1-D and 2-D inputs (`Snapshot.unit_maps`). All are fresh in the
 snapshots of pause, step, reset, rebuild, finish and divergence.
 """
 
@@ -56,10 +57,21 @@ from engine.backprop_phases import InspectedStep, inspect_step
 from engine.data import Data
 from engine.errors import DivergenceError, SpecError
 from engine.grid import GridEvaluator, GridView, MistakeMarks, misclassified
-from engine.snapshot import History, HistoryChunk, Mailbox, Snapshot, frozen_copy
+from engine.snapshot import (
+    History,
+    HistoryChunk,
+    Mailbox,
+    Snapshot,
+    UnitMapsView,
+    frozen_copy,
+)
 from engine.spec import NetworkSpec, TrainConfig
 from engine.trainer import EarlyStopping, Evaluation, Trainer, check_compatible
 from engine.trainer_state import ResumeState, capture, restore
+from engine.unit_maps import UnitMaps
+
+UNIT_MAP_RESOLUTION = 12  # the diagram's neurons are small heatmaps of this many points a side
+UNIT_MAP_UNITS = 16  # the diagram draws at most this many units of a column
 
 GRID_CHUNK = 1024  # grid points per predict call, so stop() can interrupt a large grid
 
@@ -303,6 +315,12 @@ class Runner:
         self._mistakes: MistakeMarks | None = None
         self._mistakes_cost = 0.0
         self._mistakes_time = -math.inf
+        self._maps = None
+        if UnitMaps.supports(spec.input_dim) and len(data.bounds) == spec.input_dim:
+            self._maps = UnitMaps(data.bounds, spec.input_dim, UNIT_MAP_RESOLUTION)
+        self._unit_maps: UnitMapsView | None = None
+        self._maps_cost = 0.0
+        self._maps_time = -math.inf
         self._mark = -1  # history already handed to the mailbox
         self._rate_step, self._rate_time, self._rate = 0, time.perf_counter(), 0.0
         self._next_tick = 0.0
@@ -375,7 +393,7 @@ class Runner:
         except Exception:
             self._view = None  # the view (or evaluation) itself may be what fails
             self._evaluation = None
-            self._mistakes = None
+            self._mistakes = self._unit_maps = None
             with contextlib.suppress(Exception):  # the thread must stay alive for reset
                 self._publish(reason, False, compute=False)
 
@@ -502,7 +520,7 @@ class Runner:
             best = self._stopper.best_epoch
             self._stopper.restore(trainer)
             self._eval_step = self._view_step = -1  # the weights changed: fresh views
-            self._mistakes = None
+            self._mistakes = self._unit_maps = None
             self._finish(
                 f"Stopped early at epoch {trainer.epoch}: the test loss has not improved for "
                 f"{self._stopper.patience} epoch(s); restored the weights of epoch {best}."
@@ -568,6 +586,25 @@ class Runner:
         t1 = time.perf_counter()
         self._mistakes_cost, self._mistakes_time = t1 - t0, t1
 
+    def _compute_unit_maps(self) -> None:
+        """Every shown unit's output over a coarse grid, for the network diagram."""
+        t0 = time.perf_counter()
+        trainer = self._trainer
+        weights = tuple(zip(trainer.network.weights, trainer.network.biases, strict=True))
+        columns = self._maps.compute(self._spec, weights)
+        shown = tuple(frozen_copy(c[:UNIT_MAP_UNITS], np.float32) for c in columns)
+        self._unit_maps = UnitMapsView(trainer.step_count, self._maps.bounds, shown)
+        t1 = time.perf_counter()
+        self._maps_cost, self._maps_time = t1 - t0, t1
+
+    def _due(self, done, cost: float, when: float, fresh: bool, now: float) -> bool:
+        """Whether a view last computed at `when` (None: never) for `cost` s is due again."""
+        if done is None:
+            return True
+        return done.step != self._trainer.step_count and (
+            fresh or now - when >= cost / self._grid_budget
+        )
+
     def _publish(self, reason: str, fresh: bool, compute: bool = True) -> None:
         """Build a snapshot (fresh views on commands, budgeted ones on ticks) and post it."""
         trainer = self._trainer
@@ -592,17 +629,14 @@ class Runner:
                 self._compute_view()
             if step == 0:
                 self._mistakes = None  # nothing learnt yet: every point would be marked
-            elif self._marks_mistakes() and (
-                self._mistakes is None
-                or (
-                    self._mistakes.step != step
-                    and (
-                        fresh
-                        or now - self._mistakes_time >= self._mistakes_cost / self._grid_budget
-                    )
-                )
+            elif self._marks_mistakes() and self._due(
+                self._mistakes, self._mistakes_cost, self._mistakes_time, fresh, now
             ):
                 self._compute_mistakes()
+            if self._maps is not None and self._due(
+                self._unit_maps, self._maps_cost, self._maps_time, fresh, now
+            ):
+                self._compute_unit_maps()
         now = time.perf_counter()
         if self._state == "running":
             if now - self._rate_time >= 0.1:
@@ -632,6 +666,7 @@ class Runner:
             spec=self._spec,
             config=self._config,
             mistakes=self._mistakes,
+            unit_maps=self._unit_maps,
         )
         self._mark = step
         self._mailbox.put(snap)

@@ -276,6 +276,20 @@ class History:
 
 
 @dataclass(frozen=True)
+class UnitMapsView:
+    """The network diagram's neuron pictures at the weights of training step `step`.
+
+    `columns[c]` is (units, ny, nx) float32: the first units of diagram column c
+    (input features, then each dense layer's outputs; engine/unit_maps.py) over a
+    coarse grid of `bounds`; ny == 1 for 1-D inputs.
+    """
+
+    step: int
+    bounds: tuple[tuple[float, float], ...]
+    columns: tuple[np.ndarray, ...]
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """One immutable, copied view of the runner (see docs/engine-interfaces.md).
 
@@ -301,6 +315,7 @@ class Snapshot:
     config: TrainConfig
     # rows the weights of `mistakes.step` misclassify (2-D classification, after step 0)
     mistakes: MistakeMarks | None = None
+    unit_maps: UnitMapsView | None = None  # 1-D and 2-D inputs
 
 
 STATES = ("paused", "running", "diverged", "finished", "error")

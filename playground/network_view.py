@@ -1,9 +1,10 @@
 """The live network diagram (objectName `networkView`): neurons, weights, gradient health.
 
 Columns are the input features, the hidden layers and the output. Each neuron is
-a small heatmap of its own output over the input domain (engine/unit_maps.py,
-blue positive, orange negative); hovering one emits `neuronHovered` so the
-window can enlarge it into the boundary plot, as TensorFlow Playground does.
+a small heatmap of its own output over the input domain, computed by the runner
+(`Snapshot.unit_maps`, engine/unit_maps.py) and only drawn here; hovering one
+emits `neuronHovered` so the window can enlarge it into the boundary plot, as
+TensorFlow Playground does.
 Edges are weights: blue positive, orange negative, thicker and darker for larger
 magnitudes; between wide layers only each unit's strongest inputs are drawn
 (playground/network_layout.py). Hovering an edge shows its weight and the
@@ -25,7 +26,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from engine.spec import NetworkSpec
-from engine.unit_maps import UnitMaps, layer_scales
+from engine.unit_maps import layer_scales
 from playground import palette
 from playground.gradient_health import RELATIVE
 from playground.network_layout import (
@@ -41,7 +42,6 @@ from playground.weight_probe import WeightProbe
 
 MAX_EDGE_WIDTH = 4.0
 LEVELS = 8  # magnitude buckets per sign: a few drawLines calls, not one per edge
-MAP_RESOLUTION = 12
 HIT_PX = 4.0
 HEALTH_HEX = {"healthy": "#1a6b4f", "vanishing": "#56B4E9", "exploding": "#D55E00"}
 
@@ -73,7 +73,6 @@ class NetworkView(QWidget):
         self.phase: str | None = None
         self.overlay: list[np.ndarray] | None = None
         self.hovered: tuple[int, int] | None = None
-        self._maps: UnitMaps | None = None
         self._map_columns: list[np.ndarray] | None = None
         self._images: list[tuple[QImage, np.ndarray] | None] = []
         self._probe = WeightProbe()
@@ -84,12 +83,10 @@ class NetworkView(QWidget):
 
     # -- inputs ------------------------------------------------------------------------------
     def set_spec(self, spec: NetworkSpec, data=None) -> None:
-        """A new architecture; `data` gives the unit maps' domain and the edge gradients' rows."""
+        """A new architecture; `data` gives the edge gradients' rows and the preview's domain."""
         if data is not None and data is not self.data:
             self.data = data
-            self._maps = None
-            if UnitMaps.supports(spec.input_dim) and len(data.bounds) == spec.input_dim:
-                self._maps = UnitMaps(data.bounds, spec.input_dim, MAP_RESOLUTION)
+            self._map_columns, self._images = None, []
         if spec != self.spec:
             self.spec = spec
             self.weights = ()
@@ -105,7 +102,6 @@ class NetworkView(QWidget):
         if self.spec is None or not self._fits(weights):
             return
         self.weights = tuple(weights)
-        self._update_maps()
         self.update()
 
     def _fits(self, weights) -> bool:
@@ -150,11 +146,15 @@ class NetworkView(QWidget):
         self.update()
 
     # -- unit maps ---------------------------------------------------------------------------
-    def _update_maps(self) -> None:
-        if self._maps is None or self.spec.input_dim != self._maps.input_dim:
+    def set_unit_maps(self, maps) -> None:
+        """Draw a snapshot's `UnitMapsView` in the neurons; None or maps of another net clear."""
+        sizes = () if self.spec is None else self.spec.layer_sizes
+        fits = maps is not None and len(maps.columns) == len(sizes)
+        if not fits or any(len(c) > s for c, s in zip(maps.columns, sizes, strict=True)):
             self._map_columns, self._images = None, []
+            self.update()
             return
-        columns = self._maps.compute(self.spec, self.weights)
+        columns = [np.asarray(c, np.float64) for c in maps.columns]
         self._map_columns = columns
         self._images = []
         for col, scale in zip(columns, layer_scales(columns), strict=True):
@@ -164,6 +164,7 @@ class NetworkView(QWidget):
             h, w = strip.shape[:2]
             image = QImage(strip.data, w, h, 4 * w, QImage.Format.Format_RGBA8888)
             self._images.append((image, strip))  # the array must outlive the image
+        self.update()
         self.mapsUpdated.emit()
 
     def unit_map(self, column: int, unit: int) -> np.ndarray | None:

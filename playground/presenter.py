@@ -20,6 +20,7 @@ class SnapshotPresenter:
         self.state = "paused"
         self._view = None
         self._mistakes = None  # (generation, step) of the marks drawn
+        self._maps = None  # (generation, step) of the unit maps drawn
         self._shown_message: tuple[int, str] | None = None
         self._frame = 0
         self.last = None  # the latest snapshot drawn
@@ -38,7 +39,7 @@ class SnapshotPresenter:
             metric = "accuracy" if snap.spec.task == "classification" else "r2"
             w.loss_plot.clear(metric)
             w.gradient_plot.clear(len(snap.spec.hidden) + 1)
-            self._view, self.step, self._mistakes = None, -1, None
+            self._view, self.step, self._mistakes, self._maps = None, -1, None, None
             self._shown_message = None
         if len(snap.history) or snap.history.n_evals:
             w.loss_plot.append(snap.history)
@@ -54,6 +55,10 @@ class SnapshotPresenter:
             self._frame % NETWORK_VIEW_PERIOD == 0 or snap.state != "running"
         ):
             w.network_view.set_weights(snap.weights)
+            maps = snap.unit_maps
+            if maps is None or (snap.generation, maps.step) != self._maps:
+                self._maps = None if maps is None else (snap.generation, maps.step)
+                w.network_view.set_unit_maps(maps)
             plot = w.gradient_plot
             w.network_view.set_layer_stats(snap.layers, plot.vanishing, plot.exploding)
         self._update_status(snap)

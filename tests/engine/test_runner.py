@@ -17,6 +17,7 @@ from engine.runner import Runner
 from engine.snapshot import REASONS, STATES, History, HistoryChunk, Mailbox
 from engine.spec import LayerSpec, NetworkSpec, TrainConfig
 from engine.trainer import Evaluation, Trainer
+from engine.unit_maps import UnitMaps
 from tests.engine.test_trainer import net, spirals
 
 DATA = spirals(120, seed=3)
@@ -432,6 +433,11 @@ def test_misclassified_marks_are_the_snapshot_weights_own_and_absent_before_trai
     assert np.array_equal(marks.train, true_mistakes(snap, DATA.X_train, DATA.y_train))
     assert np.array_equal(marks.test, true_mistakes(snap, DATA.X_test, DATA.y_test))
     assert 0 < marks.train.sum() < len(marks.train)  # spirals after 7 steps: some of each
+    maps = snap.unit_maps  # the network diagram's neurons, at the same weights
+    expected = UnitMaps(DATA.bounds, 2, maps.columns[0].shape[-1]).compute(SPEC, snap.weights)
+    assert maps.step == 7 and [len(c) for c in maps.columns] == [2, 6, 6, 1]
+    for got, want in zip(maps.columns, expected, strict=True):
+        assert np.allclose(got, want, atol=1e-6)
 
 
 def test_no_marks_for_regression():

@@ -1,4 +1,7 @@
-"""The boundary plot's misclassified marks come from the runner; the GUI only draws them."""
+"""Pictures of the weights come from the runner; the GUI only draws them.
+
+The boundary plot's misclassified marks and the network diagram's unit maps.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import numpy as np
 import pytest
 
 from engine.network import Network
+from engine.unit_maps import UnitMaps
 from tests.engine.test_runner import true_mistakes
 from tests.playground.gui_support import close_window, make_window, wait_snapshot
 
@@ -36,9 +40,13 @@ def test_no_crosses_before_the_first_step(window):
 def test_marks_are_drawn_without_a_forward_pass_and_are_the_weights_own(qtbot, window, monkeypatch):
     for name in ("predict", "logits", "logits_of_features", "forward"):
         monkeypatch.setattr(Network, name, refuse)
+    monkeypatch.setattr(UnitMaps, "compute", refuse)
     window.step()
     snap = wait_snapshot(qtbot, window, lambda s: s.mistakes is not None)
+    window.presenter.draw(snap)  # also the network diagram, drawn every few frames
     drawn = crosses(window)
+    assert snap.unit_maps.step == snap.step
+    assert np.array_equal(window.network_view.unit_map(1, 0), snap.unit_maps.columns[1][0])
     monkeypatch.undo()  # the check below runs its own forward pass
     data = window.data
     wrong_train = true_mistakes(snap, data.X_train, data.y_train)

@@ -11,7 +11,9 @@ from PySide6.QtGui import QColor
 
 from engine.data import Data
 from engine.network import Network
+from engine.snapshot import UnitMapsView
 from engine.spec import LayerSpec, NetworkSpec
+from engine.unit_maps import UnitMaps
 from playground import palette
 from playground.network_layout import TOP_K
 from playground.network_view import NetworkView
@@ -49,6 +51,13 @@ def close_to(colour: QColor, hex_colour: str, tol: int = 90) -> bool:
     return (
         sum(abs(a - b) for a, b in zip(colour.getRgb()[:3], target.getRgb()[:3], strict=True)) < tol
     )
+
+
+def runner_maps(spec, weights, data=None):
+    """The unit maps a runner would put in its snapshot for these weights."""
+    bounds = (data or make_data()).bounds
+    columns = UnitMaps(bounds, spec.input_dim, 12).compute(spec, weights)
+    return UnitMapsView(1, tuple(bounds), tuple(c[:16].astype(np.float32) for c in columns))
 
 
 def test_edge_colours_follow_the_signs_of_a_snapshots_weights(view):
@@ -115,7 +124,10 @@ def test_neurons_show_their_own_output_and_hovering_reports_them(qtbot, view):
     spec = NetworkSpec(hidden=(LayerSpec(1, "tanh"),))
     view.set_spec(spec, make_data())
     W0 = np.array([[4.0, 0.0]])  # the hidden unit is tanh(4 x1): orange left, blue right
-    view.set_weights(((W0, np.zeros(1)), (np.array([[1.0]]), np.zeros(1))))
+    weights = ((W0, np.zeros(1)), (np.array([[1.0]]), np.zeros(1)))
+    view.set_weights(weights)
+    assert view.unit_map(1, 0) is None  # the view computes nothing: the runner sends the maps
+    view.set_unit_maps(runner_maps(spec, weights))
     unit = view.unit_map(1, 0)
     assert unit[0, 0] < -0.9 and unit[0, -1] > 0.9
     image = view.grab().toImage()
