@@ -21,8 +21,9 @@ class DivergenceError(EngineError, ArithmeticError):
     """Training produced a NaN or Inf; the weights were left at their last finite values.
 
     `step` is the 1-based number of the step that failed, `layer` the 0-based dense
-    layer index (None for the loss itself), `quantity` what went non-finite
-    ("loss", "weight gradient", "bias gradient", "weight", "bias", "activation").
+    layer index (None for the loss itself; the message counts layers from 1, as a
+    person does), `quantity` what went non-finite ("loss", "weight gradient",
+    "bias gradient", "weight", "bias", "activation").
     """
 
     def __init__(self, step: int, layer: int | None, quantity: str, remedy: str | None = None):
@@ -32,7 +33,7 @@ class DivergenceError(EngineError, ArithmeticError):
         self.remedy = remedy or (
             "lower the learning rate (for example by 10x) or enable gradient clipping"
         )
-        where = "the loss" if layer is None else f"layer {layer} {quantity}"
+        where = "the loss" if layer is None else f"layer {layer + 1} {quantity}"
         if layer is None and quantity != "loss":
             where = quantity
         super().__init__(

@@ -392,11 +392,13 @@ class NetworkView(QWidget):
 
     def edge_tip(self, k: int, i: int, j: int) -> str:
         src = self.spec.features[j] if k == 0 else f"layer {k} unit {j + 1}"
-        dst = "output" if k == len(self.spec.hidden) else f"layer {k + 1} unit {i + 1}"
+        dst = (
+            f"output unit {i + 1}" if k == len(self.spec.hidden) else f"layer {k + 1} unit {i + 1}"
+        )
         if not self.weights:
             return f"{src} → {dst}: no weights yet"
         w = self.weights[k][0][i, j]
-        text = f"weight W{k + 1}[{i}, {j}] ({src} → {dst}) = {w:+.4g}"
+        text = f"weight W{k + 1}[{i + 1}, {j + 1}] ({src} → {dst}) = {w:+.4g}"
         grad = self.weight_gradient(k, i, j)
         if grad is not None:
             text += f"\ngradient ∂loss/∂w = {grad:+.3g} (whole training set, these weights)"
