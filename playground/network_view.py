@@ -2,10 +2,11 @@
 
 Columns are the input features, the hidden layers and the output. Each neuron is
 a small heatmap of its own output over the input domain, computed by the runner
-(`Snapshot.unit_maps`, engine/unit_maps.py) and only drawn here; hovering one
+(`Snapshot.unit_maps`, engine/unit_maps.py) and only drawn here, in the sign
+colours (green positive, purple negative; a legend in the corner says so); hovering one
 emits `neuronHovered` so the window can enlarge it into the boundary plot, as
 TensorFlow Playground does.
-Edges are weights: blue positive, orange negative, thicker and darker for larger
+Edges are weights in the same colours, thicker and darker for larger
 magnitudes; between wide layers only each unit's strongest inputs are drawn
 (playground/network_layout.py). Hovering an edge shows its weight and the
 gradient of the loss for it; clicking one emits `weightClicked(layer, i, j)`
@@ -31,6 +32,7 @@ from playground import palette
 from playground.gradient_health import RELATIVE
 from playground.network_layout import (
     EDGE_LIMIT,
+    LUT,
     TOP_K,
     diverging_rgba,
     edge_selection,
@@ -43,6 +45,8 @@ from playground.weight_probe import WeightProbe
 MAX_EDGE_WIDTH = 4.0
 LEVELS = 8  # magnitude buckets per sign: a few drawLines calls, not one per edge
 HIT_PX = 4.0
+SIGN_WORDS = "green positive, purple negative, white near zero"
+LEGEND_SIZE = (64, 8)  # the sign legend's colour bar, pixels
 HEALTH_HEX = {"healthy": "#1a6b4f", "vanishing": "#56B4E9", "exploding": "#D55E00"}
 
 
@@ -201,6 +205,7 @@ class NetworkView(QWidget):
         self._draw_nodes(painter, lay)
         self._draw_labels(painter, lay)
         self._draw_markers(painter, lay)
+        self._draw_legend(painter)
 
     def _draw_edges(self, painter: QPainter, lay) -> None:
         segs, ids, signs, mags = [], [], [], []
@@ -227,7 +232,10 @@ class NetworkView(QWidget):
             return
         sign = np.concatenate(signs)
         level = np.minimum(LEVELS - 1, (np.concatenate(mags) * LEVELS).astype(int))
-        colours = {True: QColor(palette.POSITIVE_HEX), False: QColor(palette.NEGATIVE_HEX)}
+        colours = {
+            True: QColor(palette.SIGN_POSITIVE_HEX),
+            False: QColor(palette.SIGN_NEGATIVE_HEX),
+        }
         for lv in range(LEVELS):
             m = (lv + 0.5) / LEVELS
             for pos in (True, False):
@@ -257,7 +265,9 @@ class NetworkView(QWidget):
                 painter.drawRect(rect)
                 if ring is not None and ring_scale > 0:
                     v = float(ring[u]) / ring_scale
-                    colour = QColor(palette.POSITIVE_HEX if v >= 0 else palette.NEGATIVE_HEX)
+                    colour = QColor(
+                        palette.SIGN_POSITIVE_HEX if v >= 0 else palette.SIGN_NEGATIVE_HEX
+                    )
                     colour.setAlphaF(0.25 + 0.75 * min(1.0, abs(v)))
                     painter.setPen(QPen(colour, 1.5 + 3.0 * abs(v)))
                     painter.drawRect(rect.adjusted(-3, -3, 3, 3))
@@ -286,6 +296,28 @@ class NetworkView(QWidget):
                 QPointF(self.width() - 250, 13),
                 f"wide layers: first 16 units, top {TOP_K} inputs each",
             )
+
+    def legend_rect(self) -> QRectF:
+        """Where the sign legend's colour bar is drawn (bottom left corner)."""
+        w, h = LEGEND_SIZE
+        return QRectF(8 + 8, self.height() - h - 6, w, h)
+
+    def _draw_legend(self, painter: QPainter) -> None:
+        """The sign colours, once for edges and neuron maps: − purple … white … + green."""
+        bar = self.legend_rect()
+        strip = np.ascontiguousarray(LUT[None, :, :])
+        image = QImage(
+            strip.data, strip.shape[1], 1, 4 * strip.shape[1], QImage.Format.Format_RGBA8888
+        )
+        painter.drawImage(bar, image)
+        painter.setPen(QColor("#555555"))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(bar)
+        painter.setPen(QColor("#333333"))
+        mid = bar.center().y() + 4
+        painter.drawText(QPointF(bar.left() - 10, mid), "−")
+        painter.drawText(QPointF(bar.right() + 3, mid), "+")
+        painter.drawText(QPointF(bar.right() + 14, mid), "weights and unit outputs")
 
     def _draw_markers(self, painter: QPainter, lay) -> None:
         self._markers = []
@@ -377,15 +409,17 @@ class NetworkView(QWidget):
                 return
         super().mousePressEvent(event)
 
-    def node_tip(self, k: int, u: int) -> str:
-        n = len(self.spec.layer_sizes)
+    def unit_name(self, k: int, u: int) -> str:
+        """Column k's unit u as a person counts: "layer 2 unit 3 (tanh)", "input x1"."""
         if k == 0:
-            name = f"input {self.spec.features[u]}"
-        elif k == n - 1:
-            name = f"output unit {u + 1} (logit)"
-        else:
-            name = f"layer {k} unit {u + 1} ({self.spec.hidden[k - 1].activation})"
-        text = f"{name}: its output over the input domain (blue positive, orange negative)"
+            return f"input {self.spec.features[u]}"
+        if k == len(self.spec.layer_sizes) - 1:
+            return f"output unit {u + 1} (logit)"
+        return f"layer {k} unit {u + 1} ({self.spec.hidden[k - 1].activation})"
+
+    def node_tip(self, k: int, u: int) -> str:
+        name = self.unit_name(k, u)
+        text = f"{name}: its output over the input domain ({SIGN_WORDS})"
         if self.weights and k > 0:
             text += f"; bias {self.weights[k - 1][1][u]:+.3g}"
         return text + ". The output plot shows it enlarged while you hover."

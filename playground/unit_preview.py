@@ -1,10 +1,11 @@
 """Hovering a neuron of the network diagram shows its output enlarged in the boundary plot.
 
 As in TensorFlow Playground: while the pointer rests on a neuron, the output
-plot shows that unit's own output over the whole domain (64 x 64, blue
-positive, orange negative, white near zero) on top of the network's output,
-under the data points, and follows the training live. Leaving the neuron puts
-the network's output back. 2-D inputs only (a 1-D unit is a curve, already
+plot shows that unit's own output over the whole domain (64 x 64, in the sign
+colours: green positive, purple negative, white near zero) on top of the
+network's output, under the data points, and follows the training live; the
+colour bar shows that unit's value range under its name. Leaving the neuron puts
+the network's output and its colour bar back. 2-D inputs only (a 1-D unit is a curve, already
 readable in its small map).
 """
 
@@ -45,16 +46,20 @@ class UnitPreview:
     def refresh(self) -> None:
         values = self._values()
         if values is None:
+            if self.image.isVisible():
+                self.plot.restore_scale()
             self.image.setVisible(False)
             self.label.setVisible(False)
             return
         scale = max(1.0, float(np.max(np.abs(values))))
+        name = self.view.unit_name(*self.unit)
+        self.plot.show_unit_scale(f"value of {name}", scale)
         self.image.setImage(diverging_rgba(values, scale)[..., :3], autoLevels=False)
         (x0, x1), (y0, y1) = self._maps.bounds
         dx, dy = (x1 - x0) / (RESOLUTION - 1), (y1 - y0) / (RESOLUTION - 1)
         self.image.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy))
         self.image.setVisible(True)
-        self.label.setText(self.view.node_tip(*self.unit).split(":")[0])
+        self.label.setText(name)
         self.label.setPos(x0, y1)
         self.label.setVisible(True)
 

@@ -159,10 +159,24 @@ class BoundaryPlot(QWidget):
         self._update_test_visibility()
         self._set_range(data)
 
-    def _setup_scales(self, data) -> None:
-        self._surface_levels = (0.0, 1.0)
+    def show_unit_scale(self, label: str, scale: float) -> None:
+        """The colour bar of a previewed unit's map: the sign colours over [-scale, scale]."""
+        self.colorbar.setColorMap(palette.sign_colormap())
+        self.colorbar.setLevels((-scale, scale))
+        self.colorbar.setLabel("left", label)
+        self.colorbar.axis.setTicks(None)
+        self.colorbar.setVisible(True)
+
+    def restore_scale(self) -> None:
+        """The output's own colour bar again (after a unit preview)."""
+        self._output_colorbar()
+        self.colorbar.setVisible(self.mode in ("classification", "surface"))
+
+    def colorbar_label(self) -> str:
+        return self.colorbar.getAxis("left").labelText
+
+    def _output_colorbar(self) -> None:
         if self.mode == "classification":
-            self.plot.setLabel("left", "x2")
             if self.n_classes == 2:
                 self.colorbar.setColorMap(palette.binary_colormap(HEAT_LIGHTEN))
                 self.colorbar.setLevels((0.0, 1.0))
@@ -174,6 +188,17 @@ class BoundaryPlot(QWidget):
                 self.colorbar.setLabel("left", "class")
                 self.colorbar.axis.setTicks([[(k, str(k)) for k in range(self.n_classes)]])
         elif self.mode == "surface":
+            self.colorbar.setColorMap(palette.surface_colormap())
+            self.colorbar.setLevels(self._surface_levels)
+            self.colorbar.setLabel("left", "output")
+            self.colorbar.axis.setTicks(None)
+
+    def _setup_scales(self, data) -> None:
+        self._surface_levels = (0.0, 1.0)
+        if self.mode == "classification":
+            self.plot.setLabel("left", "x2")
+            self._output_colorbar()
+        elif self.mode == "surface":
             ys = (
                 data.y_train if data.y_test is None else np.concatenate([data.y_train, data.y_test])
             )
@@ -181,11 +206,7 @@ class BoundaryPlot(QWidget):
             if hi <= lo:
                 lo, hi = lo - 1.0, hi + 1.0
             self._surface_levels = (lo, hi)
-            cmap = palette.surface_colormap()
-            self.colorbar.setColorMap(cmap)
-            self.colorbar.setLevels(self._surface_levels)
-            self.colorbar.setLabel("left", "output")
-            self.colorbar.axis.setTicks(None)
+            self._output_colorbar()
         elif self.mode == "class-curve":
             self.plot.setLabel("left", "P(class)")
             n = 1 if self.n_classes == 2 else self.n_classes
