@@ -46,7 +46,7 @@ MAX_EDGE_WIDTH = 4.0
 LEVELS = 8  # magnitude buckets per sign: a few drawLines calls, not one per edge
 HIT_PX = 4.0
 SIGN_WORDS = "green positive, purple negative, white near zero"
-LEGEND_SIZE = (64, 8)  # the sign legend's colour bar, pixels
+LEGEND_SIZE = (48, 8)  # the sign legend's colour bar (top left), pixels
 HEALTH_HEX = {"healthy": "#1a6b4f", "vanishing": "#56B4E9", "exploding": "#D55E00"}
 
 
@@ -287,7 +287,7 @@ class NetworkView(QWidget):
             y = lay.ys[0][u]
             painter.drawText(QRectF(0, y - 8, lay.xs[0] - lay.node / 2 - 4, 16), align, name)
         if self.phase:
-            painter.drawText(QPointF(6, 13), f"{self.phase}")
+            painter.drawText(QPointF(6, self.height() - 6), f"{self.phase}")
         if any(s > n for s, n in zip(lay.sizes, lay.shown, strict=True)) or any(
             a * b > EDGE_LIMIT for a, b in zip(lay.sizes, lay.sizes[1:], strict=False)
         ):
@@ -298,9 +298,9 @@ class NetworkView(QWidget):
             )
 
     def legend_rect(self) -> QRectF:
-        """Where the sign legend's colour bar is drawn (bottom left corner)."""
+        """Where the sign legend's colour bar is drawn (top left corner, above the nodes)."""
         w, h = LEGEND_SIZE
-        return QRectF(8 + 8, self.height() - h - 6, w, h)
+        return QRectF(16, 4, w, h)
 
     def _draw_legend(self, painter: QPainter) -> None:
         """The sign colours, once for edges and neuron maps: − purple … white … + green."""
@@ -315,9 +315,9 @@ class NetworkView(QWidget):
         painter.drawRect(bar)
         painter.setPen(QColor("#333333"))
         mid = bar.center().y() + 4
-        painter.drawText(QPointF(bar.left() - 10, mid), "−")
+        painter.drawText(QPointF(bar.left() - 11, mid), "−")
         painter.drawText(QPointF(bar.right() + 3, mid), "+")
-        painter.drawText(QPointF(bar.right() + 14, mid), "weights and unit outputs")
+        painter.drawText(QPointF(bar.right() + 16, mid), "weight / output sign")
 
     def _draw_markers(self, painter: QPainter, lay) -> None:
         self._markers = []
