@@ -36,7 +36,9 @@ kept under `eval_budget` of the wall time unless early stopping needs every
 epoch; the grid view is kept under `grid_budget`, and so are the misclassified
 marks of 2-D classification (`Snapshot.mistakes`, none before the first step:
 the untrained weights have no predictions worth marking) and the network
-diagram's unit maps of 1-D and 2-D inputs (`Snapshot.unit_maps`). All are fresh in the
+diagram's unit maps of 1-D and 2-D inputs (`Snapshot.unit_maps`), and the
+enlarged map of the unit `watch_unit(column, unit)` names (`Snapshot.unit_preview`,
+2-D inputs; `watch_unit(None)` stops it). All are fresh in the
 snapshots of pause, step, reset, rebuild, finish and divergence.
 """
 
@@ -63,6 +65,7 @@ from engine.snapshot import (
     Mailbox,
     Snapshot,
     UnitMapsView,
+    UnitPreviewView,
     frozen_copy,
 )
 from engine.spec import NetworkSpec, TrainConfig
@@ -72,6 +75,7 @@ from engine.unit_maps import UnitMaps
 
 UNIT_MAP_RESOLUTION = 12  # the diagram's neurons are small heatmaps of this many points a side
 UNIT_MAP_UNITS = 16  # the diagram draws at most this many units of a column
+PREVIEW_RESOLUTION = 64  # a watched unit's map, enlarged in the output plot
 
 GRID_CHUNK = 1024  # grid points per predict call, so stop() can interrupt a large grid
 
@@ -121,6 +125,19 @@ def checked_row(row: Any, data: Data) -> int | None:
     return int(row)
 
 
+def checked_unit(column: Any, unit: Any) -> tuple[int | None, int]:
+    """A diagram column (0: inputs) and unit for `watch_unit`; column None stops watching."""
+    if column is None:
+        return None, 0
+    for name, value in (("column", column), ("unit", unit)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+            raise SpecError(
+                f"Received an invalid value for `{name}`, expected an integer >= 0. "
+                f"Received: {name}={value!r}"
+            )
+    return int(column), int(unit)
+
+
 def check_restore(config: Any, state: Any) -> None:
     if not isinstance(state, ResumeState):
         raise SpecError(f"Expected a ResumeState; received {type(state).__name__}")
@@ -159,6 +176,7 @@ class Runner:
         self._latest = (spec, data)  # newest configured spec and data, for caller-side checks
         self._mailbox = Mailbox(self._capacity)
         self._generation = -1
+        self._watched: tuple[int, int] | None = None  # the unit of `watch_unit`
         self._build(spec, config, data, rebuilt=False)
         self._thread = threading.Thread(target=self._main, name="engine-runner", daemon=True)
         self._thread.start()
@@ -204,6 +222,10 @@ class Runner:
         if threading.current_thread() is not self._thread:
             done.wait(timeout)
         return box[0] if box else None
+
+    def watch_unit(self, column: int | None, unit: int = 0) -> None:
+        """Publish unit `unit` of diagram column `column` over a fine grid (None: stop)."""
+        self._post("watch", *checked_unit(column, unit))
 
     def inspect(
         self,
@@ -319,6 +341,12 @@ class Runner:
         if UnitMaps.supports(spec.input_dim) and len(data.bounds) == spec.input_dim:
             self._maps = UnitMaps(data.bounds, spec.input_dim, UNIT_MAP_RESOLUTION)
         self._unit_maps: UnitMapsView | None = None
+        self._preview: UnitPreviewView | None = None
+        self._preview_maps = None
+        if spec.input_dim == 2 and len(data.bounds) == 2:
+            self._preview_maps = UnitMaps(data.bounds, 2, PREVIEW_RESOLUTION)
+        self._preview_cost = 0.0
+        self._preview_time = -math.inf
         self._maps_cost = 0.0
         self._maps_time = -math.inf
         self._mark = -1  # history already handed to the mailbox
@@ -393,7 +421,7 @@ class Runner:
         except Exception:
             self._view = None  # the view (or evaluation) itself may be what fails
             self._evaluation = None
-            self._mistakes = self._unit_maps = None
+            self._mistakes = self._unit_maps = self._preview = None
             with contextlib.suppress(Exception):  # the thread must stay alive for reset
                 self._publish(reason, False, compute=False)
 
@@ -458,6 +486,10 @@ class Runner:
             finally:
                 done.set()
             self._publish("step" if apply else "pause", apply and state != "error")
+        elif kind == "watch":
+            self._watched = None if args[0] is None else args
+            self._preview = None
+            self._publish("tick", False)
         elif kind == "restore":
             spec, config, data, saved = args
             self._build(spec, config, data, rebuilt=True)
@@ -520,7 +552,7 @@ class Runner:
             best = self._stopper.best_epoch
             self._stopper.restore(trainer)
             self._eval_step = self._view_step = -1  # the weights changed: fresh views
-            self._mistakes = self._unit_maps = None
+            self._mistakes = self._unit_maps = self._preview = None
             self._finish(
                 f"Stopped early at epoch {trainer.epoch}: the test loss has not improved for "
                 f"{self._stopper.patience} epoch(s); restored the weights of epoch {best}."
@@ -597,6 +629,24 @@ class Runner:
         t1 = time.perf_counter()
         self._maps_cost, self._maps_time = t1 - t0, t1
 
+    def _compute_preview(self) -> None:
+        """The watched unit's map (nothing when the network has no such unit)."""
+        column, unit = self._watched
+        sizes = self._spec.layer_sizes
+        self._preview = None
+        if column >= len(sizes) or unit >= sizes[column]:
+            return
+        t0 = time.perf_counter()
+        net = self._trainer.network
+        weights = tuple(zip(net.weights, net.biases, strict=True))
+        values = self._preview_maps.compute(self._spec, weights, upto=column)[column][unit]
+        bounds = self._preview_maps.bounds
+        self._preview = UnitPreviewView(
+            self._trainer.step_count, column, unit, bounds, frozen_copy(values, np.float32)
+        )
+        t1 = time.perf_counter()
+        self._preview_cost, self._preview_time = t1 - t0, t1
+
     def _due(self, done, cost: float, when: float, fresh: bool, now: float) -> bool:
         """Whether a view last computed at `when` (None: never) for `cost` s is due again."""
         if done is None:
@@ -637,6 +687,12 @@ class Runner:
                 self._unit_maps, self._maps_cost, self._maps_time, fresh, now
             ):
                 self._compute_unit_maps()
+            if (
+                self._watched is not None
+                and self._preview_maps is not None
+                and self._due(self._preview, self._preview_cost, self._preview_time, fresh, now)
+            ):
+                self._compute_preview()
         now = time.perf_counter()
         if self._state == "running":
             if now - self._rate_time >= 0.1:
@@ -667,6 +723,7 @@ class Runner:
             config=self._config,
             mistakes=self._mistakes,
             unit_maps=self._unit_maps,
+            unit_preview=self._preview,
         )
         self._mark = step
         self._mailbox.put(snap)

@@ -290,6 +290,20 @@ class UnitMapsView:
 
 
 @dataclass(frozen=True)
+class UnitPreviewView:
+    """One watched unit's output over a fine grid of `bounds` (2-D inputs), at step `step`.
+
+    `values` is (ny, nx) float32, values[iy, ix] at (xs[ix], ys[iy]) as in a GridView.
+    """
+
+    step: int
+    column: int
+    unit: int
+    bounds: tuple[tuple[float, float], ...]
+    values: np.ndarray
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """One immutable, copied view of the runner (see docs/engine-interfaces.md).
 
@@ -316,6 +330,7 @@ class Snapshot:
     # rows the weights of `mistakes.step` misclassify (2-D classification, after step 0)
     mistakes: MistakeMarks | None = None
     unit_maps: UnitMapsView | None = None  # 1-D and 2-D inputs
+    unit_preview: UnitPreviewView | None = None  # the unit `Runner.watch_unit` asked for
 
 
 STATES = ("paused", "running", "diverged", "finished", "error")

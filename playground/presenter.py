@@ -24,6 +24,13 @@ class SnapshotPresenter:
         self._shown_message: tuple[int, str] | None = None
         self._frame = 0
         self.last = None  # the latest snapshot drawn
+        window.network_view.neuronHovered.connect(self._watch_unit)
+
+    def _watch_unit(self, column: int, unit: int) -> None:
+        """Ask the runner for the hovered unit's enlarged map (column -1: stop)."""
+        runner = self.w.runner
+        if runner is not None:
+            runner.watch_unit(None if column < 0 else column, unit)
 
     def forget(self) -> None:
         """Treat the next snapshot as the start of a new run (a new runner)."""
@@ -40,6 +47,7 @@ class SnapshotPresenter:
             w.loss_plot.clear(metric)
             w.gradient_plot.clear(len(snap.spec.hidden) + 1)
             self._view, self.step, self._mistakes, self._maps = None, -1, None, None
+            w.unit_preview.set_preview(None)
             self._shown_message = None
         if len(snap.history) or snap.history.n_evals:
             w.loss_plot.append(snap.history)
@@ -51,6 +59,8 @@ class SnapshotPresenter:
             self._view = snap.view
             w.boundary_plot.update_view(snap.view)
         self._mark_mistakes(snap)
+        if self._fits_data(snap):
+            w.unit_preview.set_preview(snap.unit_preview)
         if snap.spec == w.network_view.spec and (
             self._frame % NETWORK_VIEW_PERIOD == 0 or snap.state != "running"
         ):

@@ -15,20 +15,21 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 
-from engine.unit_maps import UnitMaps
 from playground.network_layout import diverging_rgba
-
-RESOLUTION = 64
 
 
 class UnitPreview:
-    """Connects a NetworkView's hovering to a BoundaryPlot."""
+    """Connects a NetworkView's hovering to a BoundaryPlot.
+
+    The map itself comes from the runner (`Snapshot.unit_preview`, asked for with
+    `watch_unit`, see playground/presenter.py): nothing is computed here.
+    """
 
     def __init__(self, boundary_plot, network_view):
         self.plot = boundary_plot
         self.view = network_view
         self.unit: tuple[int, int] | None = None
-        self._maps: UnitMaps | None = None
+        self._latest = None  # the runner's newest UnitPreviewView
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-5)  # above the output picture (-10), under the points
         self.image.setVisible(False)
@@ -37,11 +38,21 @@ class UnitPreview:
         boundary_plot.plot.addItem(self.image)
         boundary_plot.plot.addItem(self.label)
         network_view.neuronHovered.connect(self.show_unit)
-        network_view.mapsUpdated.connect(self.refresh)
 
     def show_unit(self, column: int, unit: int) -> None:
         self.unit = None if column < 0 else (column, unit)
         self.refresh()
+
+    def set_preview(self, preview) -> None:
+        """A snapshot's `UnitPreviewView` (None: the runner has none); redraws when new."""
+        old = self._latest
+        same = (old is None) == (preview is None) and (
+            preview is None
+            or (old.step, old.column, old.unit) == (preview.step, preview.column, preview.unit)
+        )
+        self._latest = preview
+        if not same:
+            self.refresh()
 
     def refresh(self) -> None:
         values = self._values()
@@ -55,8 +66,9 @@ class UnitPreview:
         name = self.view.unit_name(*self.unit)
         self.plot.show_unit_scale(f"value of {name}", scale)
         self.image.setImage(diverging_rgba(values, scale)[..., :3], autoLevels=False)
-        (x0, x1), (y0, y1) = self._maps.bounds
-        dx, dy = (x1 - x0) / (RESOLUTION - 1), (y1 - y0) / (RESOLUTION - 1)
+        (x0, x1), (y0, y1) = self._latest.bounds
+        ny, nx = values.shape
+        dx, dy = (x1 - x0) / (nx - 1), (y1 - y0) / (ny - 1)
         self.image.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy))
         self.image.setVisible(True)
         self.label.setText(name)
@@ -64,13 +76,11 @@ class UnitPreview:
         self.label.setVisible(True)
 
     def _values(self) -> np.ndarray | None:
-        view, data = self.view, self.view.data
-        if self.unit is None or view.spec is None or not view.weights or data is None:
+        p, spec = self._latest, self.view.spec
+        if self.unit is None or p is None or (p.column, p.unit) != self.unit or spec is None:
             return None
-        spec = view.spec
-        if spec.input_dim != 2 or len(data.bounds) != 2 or self.plot.mode == "none":
+        if spec.input_dim != 2 or self.plot.mode == "none":
             return None
-        if self._maps is None or self._maps.bounds != tuple(map(tuple, data.bounds)):
-            self._maps = UnitMaps(data.bounds, 2, RESOLUTION)
-        column, unit = self.unit
-        return self._maps.compute(spec, view.weights, upto=column)[column][unit]
+        if p.column >= len(spec.layer_sizes) or p.unit >= spec.layer_sizes[p.column]:
+            return None
+        return np.asarray(p.values, np.float64)

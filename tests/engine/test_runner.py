@@ -451,3 +451,22 @@ def test_no_marks_for_regression():
         runner.step(2)
         snap = wait_for(runner, reason("step"))
     assert snap.view.kind == "surface" and snap.mistakes is None
+
+
+def test_watch_unit_publishes_that_units_map_at_the_snapshot_weights():
+    with Runner(SPEC, CONFIG, DATA, grid_size=8) as runner:
+        wait_for(runner, reason("reset"))
+        with pytest.raises(SpecError, match="column"):
+            runner.watch_unit(-1, 0)
+        runner.watch_unit(2, 4)  # hidden layer 2, unit 5
+        runner.step(3)
+        snap = wait_for(runner, lambda s: s.reason == "step")
+        p = snap.unit_preview
+        assert (p.step, p.column, p.unit) == (3, 2, 4)
+        maps = UnitMaps(DATA.bounds, 2, p.values.shape[0]).compute(SPEC, snap.weights, upto=2)
+        assert np.allclose(p.values, maps[2][4], atol=1e-6)
+        runner.watch_unit(5, 0)  # no such column: nothing to show
+        assert wait_for(runner, lambda s: s.reason == "tick").unit_preview is None
+        runner.watch_unit(None)
+        runner.step(1)
+        assert wait_for(runner, reason("step")).unit_preview is None

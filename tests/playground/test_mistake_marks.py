@@ -57,3 +57,16 @@ def test_marks_are_drawn_without_a_forward_pass_and_are_the_weights_own(qtbot, w
     assert len(expected) and np.allclose(drawn, expected)
     window.boundary_plot.test_check.setChecked(False)  # hides the test points' crosses
     assert np.allclose(crosses(window), data.X_train[wrong_train])
+
+
+def test_hovered_neuron_map_comes_from_the_training_process(qtbot, window, monkeypatch):
+    monkeypatch.setattr(UnitMaps, "compute", refuse)
+    window.network_view.neuronHovered.emit(1, 2)  # what hovering a neuron sends
+    snap = wait_snapshot(qtbot, window, lambda s: s.unit_preview is not None)
+    preview = window.unit_preview
+    qtbot.waitUntil(preview.image.isVisible)
+    assert (snap.unit_preview.column, snap.unit_preview.unit) == (1, 2)
+    assert window.boundary_plot.colorbar_label().startswith("value of layer 1 unit 3")
+    window.network_view.neuronHovered.emit(-1, -1)
+    assert not preview.image.isVisible()
+    wait_snapshot(qtbot, window, lambda s: s.unit_preview is None)

@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor
 
 from engine.data import Data
 from engine.network import Network
-from engine.snapshot import UnitMapsView
+from engine.snapshot import UnitMapsView, UnitPreviewView
 from engine.spec import LayerSpec, NetworkSpec
 from engine.unit_maps import UnitMaps
 from playground import palette
@@ -143,17 +143,24 @@ def test_neurons_show_their_own_output_and_hovering_reports_them(qtbot, view):
 
 def test_hovered_neuron_is_enlarged_in_the_boundary_plot(qtbot, view):
     from playground.plots.boundary_plot import BoundaryPlot
-    from playground.unit_preview import RESOLUTION, UnitPreview
+    from playground.unit_preview import UnitPreview
+
+    RESOLUTION = 64
 
     plot = BoundaryPlot()
     qtbot.addWidget(plot)
     data = make_data()
     plot.set_data(data)
     preview = UnitPreview(plot, view)
-    view.set_spec(NetworkSpec(hidden=(LayerSpec(2, "tanh"),)), data)
+    spec = NetworkSpec(hidden=(LayerSpec(2, "tanh"),))
+    view.set_spec(spec, data)
     W0 = np.array([[0.0, 0.0], [0.0, -5.0]])  # unit 2 is tanh(-5 x2): green at the bottom
-    view.set_weights(((W0, np.zeros(2)), (np.ones((1, 2)), np.zeros(1))))
+    weights = ((W0, np.zeros(2)), (np.ones((1, 2)), np.zeros(1)))
+    view.set_weights(weights)
     view.neuronHovered.emit(1, 1)
+    assert not preview.image.isVisible()  # until the runner sends the unit's map
+    values = UnitMaps(data.bounds, 2, RESOLUTION).compute(spec, weights, upto=1)[1][1]
+    preview.set_preview(UnitPreviewView(5, 1, 1, tuple(data.bounds), values.astype(np.float32)))
     assert preview.image.isVisible()
     img = preview.image.image
     assert img.shape == (RESOLUTION, RESOLUTION, 3)
