@@ -33,13 +33,10 @@ command, finish, divergence, error and stop; `take()` never blocks, and the
 history chunks of snapshots nobody took are merged into the next one. Whole-set
 evaluations run at epoch ends (recorded into the history) and for snapshots,
 kept under `eval_budget` of the wall time unless early stopping needs every
-epoch; the grid view is kept under `grid_budget`, and so are the misclassified
-marks of 2-D classification (`Snapshot.mistakes`, none before the first step:
-the untrained weights have no predictions worth marking) and the network
-diagram's unit maps of 1-D and 2-D inputs (`Snapshot.unit_maps`), and the
-enlarged map of the unit `watch_unit(column, unit)` names (`Snapshot.unit_preview`,
-2-D inputs; `watch_unit(None)` stops it). All are fresh in the
-snapshots of pause, step, reset, rebuild, finish and divergence.
+epoch; the pictures of the weights (engine/weight_views.py: the grid view, the
+misclassified marks, the diagram's unit maps and the unit `watch_unit(column,
+unit)` names; `watch_unit(None)` stops that) each under `grid_budget`. All are
+fresh in the snapshots of pause, step, reset, rebuild, finish and divergence.
 """
 
 from __future__ import annotations
@@ -58,26 +55,11 @@ import numpy as np
 from engine.backprop_phases import InspectedStep, inspect_step
 from engine.data import Data
 from engine.errors import DivergenceError, SpecError
-from engine.grid import GridEvaluator, GridView, MistakeMarks, misclassified
-from engine.snapshot import (
-    History,
-    HistoryChunk,
-    Mailbox,
-    Snapshot,
-    UnitMapsView,
-    UnitPreviewView,
-    frozen_copy,
-)
+from engine.snapshot import History, HistoryChunk, Mailbox, Snapshot, frozen_copy
 from engine.spec import NetworkSpec, TrainConfig
 from engine.trainer import EarlyStopping, Evaluation, Trainer, check_compatible
 from engine.trainer_state import ResumeState, capture, restore
-from engine.unit_maps import UnitMaps
-
-UNIT_MAP_RESOLUTION = 12  # the diagram's neurons are small heatmaps of this many points a side
-UNIT_MAP_UNITS = 16  # the diagram draws at most this many units of a column
-PREVIEW_RESOLUTION = 64  # a watched unit's map, enlarged in the output plot
-
-GRID_CHUNK = 1024  # grid points per predict call, so stop() can interrupt a large grid
+from engine.weight_views import WeightViews
 
 
 def _positive(name: str, value: Any, hi: float = math.inf) -> float:
@@ -307,16 +289,16 @@ class Runner:
     def _build(self, spec: NetworkSpec, config: TrainConfig, data: Data, rebuilt: bool) -> None:
         """A fresh trainer and everything derived from it; state paused, generation + 1."""
         trainer = Trainer(spec, config, data)
-        grid = None
-        if GridEvaluator.supports(spec.input_dim, spec.task):
-            grid = GridEvaluator(data.bounds, spec.input_dim, spec.task, self._grid_size)
-        self._trainer, self._grid, self._spec, self._config, self._data = (
+        self._trainer, self._spec, self._config, self._data = trainer, spec, config, data
+        self._views = WeightViews(
             trainer,
-            grid,
             spec,
-            config,
             data,
+            grid_size=self._grid_size,
+            budget=self._grid_budget,
+            should_stop=self._should_stop,
         )
+        self._views.watch(self._watched)
         self._history = History(trainer.n_layers, self._capacity)
         self._generation += 1
         self._rebuilt = rebuilt
@@ -330,25 +312,6 @@ class Runner:
         self._eval_step = -1
         self._eval_cost = 0.0
         self._eval_time = -math.inf
-        self._view: GridView | None = None
-        self._view_step = -1
-        self._grid_cost = 0.0
-        self._grid_time = -math.inf
-        self._mistakes: MistakeMarks | None = None
-        self._mistakes_cost = 0.0
-        self._mistakes_time = -math.inf
-        self._maps = None
-        if UnitMaps.supports(spec.input_dim) and len(data.bounds) == spec.input_dim:
-            self._maps = UnitMaps(data.bounds, spec.input_dim, UNIT_MAP_RESOLUTION)
-        self._unit_maps: UnitMapsView | None = None
-        self._preview: UnitPreviewView | None = None
-        self._preview_maps = None
-        if spec.input_dim == 2 and len(data.bounds) == 2:
-            self._preview_maps = UnitMaps(data.bounds, 2, PREVIEW_RESOLUTION)
-        self._preview_cost = 0.0
-        self._preview_time = -math.inf
-        self._maps_cost = 0.0
-        self._maps_time = -math.inf
         self._mark = -1  # history already handed to the mailbox
         self._rate_step, self._rate_time, self._rate = 0, time.perf_counter(), 0.0
         self._next_tick = 0.0
@@ -419,9 +382,8 @@ class Runner:
         try:
             self._publish(reason, True)
         except Exception:
-            self._view = None  # the view (or evaluation) itself may be what fails
+            self._views.clear()  # a picture (or the evaluation) itself may be what fails
             self._evaluation = None
-            self._mistakes = self._unit_maps = self._preview = None
             with contextlib.suppress(Exception):  # the thread must stay alive for reset
                 self._publish(reason, False, compute=False)
 
@@ -488,7 +450,7 @@ class Runner:
             self._publish("step" if apply else "pause", apply and state != "error")
         elif kind == "watch":
             self._watched = None if args[0] is None else args
-            self._preview = None
+            self._views.watch(self._watched)
             self._publish("tick", False)
         elif kind == "restore":
             spec, config, data, saved = args
@@ -551,8 +513,8 @@ class Runner:
         if self._stopper.patience > 0 and self._stopper.update(trainer, self._evaluation):
             best = self._stopper.best_epoch
             self._stopper.restore(trainer)
-            self._eval_step = self._view_step = -1  # the weights changed: fresh views
-            self._mistakes = self._unit_maps = self._preview = None
+            self._eval_step = -1  # the weights changed: fresh views
+            self._views.clear()
             self._finish(
                 f"Stopped early at epoch {trainer.epoch}: the test loss has not improved for "
                 f"{self._stopper.patience} epoch(s); restored the weights of epoch {best}."
@@ -578,83 +540,6 @@ class Runner:
     def _should_stop(self) -> bool:
         return self._stopping
 
-    def _compute_view(self) -> None:
-        """The grid view in chunks (interruptible), like `GridEvaluator.evaluate`."""
-        grid, net = self._grid, self._trainer.network
-        t0 = time.perf_counter()
-        points = grid.points
-        parts = []
-        for start in range(0, len(points), GRID_CHUNK):
-            if self._stopping:
-                return
-            parts.append(np.asarray(net.predict(points[start : start + GRID_CHUNK]), np.float64))
-        out = np.concatenate(parts)
-        shape = (*grid.shape, out.shape[1]) if grid.kind == "classification" else grid.shape
-        values = frozen_copy(out.reshape(shape))
-        self._view = GridView(grid.kind, grid.xs, grid.ys, values, grid.bounds)
-        t1 = time.perf_counter()
-        self._view_step, self._grid_cost, self._grid_time = self._trainer.step_count, t1 - t0, t1
-
-    def _marks_mistakes(self) -> bool:
-        """Whether this run's snapshots carry misclassified marks (2-D classification)."""
-        return self._grid is not None and self._grid.kind == "classification"
-
-    def _compute_mistakes(self) -> None:
-        """Masks of the misclassified train and test rows at the current weights."""
-        trainer = self._trainer
-        t0 = time.perf_counter()
-        # the trainer's own feature matrices: the rows its evaluation scores
-        train = misclassified(trainer.network, trainer._F, self._data.y_train, self._should_stop)
-        test = None
-        if train is not None and trainer._F_test is not None:
-            test = misclassified(
-                trainer.network, trainer._F_test, self._data.y_test, self._should_stop
-            )
-            if test is None:
-                return
-        if train is None:
-            return
-        self._mistakes = MistakeMarks(trainer.step_count, train, test)
-        t1 = time.perf_counter()
-        self._mistakes_cost, self._mistakes_time = t1 - t0, t1
-
-    def _compute_unit_maps(self) -> None:
-        """Every shown unit's output over a coarse grid, for the network diagram."""
-        t0 = time.perf_counter()
-        trainer = self._trainer
-        weights = tuple(zip(trainer.network.weights, trainer.network.biases, strict=True))
-        columns = self._maps.compute(self._spec, weights)
-        shown = tuple(frozen_copy(c[:UNIT_MAP_UNITS], np.float32) for c in columns)
-        self._unit_maps = UnitMapsView(trainer.step_count, self._maps.bounds, shown)
-        t1 = time.perf_counter()
-        self._maps_cost, self._maps_time = t1 - t0, t1
-
-    def _compute_preview(self) -> None:
-        """The watched unit's map (nothing when the network has no such unit)."""
-        column, unit = self._watched
-        sizes = self._spec.layer_sizes
-        self._preview = None
-        if column >= len(sizes) or unit >= sizes[column]:
-            return
-        t0 = time.perf_counter()
-        net = self._trainer.network
-        weights = tuple(zip(net.weights, net.biases, strict=True))
-        values = self._preview_maps.compute(self._spec, weights, upto=column)[column][unit]
-        bounds = self._preview_maps.bounds
-        self._preview = UnitPreviewView(
-            self._trainer.step_count, column, unit, bounds, frozen_copy(values, np.float32)
-        )
-        t1 = time.perf_counter()
-        self._preview_cost, self._preview_time = t1 - t0, t1
-
-    def _due(self, done, cost: float, when: float, fresh: bool, now: float) -> bool:
-        """Whether a view last computed at `when` (None: never) for `cost` s is due again."""
-        if done is None:
-            return True
-        return done.step != self._trainer.step_count and (
-            fresh or now - when >= cost / self._grid_budget
-        )
-
     def _publish(self, reason: str, fresh: bool, compute: bool = True) -> None:
         """Build a snapshot (fresh views on commands, budgeted ones on ticks) and post it."""
         trainer = self._trainer
@@ -667,32 +552,7 @@ class Runner:
                 or now - self._eval_time >= self._eval_cost / self._eval_budget
             ):
                 self._evaluate()
-            if (
-                self._grid is not None
-                and self._view_step != step
-                and (
-                    fresh
-                    or self._view is None
-                    or now - self._grid_time >= self._grid_cost / self._grid_budget
-                )
-            ):
-                self._compute_view()
-            if step == 0:
-                self._mistakes = None  # nothing learnt yet: every point would be marked
-            elif self._marks_mistakes() and self._due(
-                self._mistakes, self._mistakes_cost, self._mistakes_time, fresh, now
-            ):
-                self._compute_mistakes()
-            if self._maps is not None and self._due(
-                self._unit_maps, self._maps_cost, self._maps_time, fresh, now
-            ):
-                self._compute_unit_maps()
-            if (
-                self._watched is not None
-                and self._preview_maps is not None
-                and self._due(self._preview, self._preview_cost, self._preview_time, fresh, now)
-            ):
-                self._compute_preview()
+            self._views.refresh(fresh)
         now = time.perf_counter()
         if self._state == "running":
             if now - self._rate_time >= 0.1:
@@ -716,14 +576,11 @@ class Runner:
                 (frozen_copy(w), frozen_copy(b))
                 for w, b in zip(net.weights, net.biases, strict=True)
             ),
-            view=self._view,
             message=self._message,
             traceback=self._traceback,
             spec=self._spec,
             config=self._config,
-            mistakes=self._mistakes,
-            unit_maps=self._unit_maps,
-            unit_preview=self._preview,
+            **self._views.fields(),
         )
         self._mark = step
         self._mailbox.put(snap)
