@@ -80,8 +80,10 @@ LUT = _lut()
 
 def diverging_rgba(values: np.ndarray, scale: float) -> np.ndarray:
     """values / scale in [-1, 1] through the LUT: an (..., 4) uint8 RGBA array."""
-    t = np.nan_to_num(np.asarray(values, float) / (scale or 1.0), nan=0.0)
-    idx = np.clip(((t + 1.0) * 127.5).astype(np.intp), 0, 255)
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverged unit: inf is the colour's end
+        t = np.asarray(values, float) / (scale or 1.0)
+    t = np.clip(np.nan_to_num(t, nan=0.0, posinf=1.0, neginf=-1.0), -1.0, 1.0)
+    idx = ((t + 1.0) * 127.5).astype(np.intp)
     return LUT[idx]
 
 

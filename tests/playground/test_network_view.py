@@ -251,3 +251,12 @@ def test_sign_colours_never_reuse_a_class_colour_and_have_a_legend(view):
     assert close_to(image.pixelColor(int(bar.left()) + 2, y), palette.SIGN_NEGATIVE_HEX)
     assert close_to(image.pixelColor(int(bar.right()) - 2, y), palette.SIGN_POSITIVE_HEX)
     assert "green positive, purple negative" in view.node_tip(1, 0)
+
+
+def test_a_diverged_units_infinite_output_gets_the_end_colours_without_an_error():
+    from playground.network_layout import LUT, diverging_rgba
+
+    values = np.array([np.inf, -np.inf, np.nan, 3.4e38, 0.0])
+    with np.errstate(all="raise"):  # the window raises on floating-point errors
+        rgba = diverging_rgba(values, 1.0)
+    assert [tuple(c) for c in rgba] == [tuple(LUT[i]) for i in (255, 0, 127, 255, 127)]
