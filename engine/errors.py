@@ -22,9 +22,10 @@ class DivergenceError(EngineError, ArithmeticError):
 
     Divergence is a NaN or Inf, or an exploding loss (see `engine.trainer`'s
     EXPLODING_LOSS_FACTOR). `step` is the 1-based number of the step that failed,
-    `layer` the 0-based dense layer index (None for the loss itself), `quantity`
-    what went wrong ("loss", "exploding loss", "weight gradient", "bias gradient",
-    "weight", "bias", "activation"); `detail` replaces "... became NaN or Inf".
+    `layer` the 0-based dense layer index (None for the loss itself; the message
+    counts layers from 1, as a person does), `quantity` what went wrong ("loss",
+    "exploding loss", "weight gradient", "bias gradient", "weight", "bias",
+    "activation"); `detail` replaces "... became NaN or Inf".
     """
 
     def __init__(
@@ -42,7 +43,7 @@ class DivergenceError(EngineError, ArithmeticError):
         self.remedy = remedy or (
             "lower the learning rate (for example by 10x) or enable gradient clipping"
         )
-        where = "the loss" if layer is None else f"layer {layer} {quantity}"
+        where = "the loss" if layer is None else f"layer {layer + 1} {quantity}"
         if layer is None and quantity not in ("loss", "exploding loss"):
             where = quantity
         what = detail or f"{where} became NaN or Inf"

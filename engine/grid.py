@@ -8,6 +8,11 @@ Three kinds of view, chosen by the data's shape:
 Orientation: values[iy, ix] belongs to the point (xs[ix], ys[iy]) — row-major with
 y along the rows, as pyqtgraph's `ImageItem(axisOrder="row-major")` expects.
 
+The plot also marks the data points the network misclassifies (`MistakeMarks`,
+boolean masks over the train and test rows). Like the grid, they are computed on
+the trainer's side from the weights, never by the GUI: a forward pass over
+20,000 points of a wide network takes seconds.
+
 The grid points are computed once; each `evaluate` is one `network.predict` call on
 all of them. Views are immutable (read-only arrays) because snapshots share them
 across threads, so each evaluation returns a fresh values array.
@@ -98,6 +103,37 @@ class GridEvaluator:
         return GridView(self.kind, self.xs, self.ys, _readonly(values), self.bounds)
 
 
+@dataclass(frozen=True)
+class MistakeMarks:
+    """Which rows the weights of training step `step` misclassify (read-only bool masks)."""
+
+    step: int
+    train: np.ndarray  # (n_train,) True where the predicted class differs from y_train
+    test: np.ndarray | None  # (n_test,), None without a test set
+
+
+def predicted_classes(probabilities: np.ndarray) -> np.ndarray:
+    """Class per row of `predict`'s output: P(class 1) > 0.5 for binary, else the argmax."""
+    p = np.asarray(probabilities)
+    return (p[:, 0] > 0.5).astype(np.int64) if p.shape[1] == 1 else np.argmax(p, axis=1)
+
+
+def misclassified(network: Network, F: np.ndarray, y: np.ndarray, should_stop=None, chunk=1024):
+    """Mask of the rows of features F whose predicted class differs from y.
+
+    In chunks of rows, so `should_stop()` (checked between chunks) can interrupt a
+    large set; returns None when it did.
+    """
+    wrong = np.empty(len(F), dtype=bool)
+    link = network.objective.link
+    for start in range(0, len(F), chunk):
+        if should_stop is not None and should_stop():
+            return None
+        part = link(network.logits_of_features(F[start : start + chunk]))
+        wrong[start : start + chunk] = predicted_classes(part) != y[start : start + chunk]
+    return _readonly(wrong)
+
+
 def _check_bounds(bounds, input_dim: int) -> tuple[tuple[float, float], ...]:
     try:
         pairs = tuple((float(lo), float(hi)) for lo, hi in bounds)
@@ -125,4 +161,11 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     return a
 
 
-__all__ = ["CURVE_FACTOR", "GridEvaluator", "GridView"]
+__all__ = [
+    "CURVE_FACTOR",
+    "GridEvaluator",
+    "GridView",
+    "MistakeMarks",
+    "misclassified",
+    "predicted_classes",
+]

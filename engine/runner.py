@@ -33,8 +33,10 @@ command, finish, divergence, error and stop; `take()` never blocks, and the
 history chunks of snapshots nobody took are merged into the next one. Whole-set
 evaluations run at epoch ends (recorded into the history) and for snapshots,
 kept under `eval_budget` of the wall time unless early stopping needs every
-epoch; the grid view is kept under `grid_budget`. Both are fresh in the
-snapshots of pause, step, reset, rebuild, finish and divergence.
+epoch; the pictures of the weights (engine/weight_views.py: the grid view, the
+misclassified marks, the diagram's unit maps and the unit `watch_unit(column,
+unit)` names; `watch_unit(None)` stops that) each under `grid_budget`. All are
+fresh in the snapshots of pause, step, reset, rebuild, finish and divergence.
 """
 
 from __future__ import annotations
@@ -53,13 +55,11 @@ import numpy as np
 from engine.backprop_phases import InspectedStep, inspect_step
 from engine.data import Data
 from engine.errors import DivergenceError, SpecError
-from engine.grid import GridEvaluator, GridView
 from engine.snapshot import History, HistoryChunk, Mailbox, Snapshot, frozen_copy
 from engine.spec import NetworkSpec, TrainConfig
 from engine.trainer import EarlyStopping, Evaluation, Trainer, check_compatible
 from engine.trainer_state import ResumeState, capture, restore
-
-GRID_CHUNK = 1024  # grid points per predict call, so stop() can interrupt a large grid
+from engine.weight_views import WeightViews
 
 
 def _positive(name: str, value: Any, hi: float = math.inf) -> float:
@@ -107,6 +107,19 @@ def checked_row(row: Any, data: Data) -> int | None:
     return int(row)
 
 
+def checked_unit(column: Any, unit: Any) -> tuple[int | None, int]:
+    """A diagram column (0: inputs) and unit for `watch_unit`; column None stops watching."""
+    if column is None:
+        return None, 0
+    for name, value in (("column", column), ("unit", unit)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+            raise SpecError(
+                f"Received an invalid value for `{name}`, expected an integer >= 0. "
+                f"Received: {name}={value!r}"
+            )
+    return int(column), int(unit)
+
+
 def check_restore(config: Any, state: Any) -> None:
     if not isinstance(state, ResumeState):
         raise SpecError(f"Expected a ResumeState; received {type(state).__name__}")
@@ -145,6 +158,7 @@ class Runner:
         self._latest = (spec, data)  # newest configured spec and data, for caller-side checks
         self._mailbox = Mailbox(self._capacity)
         self._generation = -1
+        self._watched: tuple[int, int] | None = None  # the unit of `watch_unit`
         self._build(spec, config, data, rebuilt=False)
         self._thread = threading.Thread(target=self._main, name="engine-runner", daemon=True)
         self._thread.start()
@@ -190,6 +204,10 @@ class Runner:
         if threading.current_thread() is not self._thread:
             done.wait(timeout)
         return box[0] if box else None
+
+    def watch_unit(self, column: int | None, unit: int = 0) -> None:
+        """Publish unit `unit` of diagram column `column` over a fine grid (None: stop)."""
+        self._post("watch", *checked_unit(column, unit))
 
     def inspect(
         self,
@@ -271,16 +289,16 @@ class Runner:
     def _build(self, spec: NetworkSpec, config: TrainConfig, data: Data, rebuilt: bool) -> None:
         """A fresh trainer and everything derived from it; state paused, generation + 1."""
         trainer = Trainer(spec, config, data)
-        grid = None
-        if GridEvaluator.supports(spec.input_dim, spec.task):
-            grid = GridEvaluator(data.bounds, spec.input_dim, spec.task, self._grid_size)
-        self._trainer, self._grid, self._spec, self._config, self._data = (
+        self._trainer, self._spec, self._config, self._data = trainer, spec, config, data
+        self._views = WeightViews(
             trainer,
-            grid,
             spec,
-            config,
             data,
+            grid_size=self._grid_size,
+            budget=self._grid_budget,
+            should_stop=self._should_stop,
         )
+        self._views.watch(self._watched)
         self._history = History(trainer.n_layers, self._capacity)
         self._generation += 1
         self._rebuilt = rebuilt
@@ -294,10 +312,6 @@ class Runner:
         self._eval_step = -1
         self._eval_cost = 0.0
         self._eval_time = -math.inf
-        self._view: GridView | None = None
-        self._view_step = -1
-        self._grid_cost = 0.0
-        self._grid_time = -math.inf
         self._mark = -1  # history already handed to the mailbox
         self._rate_step, self._rate_time, self._rate = 0, time.perf_counter(), 0.0
         self._next_tick = 0.0
@@ -368,7 +382,7 @@ class Runner:
         try:
             self._publish(reason, True)
         except Exception:
-            self._view = None  # the view (or evaluation) itself may be what fails
+            self._views.clear()  # a picture (or the evaluation) itself may be what fails
             self._evaluation = None
             with contextlib.suppress(Exception):  # the thread must stay alive for reset
                 self._publish(reason, False, compute=False)
@@ -434,6 +448,10 @@ class Runner:
             finally:
                 done.set()
             self._publish("step" if apply else "pause", apply and state != "error")
+        elif kind == "watch":
+            self._watched = None if args[0] is None else args
+            self._views.watch(self._watched)
+            self._publish("tick", False)
         elif kind == "restore":
             spec, config, data, saved = args
             self._build(spec, config, data, rebuilt=True)
@@ -495,7 +513,8 @@ class Runner:
         if self._stopper.patience > 0 and self._stopper.update(trainer, self._evaluation):
             best = self._stopper.best_epoch
             self._stopper.restore(trainer)
-            self._eval_step = self._view_step = -1  # the weights changed: fresh views
+            self._eval_step = -1  # the weights changed: fresh views
+            self._views.clear()
             self._finish(
                 f"Stopped early at epoch {trainer.epoch}: the test loss has not improved for "
                 f"{self._stopper.patience} epoch(s); restored the weights of epoch {best}."
@@ -521,23 +540,6 @@ class Runner:
     def _should_stop(self) -> bool:
         return self._stopping
 
-    def _compute_view(self) -> None:
-        """The grid view in chunks (interruptible), like `GridEvaluator.evaluate`."""
-        grid, net = self._grid, self._trainer.network
-        t0 = time.perf_counter()
-        points = grid.points
-        parts = []
-        for start in range(0, len(points), GRID_CHUNK):
-            if self._stopping:
-                return
-            parts.append(np.asarray(net.predict(points[start : start + GRID_CHUNK]), np.float64))
-        out = np.concatenate(parts)
-        shape = (*grid.shape, out.shape[1]) if grid.kind == "classification" else grid.shape
-        values = frozen_copy(out.reshape(shape))
-        self._view = GridView(grid.kind, grid.xs, grid.ys, values, grid.bounds)
-        t1 = time.perf_counter()
-        self._view_step, self._grid_cost, self._grid_time = self._trainer.step_count, t1 - t0, t1
-
     def _publish(self, reason: str, fresh: bool, compute: bool = True) -> None:
         """Build a snapshot (fresh views on commands, budgeted ones on ticks) and post it."""
         trainer = self._trainer
@@ -550,16 +552,7 @@ class Runner:
                 or now - self._eval_time >= self._eval_cost / self._eval_budget
             ):
                 self._evaluate()
-            if (
-                self._grid is not None
-                and self._view_step != step
-                and (
-                    fresh
-                    or self._view is None
-                    or now - self._grid_time >= self._grid_cost / self._grid_budget
-                )
-            ):
-                self._compute_view()
+            self._views.refresh(fresh)
         now = time.perf_counter()
         if self._state == "running":
             if now - self._rate_time >= 0.1:
@@ -583,11 +576,11 @@ class Runner:
                 (frozen_copy(w), frozen_copy(b))
                 for w, b in zip(net.weights, net.biases, strict=True)
             ),
-            view=self._view,
             message=self._message,
             traceback=self._traceback,
             spec=self._spec,
             config=self._config,
+            **self._views.fields(),
         )
         self._mark = step
         self._mailbox.put(snap)

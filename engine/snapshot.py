@@ -1,8 +1,9 @@
 """What the runner hands to its consumer: immutable snapshots and the training history.
 
 A `Snapshot` is a frozen copy of everything a view draws (state, counters, last
-step's layer statistics, weights, the boundary grid). Its arrays are read-only
-copies, so the consumer may keep them as long as it likes while the worker goes on.
+step's layer statistics, weights, the boundary grid, the misclassified marks). Its
+arrays are read-only copies, so the consumer may keep them as long as it likes
+while the worker goes on.
 
 The history (every step's minibatch loss and per-layer weight-gradient norm, plus
 the whole-set evaluations at epoch ends) must survive a consumer that is slower
@@ -25,7 +26,7 @@ import numpy as np
 from engine.spec import NetworkSpec, TrainConfig
 
 if TYPE_CHECKING:
-    from engine.grid import GridView
+    from engine.grid import GridView, MistakeMarks
     from engine.trainer import Evaluation, LayerStats
 
 EVAL_FIELDS = ("train_loss", "test_loss", "train_metric", "test_metric")
@@ -275,6 +276,34 @@ class History:
 
 
 @dataclass(frozen=True)
+class UnitMapsView:
+    """The network diagram's neuron pictures at the weights of training step `step`.
+
+    `columns[c]` is (units, ny, nx) float32: the first units of diagram column c
+    (input features, then each dense layer's outputs; engine/unit_maps.py) over a
+    coarse grid of `bounds`; ny == 1 for 1-D inputs.
+    """
+
+    step: int
+    bounds: tuple[tuple[float, float], ...]
+    columns: tuple[np.ndarray, ...]
+
+
+@dataclass(frozen=True)
+class UnitPreviewView:
+    """One watched unit's output over a fine grid of `bounds` (2-D inputs), at step `step`.
+
+    `values` is (ny, nx) float32, values[iy, ix] at (xs[ix], ys[iy]) as in a GridView.
+    """
+
+    step: int
+    column: int
+    unit: int
+    bounds: tuple[tuple[float, float], ...]
+    values: np.ndarray
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """One immutable, copied view of the runner (see docs/engine-interfaces.md).
 
@@ -298,6 +327,10 @@ class Snapshot:
     traceback: str | None
     spec: NetworkSpec
     config: TrainConfig
+    # rows the weights of `mistakes.step` misclassify (2-D classification, after step 0)
+    mistakes: MistakeMarks | None = None
+    unit_maps: UnitMapsView | None = None  # 1-D and 2-D inputs
+    unit_preview: UnitPreviewView | None = None  # the unit `Runner.watch_unit` asked for
 
 
 STATES = ("paused", "running", "diverged", "finished", "error")

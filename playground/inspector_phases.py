@@ -67,14 +67,14 @@ class PhaseTables:
     def _layer_heading(self, step: InspectedStep, k: int) -> None:
         out, inp = step.old_W[k].shape
         kind = "output" if k == step.n_layers - 1 else f"hidden, {step.activations[k]}"
-        self._heading(f"Layer {k} ({kind}): {inp} → {out}")
+        self._heading(f"Layer {k + 1} ({kind}): {inp} → {out}")
 
     def _forward(self, step: InspectedStep, rows: list[str], features) -> None:
         self._heading("Input features")
         self._add("x", "x (features)", step.layer_inputs[0], rows, features)
         for k in range(step.n_layers):
             self._layer_heading(step, k)
-            self._add(f"z{k}", f"z = a_in·Wᵀ + b  (layer {k})", step.z[k], rows)
+            self._add(f"z{k}", f"z = a_in·Wᵀ + b  (layer {k + 1})", step.z[k], rows)
             if k < step.n_layers - 1:
                 self._add(f"a{k}", f"a = {step.activations[k]}(z)", step.a[k], rows)
                 if step.masks[k] is not None:

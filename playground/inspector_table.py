@@ -82,7 +82,7 @@ class ArrayTable(QWidget):
         row_labels: list[str] | None = None,
         col_labels: list[str] | None = None,
     ) -> None:
-        """Show a 1-D (one row) or 2-D array; labels default to 0, 1, 2..."""
+        """Show a 1-D (one row) or 2-D array; labels default to 1, 2, 3... (counted as people do)"""
         a = np.atleast_2d(np.asarray(values, dtype=np.float64))
         self.values = a
         rows, cols = a.shape
@@ -92,8 +92,8 @@ class ArrayTable(QWidget):
             shown = np.vstack([shown.mean(0), shown.std(0), shown.min(0), shown.max(0)])
             row_labels = ["mean", "std", "min", "max"]
         elif row_labels is None:
-            row_labels = [str(r) for r in range(rows)]
-        col_labels = (col_labels or [str(c) for c in range(cols)])[: shown.shape[1]]
+            row_labels = [str(r + 1) for r in range(rows)]
+        col_labels = (col_labels or [str(c + 1) for c in range(cols)])[: shown.shape[1]]
         t = self.table
         t.clear()
         t.setRowCount(shown.shape[0])

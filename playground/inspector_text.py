@@ -76,10 +76,10 @@ def explanation_html(e: WeightExplanation) -> str:
             f"<tr><td colspan=6>… {n - TERMS_SHOWN} more examples, summing to</td>"
             f"<td>{fmt(rest)}</td></tr>"
         )
-    src = f"input {e.j}" if e.layer == 0 else f"unit {e.j} of layer {e.layer - 1}"
+    layer, i, j = e.layer + 1, e.i + 1, e.j + 1  # as a person counts: from 1
+    src = f"input {j}" if layer == 1 else f"unit {j} of layer {layer - 1}"
     parts = [
-        f"<b>W[{e.layer}][{e.i}, {e.j}]</b>: from {src} to unit {e.i} of layer {e.layer}; "
-        f"w = {e.weight:.6g}",
+        f"<b>W{layer}[{i}, {j}]</b>: from {src} to unit {i} of layer {layer}; w = {e.weight:.6g}",
         "<p>dL/dw = (1/n) Σ<sub>examples</sub> δ<sub>i</sub> · a<sub>j</sub>, with "
         "δ<sub>i</sub> = dloss/dz<sub>i</sub> of each example and a<sub>j</sub> the "
         "sending unit's value:</p>",
@@ -122,7 +122,7 @@ def gradcheck_html(result: GradcheckResult, n_layers: int, tol: float = DEFAULT_
         ok = worst <= tol
         colour = "#1a6b4f" if ok else "#b00020"
         lines.append(
-            f"layer {k}: {worst:.2e} <span style='color:{colour}'><b>"
+            f"layer {k + 1}: {worst:.2e} <span style='color:{colour}'><b>"
             f"{'pass' if ok else 'FAIL'}</b></span><br>"
         )
     if not result.passed(tol):

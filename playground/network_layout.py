@@ -6,7 +6,7 @@ say how many more there are. `edge_selection` decides which edges to draw: all
 of them between narrow layers, and for wide ones (more than EDGE_LIMIT edges)
 only each shown unit's TOP_K strongest inputs, so a 32-unit layer stays a
 readable picture rather than a grey mass. `diverging_rgba` maps unit outputs to
-the weights' colours: blue positive, orange negative, white near zero.
+the sign colours (palette.SIGN_*): green positive, purple negative, white near zero.
 """
 
 from __future__ import annotations
@@ -66,9 +66,9 @@ def edge_selection(w_shown: np.ndarray, full_edges: int) -> tuple[np.ndarray, np
 
 
 def _lut() -> np.ndarray:
-    """(256, 4) uint8: orange (-1) -> white (0) -> blue (+1)."""
-    neg = np.array(palette.hex_to_rgb(palette.NEGATIVE_HEX), float)
-    pos = np.array(palette.hex_to_rgb(palette.POSITIVE_HEX), float)
+    """(256, 4) uint8: purple (-1) -> white (0) -> green (+1), the sign colours."""
+    neg = np.array(palette.hex_to_rgb(palette.SIGN_NEGATIVE_HEX), float)
+    pos = np.array(palette.hex_to_rgb(palette.SIGN_POSITIVE_HEX), float)
     white = np.array([255.0, 255.0, 255.0])
     t = np.linspace(-1.0, 1.0, 256)[:, None]
     rgb = np.where(t < 0, white + (neg - white) * -t, white + (pos - white) * t)
@@ -80,8 +80,10 @@ LUT = _lut()
 
 def diverging_rgba(values: np.ndarray, scale: float) -> np.ndarray:
     """values / scale in [-1, 1] through the LUT: an (..., 4) uint8 RGBA array."""
-    t = np.nan_to_num(np.asarray(values, float) / (scale or 1.0), nan=0.0)
-    idx = np.clip(((t + 1.0) * 127.5).astype(np.intp), 0, 255)
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverged unit: inf is the colour's end
+        t = np.asarray(values, float) / (scale or 1.0)
+    t = np.clip(np.nan_to_num(t, nan=0.0, posinf=1.0, neginf=-1.0), -1.0, 1.0)
+    idx = ((t + 1.0) * 127.5).astype(np.intp)
     return LUT[idx]
 
 

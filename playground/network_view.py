@@ -1,10 +1,12 @@
 """The live network diagram (objectName `networkView`): neurons, weights, gradient health.
 
 Columns are the input features, the hidden layers and the output. Each neuron is
-a small heatmap of its own output over the input domain (engine/unit_maps.py,
-blue positive, orange negative); hovering one emits `neuronHovered` so the
-window can enlarge it into the boundary plot, as TensorFlow Playground does.
-Edges are weights: blue positive, orange negative, thicker and darker for larger
+a small heatmap of its own output over the input domain, computed by the runner
+(`Snapshot.unit_maps`, engine/unit_maps.py) and only drawn here, in the sign
+colours (green positive, purple negative; a legend in the corner says so); hovering one
+emits `neuronHovered` so the window can enlarge it into the boundary plot, as
+TensorFlow Playground does.
+Edges are weights in the same colours, thicker and darker for larger
 magnitudes; between wide layers only each unit's strongest inputs are drawn
 (playground/network_layout.py). Hovering an edge shows its weight and the
 gradient of the loss for it; clicking one emits `weightClicked(layer, i, j)`
@@ -25,11 +27,12 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from engine.spec import NetworkSpec
-from engine.unit_maps import UnitMaps, layer_scales
+from engine.unit_maps import layer_scales
 from playground import palette
 from playground.gradient_health import RELATIVE
 from playground.network_layout import (
     EDGE_LIMIT,
+    LUT,
     TOP_K,
     diverging_rgba,
     edge_selection,
@@ -41,8 +44,9 @@ from playground.weight_probe import WeightProbe
 
 MAX_EDGE_WIDTH = 4.0
 LEVELS = 8  # magnitude buckets per sign: a few drawLines calls, not one per edge
-MAP_RESOLUTION = 12
 HIT_PX = 4.0
+SIGN_WORDS = "green positive, purple negative, white near zero"
+LEGEND_SIZE = (48, 8)  # the sign legend's colour bar (top left), pixels
 HEALTH_HEX = {"healthy": "#1a6b4f", "vanishing": "#56B4E9", "exploding": "#D55E00"}
 
 
@@ -73,7 +77,6 @@ class NetworkView(QWidget):
         self.phase: str | None = None
         self.overlay: list[np.ndarray] | None = None
         self.hovered: tuple[int, int] | None = None
-        self._maps: UnitMaps | None = None
         self._map_columns: list[np.ndarray] | None = None
         self._images: list[tuple[QImage, np.ndarray] | None] = []
         self._probe = WeightProbe()
@@ -84,12 +87,10 @@ class NetworkView(QWidget):
 
     # -- inputs ------------------------------------------------------------------------------
     def set_spec(self, spec: NetworkSpec, data=None) -> None:
-        """A new architecture; `data` gives the unit maps' domain and the edge gradients' rows."""
+        """A new architecture; `data` gives the edge gradients' rows and the preview's domain."""
         if data is not None and data is not self.data:
             self.data = data
-            self._maps = None
-            if UnitMaps.supports(spec.input_dim) and len(data.bounds) == spec.input_dim:
-                self._maps = UnitMaps(data.bounds, spec.input_dim, MAP_RESOLUTION)
+            self._map_columns, self._images = None, []
         if spec != self.spec:
             self.spec = spec
             self.weights = ()
@@ -105,7 +106,6 @@ class NetworkView(QWidget):
         if self.spec is None or not self._fits(weights):
             return
         self.weights = tuple(weights)
-        self._update_maps()
         self.update()
 
     def _fits(self, weights) -> bool:
@@ -150,11 +150,15 @@ class NetworkView(QWidget):
         self.update()
 
     # -- unit maps ---------------------------------------------------------------------------
-    def _update_maps(self) -> None:
-        if self._maps is None or self.spec.input_dim != self._maps.input_dim:
+    def set_unit_maps(self, maps) -> None:
+        """Draw a snapshot's `UnitMapsView` in the neurons; None or maps of another net clear."""
+        sizes = () if self.spec is None else self.spec.layer_sizes
+        fits = maps is not None and len(maps.columns) == len(sizes)
+        if not fits or any(len(c) > s for c, s in zip(maps.columns, sizes, strict=True)):
             self._map_columns, self._images = None, []
+            self.update()
             return
-        columns = self._maps.compute(self.spec, self.weights)
+        columns = [np.asarray(c, np.float64) for c in maps.columns]
         self._map_columns = columns
         self._images = []
         for col, scale in zip(columns, layer_scales(columns), strict=True):
@@ -164,6 +168,7 @@ class NetworkView(QWidget):
             h, w = strip.shape[:2]
             image = QImage(strip.data, w, h, 4 * w, QImage.Format.Format_RGBA8888)
             self._images.append((image, strip))  # the array must outlive the image
+        self.update()
         self.mapsUpdated.emit()
 
     def unit_map(self, column: int, unit: int) -> np.ndarray | None:
@@ -200,6 +205,7 @@ class NetworkView(QWidget):
         self._draw_nodes(painter, lay)
         self._draw_labels(painter, lay)
         self._draw_markers(painter, lay)
+        self._draw_legend(painter)
 
     def _draw_edges(self, painter: QPainter, lay) -> None:
         segs, ids, signs, mags = [], [], [], []
@@ -226,7 +232,10 @@ class NetworkView(QWidget):
             return
         sign = np.concatenate(signs)
         level = np.minimum(LEVELS - 1, (np.concatenate(mags) * LEVELS).astype(int))
-        colours = {True: QColor(palette.POSITIVE_HEX), False: QColor(palette.NEGATIVE_HEX)}
+        colours = {
+            True: QColor(palette.SIGN_POSITIVE_HEX),
+            False: QColor(palette.SIGN_NEGATIVE_HEX),
+        }
         for lv in range(LEVELS):
             m = (lv + 0.5) / LEVELS
             for pos in (True, False):
@@ -256,7 +265,9 @@ class NetworkView(QWidget):
                 painter.drawRect(rect)
                 if ring is not None and ring_scale > 0:
                     v = float(ring[u]) / ring_scale
-                    colour = QColor(palette.POSITIVE_HEX if v >= 0 else palette.NEGATIVE_HEX)
+                    colour = QColor(
+                        palette.SIGN_POSITIVE_HEX if v >= 0 else palette.SIGN_NEGATIVE_HEX
+                    )
                     colour.setAlphaF(0.25 + 0.75 * min(1.0, abs(v)))
                     painter.setPen(QPen(colour, 1.5 + 3.0 * abs(v)))
                     painter.drawRect(rect.adjusted(-3, -3, 3, 3))
@@ -276,7 +287,7 @@ class NetworkView(QWidget):
             y = lay.ys[0][u]
             painter.drawText(QRectF(0, y - 8, lay.xs[0] - lay.node / 2 - 4, 16), align, name)
         if self.phase:
-            painter.drawText(QPointF(6, 13), f"{self.phase}")
+            painter.drawText(QPointF(6, self.height() - 6), f"{self.phase}")
         if any(s > n for s, n in zip(lay.sizes, lay.shown, strict=True)) or any(
             a * b > EDGE_LIMIT for a, b in zip(lay.sizes, lay.sizes[1:], strict=False)
         ):
@@ -285,6 +296,28 @@ class NetworkView(QWidget):
                 QPointF(self.width() - 250, 13),
                 f"wide layers: first 16 units, top {TOP_K} inputs each",
             )
+
+    def legend_rect(self) -> QRectF:
+        """Where the sign legend's colour bar is drawn (top left corner, above the nodes)."""
+        w, h = LEGEND_SIZE
+        return QRectF(16, 4, w, h)
+
+    def _draw_legend(self, painter: QPainter) -> None:
+        """The sign colours, once for edges and neuron maps: − purple … white … + green."""
+        bar = self.legend_rect()
+        strip = np.ascontiguousarray(LUT[None, :, :])
+        image = QImage(
+            strip.data, strip.shape[1], 1, 4 * strip.shape[1], QImage.Format.Format_RGBA8888
+        )
+        painter.drawImage(bar, image)
+        painter.setPen(QColor("#555555"))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(bar)
+        painter.setPen(QColor("#333333"))
+        mid = bar.center().y() + 4
+        painter.drawText(QPointF(bar.left() - 11, mid), "−")
+        painter.drawText(QPointF(bar.right() + 3, mid), "+")
+        painter.drawText(QPointF(bar.right() + 16, mid), "weight / output sign")
 
     def _draw_markers(self, painter: QPainter, lay) -> None:
         self._markers = []
@@ -376,26 +409,30 @@ class NetworkView(QWidget):
                 return
         super().mousePressEvent(event)
 
-    def node_tip(self, k: int, u: int) -> str:
-        n = len(self.spec.layer_sizes)
+    def unit_name(self, k: int, u: int) -> str:
+        """Column k's unit u as a person counts: "layer 2 unit 3 (tanh)", "input x1"."""
         if k == 0:
-            name = f"input {self.spec.features[u]}"
-        elif k == n - 1:
-            name = f"output unit {u + 1} (logit)"
-        else:
-            name = f"layer {k} unit {u + 1} ({self.spec.hidden[k - 1].activation})"
-        text = f"{name}: its output over the input domain (blue positive, orange negative)"
+            return f"input {self.spec.features[u]}"
+        if k == len(self.spec.layer_sizes) - 1:
+            return f"output unit {u + 1} (logit)"
+        return f"layer {k} unit {u + 1} ({self.spec.hidden[k - 1].activation})"
+
+    def node_tip(self, k: int, u: int) -> str:
+        name = self.unit_name(k, u)
+        text = f"{name}: its output over the input domain ({SIGN_WORDS})"
         if self.weights and k > 0:
             text += f"; bias {self.weights[k - 1][1][u]:+.3g}"
         return text + ". The output plot shows it enlarged while you hover."
 
     def edge_tip(self, k: int, i: int, j: int) -> str:
         src = self.spec.features[j] if k == 0 else f"layer {k} unit {j + 1}"
-        dst = "output" if k == len(self.spec.hidden) else f"layer {k + 1} unit {i + 1}"
+        dst = (
+            f"output unit {i + 1}" if k == len(self.spec.hidden) else f"layer {k + 1} unit {i + 1}"
+        )
         if not self.weights:
             return f"{src} → {dst}: no weights yet"
         w = self.weights[k][0][i, j]
-        text = f"weight W{k + 1}[{i}, {j}] ({src} → {dst}) = {w:+.4g}"
+        text = f"weight W{k + 1}[{i + 1}, {j + 1}] ({src} → {dst}) = {w:+.4g}"
         grad = self.weight_gradient(k, i, j)
         if grad is not None:
             text += f"\ngradient ∂loss/∂w = {grad:+.3g} (whole training set, these weights)"

@@ -4,7 +4,10 @@ Class colours follow Okabe & Ito ("Color Universal Design"), extended with three
 of Paul Tol's muted colours for up to ten classes. Binary probability shading runs
 blue -> light grey -> orange, which stays distinguishable under protanopia,
 deuteranopia and tritanopia; regression surfaces use cividis, designed for it.
-Weights in the network view use the same blue (positive) / orange (negative) pair.
+
+Signs (weights, unit outputs, the inspector's numbers) use a pair of their own,
+Paul Tol's purple (negative) / green (positive) from his colour-blind safe PRGn
+scheme, so that blue and orange always mean a class and nothing else.
 """
 
 from __future__ import annotations
@@ -40,8 +43,10 @@ LAYER_HEX = (
     "#AA4499",
     "#117733",
 )
-POSITIVE_HEX = "#0072B2"
+POSITIVE_HEX = "#0072B2"  # accents (selection, drop markers); not a sign: see SIGN_*
 NEGATIVE_HEX = "#E69F00"
+SIGN_POSITIVE_HEX = "#1B7837"  # green (Tol PRGn)
+SIGN_NEGATIVE_HEX = "#762A83"  # purple (Tol PRGn)
 NEUTRAL_HEX = "#F2F2F2"
 MISTAKE_HEX = "#000000"
 VANISHING_RGBA = (86, 180, 233, 45)  # sky blue, translucent
@@ -78,6 +83,13 @@ def binary_colormap(lightness: float = 0.35) -> pg.ColorMap:
     mid = np.array(hex_to_rgb(NEUTRAL_HEX), float)
     colours = np.vstack([blue, mid, orange]).astype(np.uint8)
     return pg.ColorMap(pos=np.array([0.0, 0.5, 1.0]), color=colours, name="playground-binary")
+
+
+def sign_colormap() -> pg.ColorMap:
+    """Signed values from -1 (purple) through white (0) to +1 (green): weights, unit outputs."""
+    neg, pos = hex_to_rgb(SIGN_NEGATIVE_HEX), hex_to_rgb(SIGN_POSITIVE_HEX)
+    colours = np.array([neg, (255, 255, 255), pos], dtype=np.uint8)
+    return pg.ColorMap(pos=np.array([0.0, 0.5, 1.0]), color=colours, name="playground-sign")
 
 
 def surface_colormap() -> pg.ColorMap:

@@ -9,10 +9,6 @@ error), and divergence or errors appear in the banner.
 
 from __future__ import annotations
 
-import numpy as np
-
-from playground.mistakes import MistakeFinder
-
 NETWORK_VIEW_PERIOD = 6  # redraw the network diagram every sixth frame (5 Hz) while running
 
 
@@ -23,10 +19,18 @@ class SnapshotPresenter:
         self.step = -1
         self.state = "paused"
         self._view = None
-        self._mistakes = MistakeFinder()
+        self._mistakes = None  # (generation, step) of the marks drawn
+        self._maps = None  # (generation, step) of the unit maps drawn
         self._shown_message: tuple[int, str] | None = None
         self._frame = 0
         self.last = None  # the latest snapshot drawn
+        window.network_view.neuronHovered.connect(self._watch_unit)
+
+    def _watch_unit(self, column: int, unit: int) -> None:
+        """Ask the runner for the hovered unit's enlarged map (column -1: stop)."""
+        runner = self.w.runner
+        if runner is not None:
+            runner.watch_unit(None if column < 0 else column, unit)
 
     def forget(self) -> None:
         """Treat the next snapshot as the start of a new run (a new runner)."""
@@ -46,7 +50,8 @@ class SnapshotPresenter:
             metric = "accuracy" if snap.spec.task == "classification" else "r2"
             w.loss_plot.clear(metric)
             w.gradient_plot.clear(len(snap.spec.hidden) + 1)
-            self._view, self.step = None, -1
+            self._view, self.step, self._mistakes, self._maps = None, -1, None, None
+            w.unit_preview.set_preview(None)
             self._shown_message = None
         if len(snap.history) or snap.history.n_evals:
             w.loss_plot.append(snap.history)
@@ -55,13 +60,19 @@ class SnapshotPresenter:
             w.gradient_plot.redraw()
         self.step = snap.step
         if self._fits_data(snap) and snap.view is not None and snap.view is not self._view:
-            self._view = snap.view  # a new picture: the marks follow the same weights
+            self._view = snap.view
             w.boundary_plot.update_view(snap.view)
-            self._mark_mistakes(snap)
+        self._mark_mistakes(snap)
+        if self._fits_data(snap):
+            w.unit_preview.set_preview(snap.unit_preview)
         if snap.spec == w.network_view.spec and (
             self._frame % NETWORK_VIEW_PERIOD == 0 or snap.state != "running"
         ):
             w.network_view.set_weights(snap.weights)
+            maps = snap.unit_maps
+            if maps is None or (snap.generation, maps.step) != self._maps:
+                self._maps = None if maps is None else (snap.generation, maps.step)
+                w.network_view.set_unit_maps(maps)
             plot = w.gradient_plot
             w.network_view.set_layer_stats(snap.layers, plot.vanishing, plot.exploding)
         self._update_status(snap)
@@ -76,15 +87,12 @@ class SnapshotPresenter:
         return spec.task != "classification" or spec.n_classes == data.n_classes
 
     def _mark_mistakes(self, snap) -> None:
-        data = self.w.data
-        if snap.spec.task != "classification" or data.X_train.shape[1] != 2:
-            self.w.boundary_plot.show_mistakes(None)
-            return
-        X, y = data.X_train, data.y_train
-        if data.X_test is not None and self.w.boundary_plot.test_check.isChecked():
-            X, y = np.vstack([X, data.X_test]), np.concatenate([y, data.y_test])
-        wrong = self._mistakes.wrong(snap.spec, snap.weights, X, y)
-        self.w.boundary_plot.show_mistakes(wrong)
+        """Draw the runner's marks when they are new (no forward pass here: see engine/grid)."""
+        marks = snap.mistakes if self._fits_data(snap) else None
+        key = None if marks is None else (snap.generation, marks.step)
+        if key != self._mistakes:
+            self._mistakes = key
+            self.w.boundary_plot.show_mistakes(marks)
 
     def _update_status(self, snap) -> None:
         ev = snap.evaluation

@@ -40,6 +40,7 @@ from engine.runner import (
     check_training,
     checked_row,
     checked_step_count,
+    checked_unit,
 )
 from engine.snapshot import Mailbox, Snapshot
 from engine.spec import NetworkSpec, TrainConfig
@@ -116,6 +117,9 @@ class ProcessRunner:
         check_compatible(spec, new_data)
         self._latest = (spec, new_data)
         self._send("configure", network, data, training)
+
+    def watch_unit(self, column: int | None, unit: int = 0) -> None:
+        self._send("watch_unit", *checked_unit(column, unit))
 
     def capture(self, timeout: float = 5.0) -> ResumeState | None:
         """The child's resumable state (see `Runner.capture`); None if it did not come in time.

@@ -3,7 +3,9 @@
 - 2-D classification: a heatmap of the output. Two classes: P(class 1) shaded
   blue -> grey -> orange; K classes: each class's colour weighted by its
   probability. "Discretise" shows the predicted class only. Training points are
-  circles, test points triangles, misclassified points get a black cross.
+  circles, test points triangles; the points the current weights misclassify
+  get a black cross (masks computed by the runner, `Snapshot.mistakes`: the
+  plot only draws them, and none before the first step).
 - 1-D regression: the data and the fitted curve; 1-D classification: P(class)
   curves over the points.
 - 2-D regression: the predicted surface as a heatmap (cividis), points coloured
@@ -48,6 +50,8 @@ class BoundaryPlot(QWidget):
         self.mode = "none"  # "classification" | "class-curve" | "surface" | "curve" | "none"
         self.n_classes = 0
         self._last_view = None
+        self._points: tuple[np.ndarray | None, np.ndarray | None] = (None, None)  # train, test
+        self._marks = None  # the MistakeMarks drawn
         self._binary_lut = palette.binary_colormap(HEAT_LIGHTEN).getLookupTable(nPts=256)
         self._surface_lut = palette.surface_colormap().getLookupTable(nPts=256)
         self._surface_levels = (0.0, 1.0)
@@ -62,6 +66,7 @@ class BoundaryPlot(QWidget):
         self.test_check.setToolTip("Draw the test points (triangles) on top of the training points")
         self.discretise_check.toggled.connect(self._redraw_last)
         self.test_check.toggled.connect(self._update_test_visibility)
+        self.test_check.toggled.connect(self._redraw_mistakes)
         head = QHBoxLayout()
         head.addWidget(self.title)
         head.addStretch(1)
@@ -112,6 +117,8 @@ class BoundaryPlot(QWidget):
     def set_data(self, data) -> None:
         """Show a new dataset (an engine Data): choose the mode and place the points."""
         self._last_view = None
+        self._marks = None
+        self._points = (data.X_train, data.X_test)
         d = data.X_train.shape[1]
         self.n_classes = data.n_classes
         classification = data.task == "classification"
@@ -152,10 +159,24 @@ class BoundaryPlot(QWidget):
         self._update_test_visibility()
         self._set_range(data)
 
-    def _setup_scales(self, data) -> None:
-        self._surface_levels = (0.0, 1.0)
+    def show_unit_scale(self, label: str, scale: float) -> None:
+        """The colour bar of a previewed unit's map: the sign colours over [-scale, scale]."""
+        self.colorbar.setColorMap(palette.sign_colormap())
+        self.colorbar.setLevels((-scale, scale))
+        self.colorbar.setLabel("left", label)
+        self.colorbar.axis.setTicks(None)
+        self.colorbar.setVisible(True)
+
+    def restore_scale(self) -> None:
+        """The output's own colour bar again (after a unit preview)."""
+        self._output_colorbar()
+        self.colorbar.setVisible(self.mode in ("classification", "surface"))
+
+    def colorbar_label(self) -> str:
+        return self.colorbar.getAxis("left").labelText
+
+    def _output_colorbar(self) -> None:
         if self.mode == "classification":
-            self.plot.setLabel("left", "x2")
             if self.n_classes == 2:
                 self.colorbar.setColorMap(palette.binary_colormap(HEAT_LIGHTEN))
                 self.colorbar.setLevels((0.0, 1.0))
@@ -167,6 +188,17 @@ class BoundaryPlot(QWidget):
                 self.colorbar.setLabel("left", "class")
                 self.colorbar.axis.setTicks([[(k, str(k)) for k in range(self.n_classes)]])
         elif self.mode == "surface":
+            self.colorbar.setColorMap(palette.surface_colormap())
+            self.colorbar.setLevels(self._surface_levels)
+            self.colorbar.setLabel("left", "output")
+            self.colorbar.axis.setTicks(None)
+
+    def _setup_scales(self, data) -> None:
+        self._surface_levels = (0.0, 1.0)
+        if self.mode == "classification":
+            self.plot.setLabel("left", "x2")
+            self._output_colorbar()
+        elif self.mode == "surface":
             ys = (
                 data.y_train if data.y_test is None else np.concatenate([data.y_train, data.y_test])
             )
@@ -174,11 +206,7 @@ class BoundaryPlot(QWidget):
             if hi <= lo:
                 lo, hi = lo - 1.0, hi + 1.0
             self._surface_levels = (lo, hi)
-            cmap = palette.surface_colormap()
-            self.colorbar.setColorMap(cmap)
-            self.colorbar.setLevels(self._surface_levels)
-            self.colorbar.setLabel("left", "output")
-            self.colorbar.axis.setTicks(None)
+            self._output_colorbar()
         elif self.mode == "class-curve":
             self.plot.setLabel("left", "P(class)")
             n = 1 if self.n_classes == 2 else self.n_classes
@@ -278,12 +306,32 @@ class BoundaryPlot(QWidget):
             QRectF(xs[0] - dx / 2, ys[0] - dy / 2, xs[-1] - xs[0] + dx, ys[-1] - ys[0] + dy)
         )
 
-    def show_mistakes(self, X_wrong: np.ndarray | None) -> None:
-        """Mark misclassified points (raw inputs, (m, d)); None or empty clears the marks."""
-        if X_wrong is None or len(X_wrong) == 0 or self.mode not in ("classification",):
+    def show_mistakes(self, marks) -> None:
+        """Cross the points a snapshot's `MistakeMarks` flag; None clears the crosses.
+
+        Test points are marked only while they are shown. Masks that do not fit the
+        dataset on show (a late snapshot of other data) clear the crosses too.
+        """
+        self._marks = marks
+        self._redraw_mistakes()
+
+    def _redraw_mistakes(self) -> None:
+        wrong = self._wrong_points()
+        if wrong is None or len(wrong) == 0:
             self.mistakes.setData([], [])
-            return
-        self.mistakes.setData(X_wrong[:, 0], X_wrong[:, 1])
+        else:
+            self.mistakes.setData(wrong[:, 0], wrong[:, 1])
+
+    def _wrong_points(self) -> np.ndarray | None:
+        marks, (X_train, X_test) = self._marks, self._points
+        if marks is None or self.mode != "classification" or len(marks.train) != len(X_train):
+            return None
+        wrong = X_train[marks.train]
+        if self.test_check.isChecked() and X_test is not None and marks.test is not None:
+            if len(marks.test) != len(X_test):
+                return None
+            wrong = np.vstack([wrong, X_test[marks.test]])
+        return wrong
 
     def highlight_points(self, X: np.ndarray | None, y: np.ndarray | None = None) -> None:
         """Ring the given points (raw inputs (m, d) and their targets); None clears."""

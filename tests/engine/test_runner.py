@@ -17,6 +17,7 @@ from engine.runner import Runner
 from engine.snapshot import REASONS, STATES, History, HistoryChunk, Mailbox
 from engine.spec import LayerSpec, NetworkSpec, TrainConfig
 from engine.trainer import Evaluation, Trainer
+from engine.unit_maps import UnitMaps
 from tests.engine.test_trainer import net, spirals
 
 DATA = spirals(120, seed=3)
@@ -415,3 +416,67 @@ def test_runner_without_a_grid_view_for_three_inputs():
         runner.step(3)
         snap = wait_for(runner, reason("step"))
         assert snap.view is None and snap.evaluation.metric_name == "r2"
+
+
+def true_mistakes(snap, X, y) -> np.ndarray:
+    """The misclassified rows of X under the snapshot's weights, by an independent Network."""
+    from engine.network import Network
+
+    network = Network(snap.spec, rng=0)
+    for k, (w, b) in enumerate(snap.weights):
+        network.weights[k][...] = w
+        network.biases[k][...] = b
+    p = network.predict(X)
+    predicted = (p[:, 0] > 0.5) if p.shape[1] == 1 else np.argmax(p, axis=1)
+    return predicted != y
+
+
+def test_misclassified_marks_are_the_snapshot_weights_own_and_absent_before_training():
+    with Runner(SPEC, CONFIG, DATA, grid_size=8) as runner:
+        first = wait_for(runner, reason("reset"))
+        assert first.step == 0 and first.mistakes is None  # nothing learnt: no marks yet
+        runner.step(7)
+        snap = wait_for(runner, reason("step"))
+    marks = snap.mistakes
+    assert marks.step == snap.step == 7
+    assert marks.train.dtype == bool and not marks.train.flags.writeable
+    assert np.array_equal(marks.train, true_mistakes(snap, DATA.X_train, DATA.y_train))
+    assert np.array_equal(marks.test, true_mistakes(snap, DATA.X_test, DATA.y_test))
+    assert 0 < marks.train.sum() < len(marks.train)  # spirals after 7 steps: some of each
+    maps = snap.unit_maps  # the network diagram's neurons, at the same weights
+    expected = UnitMaps(DATA.bounds, 2, maps.columns[0].shape[-1]).compute(SPEC, snap.weights)
+    assert maps.step == 7 and [len(c) for c in maps.columns] == [2, 6, 6, 1]
+    for got, want in zip(maps.columns, expected, strict=True):
+        assert np.allclose(got, want, atol=1e-6)
+
+
+def test_no_marks_for_regression():
+    from tests.engine.test_trainer import make_data
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (40, 2))
+    data = make_data(X, X[:, 0] * X[:, 1], task="regression")
+    spec = NetworkSpec(hidden=(LayerSpec(4, "tanh"),), task="regression")
+    with Runner(spec, CONFIG, data, grid_size=8) as runner:
+        runner.step(2)
+        snap = wait_for(runner, reason("step"))
+    assert snap.view.kind == "surface" and snap.mistakes is None
+
+
+def test_watch_unit_publishes_that_units_map_at_the_snapshot_weights():
+    with Runner(SPEC, CONFIG, DATA, grid_size=8) as runner:
+        wait_for(runner, reason("reset"))
+        with pytest.raises(SpecError, match="column"):
+            runner.watch_unit(-1, 0)
+        runner.watch_unit(2, 4)  # hidden layer 2, unit 5
+        runner.step(3)
+        snap = wait_for(runner, lambda s: s.reason == "step")
+        p = snap.unit_preview
+        assert (p.step, p.column, p.unit) == (3, 2, 4)
+        maps = UnitMaps(DATA.bounds, 2, p.values.shape[0]).compute(SPEC, snap.weights, upto=2)
+        assert np.allclose(p.values, maps[2][4], atol=1e-6)
+        runner.watch_unit(5, 0)  # no such column: nothing to show
+        assert wait_for(runner, lambda s: s.reason == "tick").unit_preview is None
+        runner.watch_unit(None)
+        runner.step(1)
+        assert wait_for(runner, reason("step")).unit_preview is None

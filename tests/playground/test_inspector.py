@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtWidgets import QLabel
 
 from engine.backprop_phases import PHASES
 from tests.playground.gui_support import WAIT_MS, close_window, make_window, wait_snapshot
@@ -117,10 +118,18 @@ def test_clicking_a_weight_explains_its_chain_rule(qtbot, window):
     assert e.chain_sum == pytest.approx(panel.step.grad_W[1][2, 3], rel=1e-12, abs=1e-15)
     assert e.update == e.applied
     text = panel.details.toPlainText()
-    assert "W[1][2, 3]" in text and f"{e.chain_sum:.9g}" in text
+    # counted from 1 as the tables' headers are: layer 2, receiving unit 3, sending unit 4
+    assert "W2[3, 4]: from unit 4 of layer 1 to unit 3 of layer 2" in text
+    assert f"{e.chain_sum:.9g}" in text
+    headers = panel.tables["dW1"].table
+    assert headers.verticalHeaderItem(2).text() == "3"
+    assert headers.horizontalHeaderItem(3).text() == "4"
+    headings = [w.text() for w in panel.content.findChildren(QLabel)]
+    assert any(h.startswith("Layer 1 (hidden") for h in headings)
+    assert not any(h.startswith("Layer 0") for h in headings)
     window.network_view.weightClicked.emit(0, 1, 0)  # an edge of the diagram
     assert panel.explained == (0, 1, 0)
-    assert "W[0][1, 0]" in panel.details.toPlainText()
+    assert "W1[2, 1]: from input 1 to unit 2 of layer 1" in panel.details.toPlainText()
     # the panel takes the curves' column while open and gives it back when closed
     assert not window.loss_plot.isVisibleTo(window)
     panel.close()

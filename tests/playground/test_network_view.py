@@ -11,7 +11,9 @@ from PySide6.QtGui import QColor
 
 from engine.data import Data
 from engine.network import Network
+from engine.snapshot import UnitMapsView, UnitPreviewView
 from engine.spec import LayerSpec, NetworkSpec
+from engine.unit_maps import UnitMaps
 from playground import palette
 from playground.network_layout import TOP_K
 from playground.network_view import NetworkView
@@ -51,6 +53,13 @@ def close_to(colour: QColor, hex_colour: str, tol: int = 90) -> bool:
     )
 
 
+def runner_maps(spec, weights, data=None):
+    """The unit maps a runner would put in its snapshot for these weights."""
+    bounds = (data or make_data()).bounds
+    columns = UnitMaps(bounds, spec.input_dim, 12).compute(spec, weights)
+    return UnitMapsView(1, tuple(bounds), tuple(c[:16].astype(np.float32) for c in columns))
+
+
 def test_edge_colours_follow_the_signs_of_a_snapshots_weights(view):
     view.set_spec(NetworkSpec(hidden=(LayerSpec(2),)))
     W0 = np.array([[3.0, -3.0], [-3.0, 3.0]])
@@ -65,7 +74,7 @@ def test_edge_colours_follow_the_signs_of_a_snapshots_weights(view):
                     continue  # the two crossing edges meet in the middle; the others do not
                 p = midpoint(view, k, i, j)
                 colour = image.pixelColor(int(p.x()), int(p.y()))
-                expected = palette.POSITIVE_HEX if W[i, j] > 0 else palette.NEGATIVE_HEX
+                expected = palette.SIGN_POSITIVE_HEX if W[i, j] > 0 else palette.SIGN_NEGATIVE_HEX
                 assert close_to(colour, expected), (k, i, j, colour.name())
     view.set_weights(((np.zeros((2, 2)), np.zeros(2)),))  # wrong shapes: ignored
     assert view.weights[0][0] is W0
@@ -114,15 +123,18 @@ def test_weight_probe_matches_finite_differences():
 def test_neurons_show_their_own_output_and_hovering_reports_them(qtbot, view):
     spec = NetworkSpec(hidden=(LayerSpec(1, "tanh"),))
     view.set_spec(spec, make_data())
-    W0 = np.array([[4.0, 0.0]])  # the hidden unit is tanh(4 x1): orange left, blue right
-    view.set_weights(((W0, np.zeros(1)), (np.array([[1.0]]), np.zeros(1))))
+    W0 = np.array([[4.0, 0.0]])  # the hidden unit is tanh(4 x1): purple left, green right
+    weights = ((W0, np.zeros(1)), (np.array([[1.0]]), np.zeros(1)))
+    view.set_weights(weights)
+    assert view.unit_map(1, 0) is None  # the view computes nothing: the runner sends the maps
+    view.set_unit_maps(runner_maps(spec, weights))
     unit = view.unit_map(1, 0)
     assert unit[0, 0] < -0.9 and unit[0, -1] > 0.9
     image = view.grab().toImage()
     rect = view.node_rect(1, 0)
     left = image.pixelColor(int(rect.left() + 3), int(rect.center().y()))
     right = image.pixelColor(int(rect.right() - 3), int(rect.center().y()))
-    assert close_to(left, palette.NEGATIVE_HEX) and close_to(right, palette.POSITIVE_HEX)
+    assert close_to(left, palette.SIGN_NEGATIVE_HEX) and close_to(right, palette.SIGN_POSITIVE_HEX)
     with qtbot.waitSignal(view.neuronHovered) as blocker:
         qtbot.mouseMove(view, rect.center().toPoint())
     assert blocker.args == [1, 0] and view.hovered == (1, 0)
@@ -131,26 +143,38 @@ def test_neurons_show_their_own_output_and_hovering_reports_them(qtbot, view):
 
 def test_hovered_neuron_is_enlarged_in_the_boundary_plot(qtbot, view):
     from playground.plots.boundary_plot import BoundaryPlot
-    from playground.unit_preview import RESOLUTION, UnitPreview
+    from playground.unit_preview import UnitPreview
+
+    RESOLUTION = 64
 
     plot = BoundaryPlot()
     qtbot.addWidget(plot)
     data = make_data()
     plot.set_data(data)
     preview = UnitPreview(plot, view)
-    view.set_spec(NetworkSpec(hidden=(LayerSpec(2, "tanh"),)), data)
-    W0 = np.array([[0.0, 0.0], [0.0, -5.0]])  # unit 2 is tanh(-5 x2): blue at the bottom
-    view.set_weights(((W0, np.zeros(2)), (np.ones((1, 2)), np.zeros(1))))
+    spec = NetworkSpec(hidden=(LayerSpec(2, "tanh"),))
+    view.set_spec(spec, data)
+    W0 = np.array([[0.0, 0.0], [0.0, -5.0]])  # unit 2 is tanh(-5 x2): green at the bottom
+    weights = ((W0, np.zeros(2)), (np.ones((1, 2)), np.zeros(1)))
+    view.set_weights(weights)
     view.neuronHovered.emit(1, 1)
+    assert not preview.image.isVisible()  # until the runner sends the unit's map
+    values = UnitMaps(data.bounds, 2, RESOLUTION).compute(spec, weights, upto=1)[1][1]
+    preview.set_preview(UnitPreviewView(5, 1, 1, tuple(data.bounds), values.astype(np.float32)))
     assert preview.image.isVisible()
     img = preview.image.image
     assert img.shape == (RESOLUTION, RESOLUTION, 3)
-    blue = np.array(palette.hex_to_rgb(palette.POSITIVE_HEX))
-    orange = np.array(palette.hex_to_rgb(palette.NEGATIVE_HEX))
-    assert np.abs(img[0, RESOLUTION // 2] - blue).sum() < 40  # row 0 is y = -1
-    assert np.abs(img[-1, RESOLUTION // 2] - orange).sum() < 40
+    green = np.array(palette.hex_to_rgb(palette.SIGN_POSITIVE_HEX))
+    purple = np.array(palette.hex_to_rgb(palette.SIGN_NEGATIVE_HEX))
+    assert np.abs(img[0, RESOLUTION // 2] - green).sum() < 40  # row 0 is y = -1
+    assert np.abs(img[-1, RESOLUTION // 2] - purple).sum() < 40
+    # its own colour bar: the unit's value range under its name, not P(class 1)
+    assert plot.colorbar_label() == "value of layer 1 unit 2 (tanh)"
+    lo, hi = plot.colorbar.levels()
+    assert lo == -hi and hi >= 1.0
     view.neuronHovered.emit(-1, -1)
     assert not preview.image.isVisible()
+    assert plot.colorbar_label() == "P(class 1)" and plot.colorbar.levels() == (0.0, 1.0)
 
 
 def test_gradient_markers_fade_as_gradients_vanish(view):
@@ -194,7 +218,7 @@ def test_phase_overlay_tints_neurons_and_clears(view):
     image = view.grab().toImage()
     rect = view.node_rect(1, 1)
     ring = image.pixelColor(int(rect.center().x()), int(rect.top() - 3))
-    assert close_to(ring, palette.NEGATIVE_HEX, tol=120)
+    assert close_to(ring, palette.SIGN_NEGATIVE_HEX, tol=120)
     with pytest.raises(ValueError, match="column"):
         view.set_phase_overlay("forward", [np.zeros(3)])
     view.set_phase_overlay(None, None)
@@ -209,3 +233,30 @@ def test_a_layer_far_below_the_output_layer_is_marked_vanishing(view):
     view.grab()
     tips = [t for _r, t in view._markers]
     assert "vanishing" in tips[0] and "healthy" in tips[1] and "healthy" in tips[2]
+
+
+def test_sign_colours_never_reuse_a_class_colour_and_have_a_legend(view):
+    signs = {palette.SIGN_POSITIVE_HEX.lower(), palette.SIGN_NEGATIVE_HEX.lower()}
+    assert not signs & {c.lower() for c in palette.CLASS_HEX}
+    lut = palette.sign_colormap().getLookupTable(nPts=3)
+    assert [tuple(c[:3]) for c in lut] == [
+        palette.hex_to_rgb(palette.SIGN_NEGATIVE_HEX),
+        (255, 255, 255),
+        palette.hex_to_rgb(palette.SIGN_POSITIVE_HEX),
+    ]
+    view.set_spec(NetworkSpec(hidden=(LayerSpec(2),)))
+    image = view.grab().toImage()
+    bar = view.legend_rect()
+    y = int(bar.center().y())
+    assert close_to(image.pixelColor(int(bar.left()) + 2, y), palette.SIGN_NEGATIVE_HEX)
+    assert close_to(image.pixelColor(int(bar.right()) - 2, y), palette.SIGN_POSITIVE_HEX)
+    assert "green positive, purple negative" in view.node_tip(1, 0)
+
+
+def test_a_diverged_units_infinite_output_gets_the_end_colours_without_an_error():
+    from playground.network_layout import LUT, diverging_rgba
+
+    values = np.array([np.inf, -np.inf, np.nan, 3.4e38, 0.0])
+    with np.errstate(all="raise"):  # the window raises on floating-point errors
+        rgba = diverging_rgba(values, 1.0)
+    assert [tuple(c) for c in rgba] == [tuple(LUT[i]) for i in (255, 0, 127, 255, 127)]

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from engine.grid import MistakeMarks
 from playground import palette
 from playground.plots.boundary_plot import BoundaryPlot
 from playground.plots.buffer import GrowingBuffer
@@ -186,7 +187,8 @@ def test_binary_heatmap_shades_by_probability_and_discretises(qtbot):
 def test_k_class_heatmap_mixes_class_colours_and_marks_mistakes(qtbot):
     plot = BoundaryPlot()
     qtbot.addWidget(plot)
-    plot.set_data(data2d(n_classes=3))
+    data = data2d(n_classes=3)
+    plot.set_data(data)
 
     def probs(gx, gy):
         p = np.stack([gx > 0.3, (gx <= 0.3) & (gy > 0), (gx <= 0.3) & (gy <= 0)], -1).astype(float)
@@ -198,8 +200,17 @@ def test_k_class_heatmap_mixes_class_colours_and_marks_mistakes(qtbot):
     assert len(colours) == 3
     expected = palette.lighten(palette.class_rgb_table(3), 0.35).astype(np.uint8)
     assert tuple(img[5, -1]) == tuple(expected[0])
-    plot.show_mistakes(np.array([[0.1, 0.2], [0.3, -0.4]]))
+    train, test = np.zeros(20, bool), np.zeros(20, bool)
+    train[[1, 4]], test[7] = True, True
+    plot.show_mistakes(MistakeMarks(3, train, test))
+    x, y = plot.mistakes.getData()
+    expected = np.vstack([data.X_train[[1, 4]], data.X_test[[7]]])
+    assert np.allclose(np.column_stack([x, y]), expected)
+    plot.test_check.setChecked(False)
     assert len(plot.mistakes.data) == 2
+    plot.show_mistakes(MistakeMarks(3, np.zeros(5, bool), None))  # masks of other data
+    assert len(plot.mistakes.data) == 0
+    plot.show_mistakes(MistakeMarks(3, train, test))
     plot.show_mistakes(None)
     assert len(plot.mistakes.data) == 0
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from PySide6.QtWidgets import QMainWindow, QStatusBar
 
-from engine.spec import NetworkSpec, TrainConfig
+from engine.spec import TrainConfig
 from playground.controls import TrainingControls
 from playground.messages import MessageBanner
 from playground.session import UNLIMITED_EPOCHS
@@ -110,18 +109,3 @@ def test_excepthook_logs_and_shows_a_dialog_instead_of_crashing(qtbot, monkeypat
     assert "slot exploded" in caplog.text
     for box in boxes:
         box.close()
-
-
-def test_mistake_finder_marks_points_on_the_wrong_side():
-    from playground.mistakes import MistakeFinder
-
-    spec = NetworkSpec(hidden=())  # logistic regression on x1, x2
-    weights = ((np.array([[1.0, 0.0]]), np.array([0.0])),)  # P(class 1) = sigmoid(x1)
-    X = np.array([[1.0, 0.0], [-1.0, 0.5], [2.0, -1.0], [-0.5, 0.0]])
-    y = np.array([1, 1, 0, 0])
-    wrong = MistakeFinder().wrong(spec, weights, X, y)
-    assert wrong.tolist() == [[-1.0, 0.5], [2.0, -1.0]]
-    three = NetworkSpec(hidden=(), n_classes=3)
-    w3 = ((np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0]]), np.zeros(3)),)
-    wrong3 = MistakeFinder().wrong(three, w3, np.array([[2.0, 0.0], [0.0, 3.0]]), np.array([0, 1]))
-    assert wrong3.tolist() == [[0.0, 3.0]]
