@@ -77,6 +77,7 @@ class DatasetPicker(QWidget):
         self._imported: dict[str, tuple[DataChoice, Dataset]] = {}
         self._infos = {info.name: info for info in datasets.available()}
         self._extra: dict[str, QSpinBox | QDoubleSpinBox] = {}
+        self._extra_source: str | None = None  # the generator whose options are shown
         self._feature_boxes: dict[str, QCheckBox] = {}
         self._updating = False
 
@@ -256,23 +257,40 @@ class DatasetPicker(QWidget):
         self._updating = False
 
     def _build_extra(self, choice: DataChoice) -> None:
-        while self.extra_form.rowCount():
-            self.extra_form.removeRow(0)
-        self._extra = {}
-        if choice.source == "csv":
+        """Show the generator's own options; the same generator's boxes are updated in place.
+
+        A box's valueChanged leads here (a new dataset): deleting that box inside its
+        own signal crashed the application, so boxes are only replaced when the
+        generator changes, and then removed with deleteLater.
+        """
+        source = None if choice.source == "csv" else choice.source
+        if source is not None and source == self._extra_source:
+            for name, box in self._extra.items():
+                box.setValue(choice.params.get(name, self._infos[source].defaults[name]))
             return
-        info = self._infos[choice.source]
+        while self.extra_form.rowCount():
+            row = self.extra_form.takeRow(0)
+            for part in (row.labelItem, row.fieldItem):
+                if part is not None and part.widget() is not None:
+                    part.widget().hide()
+                    part.widget().deleteLater()
+        self._extra = {}
+        self._extra_source = source
+        if source is None:
+            return
+        info = self._infos[source]
         for name, default in info.defaults.items():
             if name in ("n_samples", "noise", "seed"):
                 continue
             lo, hi = info.limits[name]
             box = QSpinBox() if isinstance(default, int) else QDoubleSpinBox()
+            box.setObjectName(f"option_{name}")
             box.setRange(lo, min(hi, MAX_SEED))
             if isinstance(box, QDoubleSpinBox):
                 box.setSingleStep(0.25)
             box.setValue(choice.params.get(name, default))
             box.setKeyboardTracking(False)
-            box.setToolTip(f"{choice.source}: {name} ({lo} to {hi})")
+            box.setToolTip(f"{source}: {name} ({lo} to {hi})")
             box.valueChanged.connect(self._params_changed)
             self._extra[name] = box
             self.extra_form.addRow(name, box)
