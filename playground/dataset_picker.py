@@ -35,9 +35,11 @@ from PySide6.QtWidgets import (
 
 import datasets
 from datasets.dataset import Dataset
+from engine.errors import EngineError
 from playground.messages import show_error_dialog
 from playground.session import DataChoice, allowed_features
 from playground.thumbnails import SIZE, thumbnail
+from playground.training_data import make_data
 
 log = logging.getLogger(__name__)
 KEY_ROLE = Qt.ItemDataRole.UserRole
@@ -199,7 +201,9 @@ class DatasetPicker(QWidget):
             return
         if key in self._imported:
             choice, ds = self._imported[key]
-            self._accept(choice.replace(test_ratio=self.test_ratio.value()), ds)
+            choice = choice.replace(test_ratio=self.test_ratio.value())
+            if self._splits(choice, ds):
+                self._accept(choice, ds)
             return
         name = key.split(":", 1)[1]
         params = dict(self._infos[name].defaults)
@@ -219,9 +223,26 @@ class DatasetPicker(QWidget):
             if not quiet:
                 show_error_dialog(self, "Cannot use this data", str(exc))
             return False
+        if not self._splits(choice, ds, quiet=quiet):
+            return False
         if choice.source == "csv":
             self._remember_import(choice, ds)
         self._accept(choice, ds)
+        return True
+
+    def _splits(self, choice: DataChoice, ds: Dataset, *, quiet: bool = False) -> bool:
+        """True when `ds` can be split as `choice` asks; else a dialog, and the picker
+        goes back to showing the data being trained (nothing is switched later)."""
+        try:
+            make_data(ds, choice.test_ratio, choice.seed)
+        except (datasets.DatasetError, EngineError) as exc:
+            if not quiet:
+                current = f"; training stays on {self.dataset.name}" if self.dataset else ""
+                show_error_dialog(self, "Cannot use this data", f"{exc}{current}")
+            if self.choice is not None:
+                self._show_choice(self.choice)
+                self._select_quietly(self.choice.key())
+            return False
         return True
 
     def show_dataset(self, choice: DataChoice, ds: Dataset) -> None:
@@ -302,7 +323,8 @@ class DatasetPicker(QWidget):
         if choice.source == "csv":
             params = dict(choice.params, seed=self.seed.value())
             new = choice.replace(params=params, test_ratio=self.test_ratio.value())
-            self._accept(new, self.dataset)  # the file is not re-read: only the split changes
+            if self._splits(new, self.dataset):  # the file is not re-read: only the split changes
+                self._accept(new, self.dataset)
             return
         params = dict(choice.params)
         params.update(
@@ -339,6 +361,8 @@ class DatasetPicker(QWidget):
             show_error_dialog(
                 self, "Cannot import CSV", f"{os.path.basename(path)} was not imported:\n{reason}"
             )
+            return False
+        if not self._splits(choice, ds):
             return False
         self._remember_import(choice, ds)
         self._accept(choice, ds)

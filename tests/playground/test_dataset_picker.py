@@ -104,3 +104,32 @@ def test_a_choice_that_cannot_be_built_is_refused(picker):
     before = picker.choice
     assert not picker.apply(DataChoice(source="spirals", params={"arms": 9}), quiet=True)
     assert picker.choice is before
+
+
+def test_data_the_split_refuses_leaves_the_picker_on_the_trained_data(qtbot, picker, tmp_path):
+    tiny = tmp_path / "tiny.csv"
+    tiny.write_text("a,b,label\n0,0,0\n1,1,1\n")  # one row per class: nothing to hold out
+    before = (picker.choice, picker.dataset)
+    with qtbot.assertNotEmitted(picker.choiceChanged):
+        assert not picker.import_csv(str(tiny))
+    dialog = picker.findChild(QMessageBox, "errorDialog")
+    assert dialog.isVisible() and "test_ratio" in dialog.text() and "spirals" in dialog.text()
+    dialog.close()
+    assert (picker.choice, picker.dataset) == before
+    assert picker.list.currentItem().text() == "spirals"
+    assert "csv:" + str(tiny) not in [i.data(Qt.ItemDataRole.UserRole) for i in items(picker)]
+    with qtbot.waitSignal(picker.choiceChanged) as blocker:  # later changes: still spirals
+        picker.test_ratio.setValue(0.0)
+    assert blocker.args[0].source == "spirals" and blocker.args[0].test_ratio == 0.0
+
+
+def test_an_imported_file_whose_split_fails_later_is_not_switched_to(qtbot, picker, tmp_path):
+    small = tmp_path / "small.csv"
+    small.write_text("a,b,label\n0,0,0\n1,1,1\n2,2,2\n")  # one row per class
+    picker.test_ratio.setValue(0.0)
+    assert picker.import_csv(str(small)) and picker.choice.source == "csv"
+    with qtbot.assertNotEmitted(picker.choiceChanged):
+        picker.test_ratio.setValue(0.3)
+    picker.findChild(QMessageBox, "errorDialog").close()
+    assert picker.choice.source == "csv" and picker.choice.test_ratio == 0.0
+    assert picker.test_ratio.value() == 0.0 and picker.list.currentItem().text() == "small.csv"
