@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -36,6 +36,8 @@ from PySide6.QtWidgets import (
 import datasets
 from datasets.dataset import Dataset
 from engine.errors import EngineError
+from playground.csv_loader import CsvLoader
+from playground.feature_list import FeatureList
 from playground.messages import show_error_dialog
 from playground.session import DataChoice, allowed_features
 from playground.thumbnails import SIZE, thumbnail
@@ -70,6 +72,7 @@ def _header(text: str) -> QListWidgetItem:
 class DatasetPicker(QWidget):
     choiceChanged = Signal(object, object)  # DataChoice, Dataset
     featuresChanged = Signal(object)  # tuple[str, ...]
+    importFinished = Signal(object, bool, str)  # DataChoice, imported?, the reason when not
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -80,7 +83,6 @@ class DatasetPicker(QWidget):
         self._infos = {info.name: info for info in datasets.available()}
         self._extra: dict[str, QSpinBox | QDoubleSpinBox] = {}
         self._extra_source: str | None = None  # the generator whose options are shown
-        self._feature_boxes: dict[str, QCheckBox] = {}
         self._updating = False
 
         self.list = QListWidget()
@@ -104,8 +106,25 @@ class DatasetPicker(QWidget):
         self.task.setToolTip(
             "Task of imported data (auto: integer targets with at most 10 values are classes)"
         )
+        self.loader = CsvLoader(self)
+        self.loader.finished.connect(self._loaded)
+        self.loader.busyChanged.connect(self._show_busy)
+        self._quiet_import = False
+        self.busy = QWidget()
+        self.busy.setObjectName("importBusy")
+        self.busy_label = QLabel()
+        bar = QProgressBar()
+        bar.setRange(0, 0)  # busy: the length of a read is not known
+        bar.setMaximumHeight(12)
+        bar.setTextVisible(False)
+        busy_row = QHBoxLayout(self.busy)
+        busy_row.setContentsMargins(0, 0, 0, 0)
+        busy_row.addWidget(self.busy_label)
+        busy_row.addWidget(bar, 1)
+        self.busy.hide()
         import_row = QVBoxLayout()
         import_row.addWidget(self.import_button)
+        import_row.addWidget(self.busy)
         options = QHBoxLayout()
         options.addWidget(self.standardize)
         options.addWidget(QLabel("task"))
@@ -150,9 +169,8 @@ class DatasetPicker(QWidget):
         params_layout.addLayout(self.extra_form)
         params_layout.addWidget(self.regenerate)
 
-        self.features = QGroupBox("Input features")
-        self.features.setToolTip("What the network sees: the raw inputs and transforms of them")
-        self.features_grid = QGridLayout(self.features)
+        self.features = FeatureList()
+        self.features.featuresChanged.connect(self.featuresChanged)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -341,12 +359,11 @@ class DatasetPicker(QWidget):
             self, "Import CSV data", "", "CSV files (*.csv *.txt);;All files (*)"
         )
         if path:
-            self.import_csv(path)
+            self.start_import(path)
 
-    def import_csv(self, path: str) -> bool:
-        """Load `path` and make it current; a bad file shows a dialog and changes nothing."""
+    def _csv_choice(self, path: str) -> DataChoice:
         task = None if self.task.currentText() == "auto" else self.task.currentText()
-        choice = DataChoice(
+        return DataChoice(
             source="csv",
             params={"seed": self.seed.value()},
             test_ratio=self.test_ratio.value(),
@@ -354,19 +371,48 @@ class DatasetPicker(QWidget):
             task=task,
             standardize=self.standardize.isChecked(),
         )
+
+    def start_import(self, path: str) -> None:
+        """Read `path` in the background (busy indicator), then make it current:
+        `importFinished(choice, ok, reason)`; a bad file shows a dialog and changes nothing."""
+        self._load(self._csv_choice(path), quiet=False)
+
+    def restore_import(self, choice: DataChoice) -> None:
+        """Read a remembered import in the background; a failure only emits `importFinished`."""
+        self._load(choice, quiet=True)
+
+    def _load(self, choice: DataChoice, *, quiet: bool) -> None:
+        self._quiet_import = quiet
+        self.busy_label.setText(f"Reading {os.path.basename(choice.path or '')}…")
+        self.loader.load(choice)
+
+    def _show_busy(self, busy: bool) -> None:
+        self.busy.setVisible(busy)
+        self.import_button.setEnabled(not busy)
+
+    def _loaded(self, choice: DataChoice, ds: Dataset | None, reason: str) -> None:
+        self._finish_import(choice, ds, reason, quiet=self._quiet_import)
+
+    def import_csv(self, path: str) -> bool:
+        """Load `path` now (blocking; scripts and tests) and make it current, as `start_import`."""
+        choice = self._csv_choice(path)
         try:
-            ds = choice.build()
+            ds, reason = choice.build(), ""
         except (datasets.DatasetError, OSError) as exc:
+            ds = None
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            show_error_dialog(
-                self, "Cannot import CSV", f"{os.path.basename(path)} was not imported:\n{reason}"
-            )
-            return False
-        if not self._splits(choice, ds):
-            return False
-        self._remember_import(choice, ds)
-        self._accept(choice, ds)
-        return True
+        return self._finish_import(choice, ds, reason, quiet=False)
+
+    def _finish_import(self, choice: DataChoice, ds: Dataset | None, reason: str, *, quiet) -> bool:
+        ok = ds is not None and self._splits(choice, ds, quiet=quiet)
+        if ds is None and not quiet:
+            name = os.path.basename(choice.path or "")
+            show_error_dialog(self, "Cannot import CSV", f"{name} was not imported:\n{reason}")
+        if ok:
+            self._remember_import(choice, ds)
+            self._accept(choice, ds)
+        self.importFinished.emit(choice, ok, reason)
+        return ok
 
     def _remember_import(self, choice: DataChoice, ds: Dataset) -> None:
         key = choice.key()
@@ -385,30 +431,16 @@ class DatasetPicker(QWidget):
     # -- features ---------------------------------------------------------------------------
     def set_features(self, input_dim: int, selected: tuple[str, ...]) -> None:
         """Offer the features valid for `input_dim`, `selected` checked; no signal."""
-        for box in self._feature_boxes.values():
-            self.features_grid.removeWidget(box)
-            box.hide()  # deleteLater waits for the event loop; hidden at once
-            box.deleteLater()
-        self._feature_boxes = {}
-        for i, name in enumerate(allowed_features(input_dim)):
-            box = QCheckBox(name)
-            box.setObjectName(f"feature_{name}")
-            box.setChecked(name in selected)
-            box.setToolTip(FEATURE_TIPS.get(name, f"Input column {name}"))
-            box.toggled.connect(self._feature_toggled)
-            self._feature_boxes[name] = box
-            self.features_grid.addWidget(box, i // 3, i % 3)
+        names = allowed_features(input_dim)
+        columns = None
+        if self.dataset is not None and self.dataset.input_dim == input_dim:
+            columns = self.dataset.feature_names  # a CSV's header names, where it has them
+        labels, tips = [], []
+        for i, name in enumerate(names):
+            column = columns[i] if columns and len(names) == len(columns) else name
+            labels.append(name if column == name else f"{name} ({column})")
+            tips.append(FEATURE_TIPS.get(name, f"Input column {i + 1}: {column}"))
+        self.features.set_features(names, selected, labels, tips)
 
     def selected_features(self) -> tuple[str, ...]:
-        return tuple(n for n, box in self._feature_boxes.items() if box.isChecked())
-
-    def _feature_toggled(self, checked: bool) -> None:
-        selected = self.selected_features()
-        if not selected:  # the network needs at least one input
-            box = self.sender()
-            box.blockSignals(True)
-            box.setChecked(True)
-            box.blockSignals(False)
-            box.setToolTip("At least one feature must stay selected")
-            return
-        self.featuresChanged.emit(selected)
+        return self.features.selected()

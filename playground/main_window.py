@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self.data = None
         self.spec = None
         self._closed = False
+        self._restoring: Session | None = None  # a remembered import being read at start-up
 
         self.picker = DatasetPicker()
         self.controls = TrainingControls(session.config, self)
@@ -198,16 +199,26 @@ class MainWindow(QMainWindow):
 
     # -- start ----------------------------------------------------------------------------
     def _start_session(self, session: Session) -> None:
-        if not self.picker.apply(session.data, quiet=True):
-            log.warning("the remembered data %s is not available; using the default", session.data)
-            self.session = session.replace(data=default_data_choice())
-            self.picker.apply(self.session.data)
-            if session.data.source == "csv":
-                self.banner.show_message(
-                    f"The last imported file {session.data.path} could not be read again; "
-                    f"started on the default dataset.",
-                    "warning",
-                )
+        if session.data.source == "csv":  # read in the background; the default trains meanwhile
+            self._restoring = session
+            self.picker.importFinished.connect(self._import_restored)
+            self.picker.restore_import(session.data)
+        elif self.picker.apply(session.data, quiet=True):
+            return
+        log.info("starting on the default data (remembered: %s)", session.data.source)
+        self.session = session.replace(data=default_data_choice())
+        self.picker.apply(self.session.data)
+
+    def _import_restored(self, choice, ok: bool, reason: str) -> None:
+        if self._restoring is None or choice.key() != self._restoring.data.key():
+            return
+        self._restoring = None
+        if not ok:
+            self.banner.show_message(
+                f"The last imported file {choice.path} could not be read again ({reason}); "
+                f"started on the default dataset.",
+                "warning",
+            )
 
     def _take(self):
         if self.runner is None:
@@ -227,7 +238,9 @@ class MainWindow(QMainWindow):
             show_error_dialog(self, "Cannot use this data", str(exc))
             return
         self.session = self.session.replace(data=choice)
-        if self.dataset is not None and self.dataset.input_dim != ds.input_dim:
+        if self._restoring is not None and self._restoring.data.key() == choice.key():
+            self.session = self.session.replace(features=self._restoring.features)  # as remembered
+        elif self.dataset is not None and self.dataset.input_dim != ds.input_dim:
             # other inputs: start from the raw ones (x1..xd), not a fit of the old selection
             self.session = self.session.replace(features=default_features(ds.input_dim))
         self.dataset, self.data = ds, data

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMessageBox
 
 import datasets
@@ -69,18 +69,32 @@ def test_parameters_regenerate_and_generator_options(qtbot, picker):
 
 
 def test_feature_toggles_emit_and_the_last_one_stays(qtbot, picker):
-    boxes = picker._feature_boxes
-    assert list(boxes) == ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"]
+    features = picker.features
+    assert features.model.names == ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
+    assert not features.filter.isVisibleTo(picker)  # a handful: no filter box
     with qtbot.waitSignal(picker.featuresChanged) as blocker:
-        boxes["x1*x2"].setChecked(True)
+        features.set_checked("x1*x2", True)
     assert blocker.args[0] == ("x1", "x2", "x1*x2")
-    boxes["x1"].setChecked(False)
-    boxes["x2"].setChecked(False)
+    features.set_checked("x1", False)
+    features.set_checked("x2", False)
     with qtbot.assertNotEmitted(picker.featuresChanged):
-        boxes["x1*x2"].setChecked(False)
+        assert not features.set_checked("x1*x2", False)
     assert picker.selected_features() == ("x1*x2",)
+    assert "at least one" in features.count.text().lower()
     picker.set_features(1, ("x1",))
-    assert list(picker._feature_boxes) == ["x1", "x1^2", "sin(x1)"]
+    assert features.model.names == ("x1", "x1^2", "sin(x1)")
+
+
+def test_a_click_on_a_feature_toggles_it(qtbot, picker):
+    picker.show()
+    qtbot.waitExposed(picker)
+    view = picker.features.view
+    index = picker.features.proxy.index(4, 0)  # x1*x2
+    rect = view.visualRect(index)
+    check = rect.topLeft() + QPoint(rect.height() // 2 + 2, rect.height() // 2)
+    with qtbot.waitSignal(picker.featuresChanged) as blocker:
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=check)
+    assert blocker.args[0] == ("x1", "x2", "x1*x2")
 
 
 def test_csv_import_adds_an_entry_and_a_bad_file_changes_nothing(qtbot, picker, tmp_path):
