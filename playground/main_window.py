@@ -27,6 +27,8 @@ from playground.file_actions import FileActions
 from playground.frame_loop import FrameLoop
 from playground.inspector import InspectorPanel
 from playground.layer_editor import LayerEditor
+from playground.lessons_panel import SHOWN_KEY as LESSONS_SHOWN
+from playground.lessons_panel import LessonsPanel, lessons
 from playground.messages import MessageBanner, show_error_dialog
 from playground.network_view import NetworkView
 from playground.plots.boundary_plot import BoundaryPlot
@@ -110,6 +112,18 @@ class MainWindow(QMainWindow):
         self.inspector.visibilityChanged.connect(
             lambda shown: self._splitters[2].setVisible(not shown)
         )
+        self.lessons = LessonsPanel(lessons(), self)  # the first thing a newcomer sees
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lessons)
+        curves = self._splitters[2]  # the lessons, too, take the curves' column
+        self.lessons.visibilityChanged.connect(
+            lambda: curves.setVisible(self.lessons.isHidden() and self.inspector.isHidden())
+        )
+        self.lessons.lessonChosen.connect(  # the lesson opens; its curves come back
+            lambda path: self.files.open_example(path) and self.lessons.hide()
+        )
+        self.lessons.setVisible(not settings.get_bool(LESSONS_SHOWN, False))
+        curves.setVisible(self.lessons.isHidden())
+        settings.set(LESSONS_SHOWN, True)
         self._build_menu()
         self._connect()
         self._default_size()
@@ -179,6 +193,7 @@ class MainWindow(QMainWindow):
             train_menu.addAction(action)
             self.addAction(action)
         self.menuBar().insertMenu(train_menu.menuAction(), self.layer_editor.edit_menu(self))
+        self.menuBar().addMenu("&Help").addAction(self.lessons.toggleViewAction())
 
     def _connect(self) -> None:
         c = self.controls
