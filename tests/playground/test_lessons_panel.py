@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from playground.file_actions import example_paths
 from playground.project import read_project
 from tests.playground.gui_support import close_window, make_window, wait_snapshot
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path, first_launch=True)
+    yield w
+    close_window(w)
 
 
 def test_the_first_launch_shows_every_lesson_and_the_window_fits_1280x720(qtbot, window):
@@ -39,7 +47,7 @@ def test_a_click_opens_the_lesson_and_brings_the_curves_back(qtbot, window):
 
 
 def test_later_launches_keep_it_closed_and_help_lessons_shows_it(qtbot, tmp_path):
-    first = make_window(qtbot, tmp_path)
+    first = make_window(qtbot, tmp_path, first_launch=True)
     assert first.lessons.isVisible()
     close_window(first)
     second = make_window(qtbot, tmp_path)
