@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QToolButton
 
 from playground.app import build_window
 from tests.playground.gui_support import WAIT_MS, close_window, make_window, wait_snapshot
@@ -31,6 +31,8 @@ def test_a_wide_csv_is_read_in_the_background_and_its_features_are_one_list(
         assert window.dataset.name == "spirals"
     assert blocker.args[1] is True and window.dataset.input_dim == 600
     assert not picker.busy.isVisibleTo(picker) and picker.import_button.isEnabled()
+    card = window.layer_editor.input_card  # no widget per column in the editor either
+    assert card.buttons == {} and len(card.findChildren(QToolButton)) == 0
     features = picker.features
     assert features.model.rowCount() == 600 and features.filter.isVisibleTo(picker)
     assert features.model.data(features.model.index(4)) == "x5 (col4)"
