@@ -401,7 +401,7 @@ class MainWindow(QMainWindow):
         s.set("view/log_loss", self.loss_plot.log_check.isChecked())
         s.set("view/discretise", self.boundary_plot.discretise_check.isChecked())
         s.set("view/test_points", self.boundary_plot.test_check.isChecked())
-        s.save_session(self.session)
+        s.save_session(self._restoring or self.session)  # an import still being read stays
         s.sync()
 
     def shutdown(self) -> bool:

@@ -102,3 +102,21 @@ def test_a_remembered_import_that_is_gone_starts_on_the_default(qtbot, tmp_path)
         assert "could not be read again" in second.banner.message()
     finally:
         close_window(second)
+
+
+def test_closing_while_the_remembered_import_is_read_keeps_it_remembered(qtbot, tmp_path):
+    path = tmp_path / "kept.csv"
+    write_csv(path, 30, 3)
+    first = make_window(qtbot, tmp_path)
+    assert first.picker.import_csv(str(path))
+    close_window(first)
+    second = build_window(settings_path=str(tmp_path / "settings.ini"), runner="thread")
+    qtbot.addWidget(second)
+    assert second._restoring is not None  # closed before the file was read
+    close_window(second)
+    assert second.picker.loader.wait(WAIT_MS / 1000)
+    third = make_window(qtbot, tmp_path)
+    try:
+        qtbot.waitUntil(lambda: third.dataset.name == "kept", timeout=WAIT_MS)
+    finally:
+        close_window(third)
