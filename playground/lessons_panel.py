@@ -12,12 +12,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QStyle,
+    QStyledItemDelegate,
     QVBoxLayout,
     QWidget,
 )
@@ -60,6 +63,55 @@ def lessons() -> list[Lesson]:
     return found
 
 
+class LessonDelegate(QStyledItemDelegate):
+    """Draws a lesson as its number and title in bold over its summary, wrapped to the width."""
+
+    MARGIN = 6
+
+    def _parts(self, option, index):
+        title, _, summary = index.data(Qt.ItemDataRole.DisplayRole).partition("\n")
+        bold = QFont(option.font)
+        bold.setBold(True)
+        view = self.parent()  # the same width for measuring and drawing: the view's
+        width = max(50, view.viewport().width() - 2 * (self.MARGIN + view.spacing()))
+        flags = int(Qt.TextFlag.TextWordWrap)
+        t = QFontMetrics(bold).boundingRect(QRect(0, 0, width, 10_000), flags, title)
+        s = QFontMetrics(option.font).boundingRect(QRect(0, 0, width, 10_000), flags, summary)
+        return title, summary, bold, width, t.height(), s.height()
+
+    def sizeHint(self, option, index) -> QSize:
+        *_, width, t, s = self._parts(option, index)
+        return QSize(width, t + s + 2 * self.MARGIN)
+
+    def paint(self, painter, option, index) -> None:
+        self.initStyleOption(option, index)
+        title, summary, bold, width, t, s = self._parts(option, index)
+        style = option.widget.style() if option.widget else None
+        option.text = ""
+        if style is not None:  # the background, hover and selection as the style draws them
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
+        selected = option.state & QStyle.StateFlag.State_Selected
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        painter.save()
+        painter.setPen(option.palette.color(role))
+        x, y = option.rect.left() + self.MARGIN, option.rect.top() + self.MARGIN
+        flags = int(Qt.TextFlag.TextWordWrap)
+        painter.setFont(bold)
+        painter.drawText(QRect(x, y, width, t), flags, title)
+        painter.setFont(option.font)
+        painter.drawText(QRect(x, y + t, width, s), flags, summary)
+        painter.restore()
+
+
+class LessonList(QListWidget):
+    """A list that measures its wrapped items again whenever its width changes."""
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.doItemsLayout()
+
+
 class LessonsPanel(QDockWidget):
     """Emits `lessonChosen(path)` when a lesson is clicked."""
 
@@ -77,11 +129,13 @@ class LessonsPanel(QDockWidget):
             "watch. Click one, then press Run (Space)."
         )
         intro.setWordWrap(True)
-        self.list = QListWidget()
+        self.list = LessonList()
         self.list.setObjectName("lessonsList")
-        self.list.setWordWrap(True)
-        self.list.setSpacing(3)
-        self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.list.setItemDelegate(LessonDelegate(self.list))
+        self.list.setSpacing(1)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # a scroll bar that came and went would change the wrapping width after measuring
+        self.list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         for number, lesson in enumerate(items, start=1):
             item = QListWidgetItem(f"{number}. {lesson.title}\n{lesson.summary}")
