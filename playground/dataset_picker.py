@@ -1,11 +1,14 @@
 """The dataset picker (objectName `datasetPicker`): data, its parameters, input features.
 
 Every entry of `datasets.available()` is listed with a thumbnail, grouped by task;
-"Import CSV..." adds the user's file under "Imported" (a bad file is refused in a
-dialog and the current dataset stays). Below: number of samples, noise, test
+"Import CSV..." reads the user's file in the background (a busy indicator; the
+window keeps working) and adds it under "Imported"; a bad file is refused in a
+dialog and the current dataset stays. Below: number of samples, noise, test
 ratio, seed, the generator's own parameters, "Regenerate" (the next seed), and
-the input feature toggles (x1, x2, x1^2, ...). Emits `choiceChanged(DataChoice,
-Dataset)` with the built dataset and `featuresChanged(tuple)`.
+the input features (a checkable list, `FeatureList`). Data the train/test split
+refuses is refused here, so the picker always shows the data being trained.
+Emits `choiceChanged(DataChoice, Dataset)` with the built dataset,
+`featuresChanged(tuple)` and `importFinished(DataChoice, ok, reason)`.
 """
 
 from __future__ import annotations
