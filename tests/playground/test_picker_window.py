@@ -18,6 +18,18 @@ def write_csv(path, n_rows: int, n_inputs: int, seed: int = 0) -> None:
     path.write_text(header + "\n" + "\n".join(rows) + "\n")
 
 
+def remember_import(qtbot, tmp_path, name: str, n_rows: int, n_inputs: int, features=None):
+    """A first session that imports `name` (and picks `features`), then closes."""
+    path = tmp_path / name
+    write_csv(path, n_rows, n_inputs)
+    first = make_window(qtbot, tmp_path)
+    assert first.picker.import_csv(str(path))
+    for feature in features or ():
+        first.picker.features.set_checked(feature, False)
+    close_window(first)
+    return path
+
+
 def test_a_wide_csv_is_read_in_the_background_and_its_features_are_one_list(
     qtbot, window, tmp_path
 ):
@@ -64,14 +76,7 @@ def test_data_the_split_refuses_keeps_training_on_the_current_data(qtbot, window
 
 
 def test_a_remembered_import_is_read_in_the_background_at_start(qtbot, tmp_path):
-    path = tmp_path / "three.csv"
-    write_csv(path, 50, 3)
-    first = make_window(qtbot, tmp_path)
-    assert first.picker.import_csv(str(path))
-    first.picker.features.set_checked("x2", False)
-    assert first.session.features == ("x1", "x3")
-    close_window(first)
-
+    remember_import(qtbot, tmp_path, "three.csv", 50, 3, features=("x2",))  # x1, x3 stay
     second = build_window(settings_path=str(tmp_path / "settings.ini"), runner="process")
     qtbot.addWidget(second)
     try:
@@ -89,11 +94,7 @@ def test_a_remembered_import_is_read_in_the_background_at_start(qtbot, tmp_path)
 
 
 def test_a_remembered_import_that_is_gone_starts_on_the_default(qtbot, tmp_path):
-    path = tmp_path / "gone.csv"
-    write_csv(path, 20, 2)
-    first = make_window(qtbot, tmp_path)
-    assert first.picker.import_csv(str(path))
-    close_window(first)
+    path = remember_import(qtbot, tmp_path, "gone.csv", 20, 2)
     path.unlink()
     second = make_window(qtbot, tmp_path)
     try:
@@ -105,11 +106,7 @@ def test_a_remembered_import_that_is_gone_starts_on_the_default(qtbot, tmp_path)
 
 
 def test_closing_while_the_remembered_import_is_read_keeps_it_remembered(qtbot, tmp_path):
-    path = tmp_path / "kept.csv"
-    write_csv(path, 30, 3)
-    first = make_window(qtbot, tmp_path)
-    assert first.picker.import_csv(str(path))
-    close_window(first)
+    remember_import(qtbot, tmp_path, "kept.csv", 30, 3)
     second = build_window(settings_path=str(tmp_path / "settings.ini"), runner="thread")
     qtbot.addWidget(second)
     assert second._restoring is not None  # closed before the file was read
