@@ -1,11 +1,14 @@
 """The dataset picker (objectName `datasetPicker`): data, its parameters, input features.
 
 Every entry of `datasets.available()` is listed with a thumbnail, grouped by task;
-"Import CSV..." adds the user's file under "Imported" (a bad file is refused in a
-dialog and the current dataset stays). Below: number of samples, noise, test
+"Import CSV..." reads the user's file in the background (a busy indicator; the
+window keeps working) and adds it under "Imported"; a bad file is refused in a
+dialog and the current dataset stays. Below: number of samples, noise, test
 ratio, seed, the generator's own parameters, "Regenerate" (the next seed), and
-the input feature toggles (x1, x2, x1^2, ...). Emits `choiceChanged(DataChoice,
-Dataset)` with the built dataset and `featuresChanged(tuple)`.
+the input features (a checkable list, `FeatureList`). Data the train/test split
+refuses is refused here, so the picker always shows the data being trained.
+Emits `choiceChanged(DataChoice, Dataset)` with the built dataset,
+`featuresChanged(tuple)` and `importFinished(DataChoice, ok, reason)`.
 """
 
 from __future__ import annotations
@@ -21,12 +24,12 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -35,9 +38,13 @@ from PySide6.QtWidgets import (
 
 import datasets
 from datasets.dataset import Dataset
+from engine.errors import EngineError
+from playground.csv_loader import CsvLoader
+from playground.feature_list import FeatureList
 from playground.messages import show_error_dialog
 from playground.session import DataChoice, allowed_features
 from playground.thumbnails import SIZE, thumbnail
+from playground.training_data import make_data
 
 log = logging.getLogger(__name__)
 KEY_ROLE = Qt.ItemDataRole.UserRole
@@ -68,6 +75,7 @@ def _header(text: str) -> QListWidgetItem:
 class DatasetPicker(QWidget):
     choiceChanged = Signal(object, object)  # DataChoice, Dataset
     featuresChanged = Signal(object)  # tuple[str, ...]
+    importFinished = Signal(object, bool, str)  # DataChoice, imported?, the reason when not
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -77,7 +85,7 @@ class DatasetPicker(QWidget):
         self._imported: dict[str, tuple[DataChoice, Dataset]] = {}
         self._infos = {info.name: info for info in datasets.available()}
         self._extra: dict[str, QSpinBox | QDoubleSpinBox] = {}
-        self._feature_boxes: dict[str, QCheckBox] = {}
+        self._extra_source: str | None = None  # the generator whose options are shown
         self._updating = False
 
         self.list = QListWidget()
@@ -105,8 +113,25 @@ class DatasetPicker(QWidget):
         self.task.setToolTip(
             "Task of imported data (auto: integer targets with at most 10 values are classes)"
         )
+        self.loader = CsvLoader(self)
+        self.loader.finished.connect(self._loaded)
+        self.loader.busyChanged.connect(self._show_busy)
+        self._quiet_import = False
+        self.busy = QWidget()
+        self.busy.setObjectName("importBusy")
+        self.busy_label = QLabel()
+        bar = QProgressBar()
+        bar.setRange(0, 0)  # busy: the length of a read is not known
+        bar.setMaximumHeight(12)
+        bar.setTextVisible(False)
+        busy_row = QHBoxLayout(self.busy)
+        busy_row.setContentsMargins(0, 0, 0, 0)
+        busy_row.addWidget(self.busy_label)
+        busy_row.addWidget(bar, 1)
+        self.busy.hide()
         import_row = QVBoxLayout()
         import_row.addWidget(self.import_button)
+        import_row.addWidget(self.busy)
         options = QHBoxLayout()
         options.addWidget(self.standardize)
         options.addWidget(QLabel("task"))
@@ -151,9 +176,8 @@ class DatasetPicker(QWidget):
         params_layout.addLayout(self.extra_form)
         params_layout.addWidget(self.regenerate)
 
-        self.features = QGroupBox("Input features")
-        self.features.setToolTip("What the network sees: the raw inputs and transforms of them")
-        self.features_grid = QGridLayout(self.features)
+        self.features = FeatureList()
+        self.features.featuresChanged.connect(self.featuresChanged)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -202,7 +226,9 @@ class DatasetPicker(QWidget):
             return
         if key in self._imported:
             choice, ds = self._imported[key]
-            self._accept(choice.replace(test_ratio=self.test_ratio.value()), ds)
+            choice = choice.replace(test_ratio=self.test_ratio.value())
+            if self._splits(choice, ds):
+                self._accept(choice, ds)
             return
         name = key.split(":", 1)[1]
         params = dict(self._infos[name].defaults)
@@ -222,9 +248,26 @@ class DatasetPicker(QWidget):
             if not quiet:
                 show_error_dialog(self, "Cannot use this data", str(exc))
             return False
+        if not self._splits(choice, ds, quiet=quiet):
+            return False
         if choice.source == "csv":
             self._remember_import(choice, ds)
         self._accept(choice, ds)
+        return True
+
+    def _splits(self, choice: DataChoice, ds: Dataset, *, quiet: bool = False) -> bool:
+        """True when `ds` can be split as `choice` asks; else a dialog, and the picker
+        goes back to showing the data being trained (nothing is switched later)."""
+        try:
+            make_data(ds, choice.test_ratio, choice.seed)
+        except (datasets.DatasetError, EngineError) as exc:
+            if not quiet:
+                current = f"; training stays on {self.dataset.name}" if self.dataset else ""
+                show_error_dialog(self, "Cannot use this data", f"{exc}{current}")
+            if self.choice is not None:
+                self._show_choice(self.choice)
+                self._select_quietly(self.choice.key())
+            return False
         return True
 
     def show_dataset(self, choice: DataChoice, ds: Dataset) -> None:
@@ -262,23 +305,40 @@ class DatasetPicker(QWidget):
         self._updating = False
 
     def _build_extra(self, choice: DataChoice) -> None:
-        while self.extra_form.rowCount():
-            self.extra_form.removeRow(0)
-        self._extra = {}
-        if choice.source == "csv":
+        """Show the generator's own options; the same generator's boxes are updated in place.
+
+        A box's valueChanged leads here (a new dataset): deleting that box inside its
+        own signal crashed the application, so boxes are only replaced when the
+        generator changes, and then removed with deleteLater.
+        """
+        source = None if choice.source == "csv" else choice.source
+        if source is not None and source == self._extra_source:
+            for name, box in self._extra.items():
+                box.setValue(choice.params.get(name, self._infos[source].defaults[name]))
             return
-        info = self._infos[choice.source]
+        while self.extra_form.rowCount():
+            row = self.extra_form.takeRow(0)
+            for part in (row.labelItem, row.fieldItem):
+                if part is not None and part.widget() is not None:
+                    part.widget().hide()
+                    part.widget().deleteLater()
+        self._extra = {}
+        self._extra_source = source
+        if source is None:
+            return
+        info = self._infos[source]
         for name, default in info.defaults.items():
             if name in ("n_samples", "noise", "seed"):
                 continue
             lo, hi = info.limits[name]
             box = QSpinBox() if isinstance(default, int) else QDoubleSpinBox()
+            box.setObjectName(f"option_{name}")
             box.setRange(lo, min(hi, MAX_SEED))
             if isinstance(box, QDoubleSpinBox):
                 box.setSingleStep(0.25)
             box.setValue(choice.params.get(name, default))
             box.setKeyboardTracking(False)
-            box.setToolTip(f"{choice.source}: {name} ({lo} to {hi})")
+            box.setToolTip(f"{source}: {name} ({lo} to {hi})")
             box.valueChanged.connect(self._params_changed)
             self._extra[name] = box
             self.extra_form.addRow(name, box)
@@ -290,7 +350,8 @@ class DatasetPicker(QWidget):
         if choice.source == "csv":
             params = dict(choice.params, seed=self.seed.value())
             new = choice.replace(params=params, test_ratio=self.test_ratio.value())
-            self._accept(new, self.dataset)  # the file is not re-read: only the split changes
+            if self._splits(new, self.dataset):  # the file is not re-read: only the split changes
+                self._accept(new, self.dataset)
             return
         params = dict(choice.params)
         params.update(
@@ -315,12 +376,11 @@ class DatasetPicker(QWidget):
             self, "Import CSV data", "", "CSV files (*.csv *.txt);;All files (*)"
         )
         if path:
-            self.import_csv(path)
+            self.start_import(path)
 
-    def import_csv(self, path: str) -> bool:
-        """Load `path` and make it current; a bad file shows a dialog and changes nothing."""
+    def _csv_choice(self, path: str) -> DataChoice:
         task = None if self.task.currentText() == "auto" else self.task.currentText()
-        choice = DataChoice(
+        return DataChoice(
             source="csv",
             params={"seed": self.seed.value()},
             test_ratio=self.test_ratio.value(),
@@ -328,17 +388,48 @@ class DatasetPicker(QWidget):
             task=task,
             standardize=self.standardize.isChecked(),
         )
+
+    def start_import(self, path: str) -> None:
+        """Read `path` in the background (busy indicator), then make it current:
+        `importFinished(choice, ok, reason)`; a bad file shows a dialog and changes nothing."""
+        self._load(self._csv_choice(path), quiet=False)
+
+    def restore_import(self, choice: DataChoice) -> None:
+        """Read a remembered import in the background; a failure only emits `importFinished`."""
+        self._load(choice, quiet=True)
+
+    def _load(self, choice: DataChoice, *, quiet: bool) -> None:
+        self._quiet_import = quiet
+        self.busy_label.setText(f"Reading {os.path.basename(choice.path or '')}…")
+        self.loader.load(choice)
+
+    def _show_busy(self, busy: bool) -> None:
+        self.busy.setVisible(busy)
+        self.import_button.setEnabled(not busy)
+
+    def _loaded(self, choice: DataChoice, ds: Dataset | None, reason: str) -> None:
+        self._finish_import(choice, ds, reason, quiet=self._quiet_import)
+
+    def import_csv(self, path: str) -> bool:
+        """Load `path` now (blocking; scripts and tests) and make it current, as `start_import`."""
+        choice = self._csv_choice(path)
         try:
-            ds = choice.build()
+            ds, reason = choice.build(), ""
         except (datasets.DatasetError, OSError) as exc:
+            ds = None
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            show_error_dialog(
-                self, "Cannot import CSV", f"{os.path.basename(path)} was not imported:\n{reason}"
-            )
-            return False
-        self._remember_import(choice, ds)
-        self._accept(choice, ds)
-        return True
+        return self._finish_import(choice, ds, reason, quiet=False)
+
+    def _finish_import(self, choice: DataChoice, ds: Dataset | None, reason: str, *, quiet) -> bool:
+        ok = ds is not None and self._splits(choice, ds, quiet=quiet)
+        if ds is None and not quiet:
+            name = os.path.basename(choice.path or "")
+            show_error_dialog(self, "Cannot import CSV", f"{name} was not imported:\n{reason}")
+        if ok:
+            self._remember_import(choice, ds)
+            self._accept(choice, ds)
+        self.importFinished.emit(choice, ok, reason)
+        return ok
 
     def _remember_import(self, choice: DataChoice, ds: Dataset) -> None:
         key = choice.key()
@@ -357,30 +448,16 @@ class DatasetPicker(QWidget):
     # -- features ---------------------------------------------------------------------------
     def set_features(self, input_dim: int, selected: tuple[str, ...]) -> None:
         """Offer the features valid for `input_dim`, `selected` checked; no signal."""
-        for box in self._feature_boxes.values():
-            self.features_grid.removeWidget(box)
-            box.hide()  # deleteLater waits for the event loop; hidden at once
-            box.deleteLater()
-        self._feature_boxes = {}
-        for i, name in enumerate(allowed_features(input_dim)):
-            box = QCheckBox(name)
-            box.setObjectName(f"feature_{name}")
-            box.setChecked(name in selected)
-            box.setToolTip(FEATURE_TIPS.get(name, f"Input column {name}"))
-            box.toggled.connect(self._feature_toggled)
-            self._feature_boxes[name] = box
-            self.features_grid.addWidget(box, i // 3, i % 3)
+        names = allowed_features(input_dim)
+        columns = None
+        if self.dataset is not None and self.dataset.input_dim == input_dim:
+            columns = self.dataset.feature_names  # a CSV's header names, where it has them
+        labels, tips = [], []
+        for i, name in enumerate(names):
+            column = columns[i] if columns and len(names) == len(columns) else name
+            labels.append(name if column == name else f"{name} ({column})")
+            tips.append(FEATURE_TIPS.get(name, f"Input column {i + 1}: {column}"))
+        self.features.set_features(names, selected, labels, tips)
 
     def selected_features(self) -> tuple[str, ...]:
-        return tuple(n for n, box in self._feature_boxes.items() if box.isChecked())
-
-    def _feature_toggled(self, checked: bool) -> None:
-        selected = self.selected_features()
-        if not selected:  # the network needs at least one input
-            box = self.sender()
-            box.blockSignals(True)
-            box.setChecked(True)
-            box.blockSignals(False)
-            box.setToolTip("At least one feature must stay selected")
-            return
-        self.featuresChanged.emit(selected)
+        return self.features.selected()

@@ -28,6 +28,7 @@ from engine.spec import LayerSpec
 from playground import palette
 
 MIME_TYPE = "application/x-backprop-playground-layer"
+MAX_TOGGLES = 64  # more input features than this are chosen in the picker's list only
 
 ACTIVATION_TIPS = {
     "linear": "No non-linearity: stacked linear layers stay linear",
@@ -168,6 +169,9 @@ class InputCard(Card):
         grid = QGridLayout()
         grid.setSpacing(3)
         self.buttons: dict[str, QToolButton] = {}
+        if len(allowed) > MAX_TOGGLES:  # a wide CSV: one widget per column froze the window
+            layout.addWidget(QLabel(f"{len(allowed):,} columns: choose them in the dataset picker"))
+            allowed = ()
         for k, name in enumerate(allowed):
             b = small_button(name, f"Feed feature {name} to the network (click to toggle)",
                              f"editorFeature_{name}")  # fmt: skip

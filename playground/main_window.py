@@ -29,6 +29,8 @@ from playground.file_actions import FileActions
 from playground.frame_loop import FrameLoop
 from playground.inspector import InspectorPanel
 from playground.layer_editor import LayerEditor
+from playground.lessons_panel import SHOWN_KEY as LESSONS_SHOWN
+from playground.lessons_panel import LessonsPanel, lessons
 from playground.messages import MessageBanner, show_error_dialog
 from playground.network_view import NetworkView
 from playground.plots.boundary_plot import BoundaryPlot
@@ -83,6 +85,7 @@ class MainWindow(QMainWindow):
         self.data = None
         self.spec = None
         self._closed = False
+        self._restoring: Session | None = None  # a remembered import being read at start-up
 
         self.picker = DatasetPicker()
         self.controls = TrainingControls(session.config, self)
@@ -112,6 +115,18 @@ class MainWindow(QMainWindow):
         self.inspector.visibilityChanged.connect(
             lambda shown: self._splitters[2].setVisible(not shown)
         )
+        self.lessons = LessonsPanel(lessons(), self)  # the first thing a newcomer sees
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lessons)
+        curves = self._splitters[2]  # the lessons, too, take the curves' column
+        self.lessons.visibilityChanged.connect(
+            lambda: curves.setVisible(self.lessons.isHidden() and self.inspector.isHidden())
+        )
+        self.lessons.lessonChosen.connect(  # the lesson opens; its curves come back
+            lambda path: self.files.open_example(path) and self.lessons.hide()
+        )
+        self.lessons.setVisible(not settings.get_bool(LESSONS_SHOWN, False))
+        curves.setVisible(self.lessons.isHidden())
+        settings.set(LESSONS_SHOWN, True)
         self._build_menu()
         self._connect()
         self._default_size()
@@ -181,6 +196,7 @@ class MainWindow(QMainWindow):
             train_menu.addAction(action)
             self.addAction(action)
         self.menuBar().insertMenu(train_menu.menuAction(), self.layer_editor.edit_menu(self))
+        self.menuBar().addMenu("&Help").addAction(self.lessons.toggleViewAction())
 
     def _connect(self) -> None:
         c = self.controls
@@ -201,16 +217,26 @@ class MainWindow(QMainWindow):
 
     # -- start ----------------------------------------------------------------------------
     def _start_session(self, session: Session) -> None:
-        if not self.picker.apply(session.data, quiet=True):
-            log.warning("the remembered data %s is not available; using the default", session.data)
-            self.session = session.replace(data=default_data_choice())
-            self.picker.apply(self.session.data)
-            if session.data.source == "csv":
-                self.banner.show_message(
-                    f"The last imported file {session.data.path} could not be read again; "
-                    f"started on the default dataset.",
-                    "warning",
-                )
+        if session.data.source == "csv":  # read in the background; the default trains meanwhile
+            self._restoring = session
+            self.picker.importFinished.connect(self._import_restored)
+            self.picker.restore_import(session.data)
+        elif self.picker.apply(session.data, quiet=True):
+            return
+        log.info("starting on the default data (remembered: %s)", session.data.source)
+        self.session = session.replace(data=default_data_choice())
+        self.picker.apply(self.session.data)
+
+    def _import_restored(self, choice, ok: bool, reason: str) -> None:
+        if self._restoring is None or choice.key() != self._restoring.data.key():
+            return
+        self._restoring = None
+        if not ok:
+            self.banner.show_message(
+                f"The last imported file {choice.path} could not be read again ({reason}); "
+                f"started on the default dataset.",
+                "warning",
+            )
 
     def _take(self):
         if self.runner is None:
@@ -231,7 +257,9 @@ class MainWindow(QMainWindow):
             show_error_dialog(self, "Cannot use this data", str(exc))
             return
         self.session = self.session.replace(data=choice)
-        if self.dataset is not None and self.dataset.input_dim != ds.input_dim:
+        if self._restoring is not None and self._restoring.data.key() == choice.key():
+            self.session = self.session.replace(features=self._restoring.features)  # as remembered
+        elif self.dataset is not None and self.dataset.input_dim != ds.input_dim:
             # other inputs: start from the raw ones (x1..xd), not a fit of the old selection
             self.session = self.session.replace(features=default_features(ds.input_dim))
         self.dataset, self.data = ds, data
@@ -404,7 +432,7 @@ class MainWindow(QMainWindow):
         s.set("view/log_loss", self.loss_plot.log_check.isChecked())
         s.set("view/discretise", self.boundary_plot.discretise_check.isChecked())
         s.set("view/test_points", self.boundary_plot.test_check.isChecked())
-        s.save_session(self.session)
+        s.save_session(self._restoring or self.session)  # an import still being read stays
         s.sync()
 
     def shutdown(self) -> bool:

@@ -148,7 +148,7 @@ def allowed_features(input_dim: int) -> tuple[str, ...]:
 
 def fitting_features(features: tuple[str, ...], input_dim: int) -> tuple[str, ...]:
     """`features` restricted to those valid for `input_dim`; the raw inputs if none is left."""
-    allowed = allowed_features(input_dim)
+    allowed = set(allowed_features(input_dim))  # a set: a CSV may have 10,000 columns
     kept = tuple(f for f in features if f in allowed)
     return kept or default_features(input_dim)
 

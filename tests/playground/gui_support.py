@@ -10,11 +10,21 @@ from __future__ import annotations
 import threading
 
 from playground.app import build_window
+from playground.lessons_panel import SHOWN_KEY as LESSONS_SHOWN
+from playground.settings import AppSettings
 
 WAIT_MS = 20_000  # generous: the machine may be busy; waits end as soon as the condition holds
 
 
-def make_window(qtbot, tmp_path, runner: str = "process", name: str = "settings.ini"):
+def make_window(
+    qtbot, tmp_path, runner: str = "process", name: str = "settings.ini", first_launch=False
+):
+    """The window; not a first launch unless asked (the lessons panel would take the curves'
+    column)."""
+    if not first_launch:
+        settings = AppSettings(str(tmp_path / name))
+        settings.set(LESSONS_SHOWN, True)
+        settings.sync()
     window = build_window(settings_path=str(tmp_path / name), runner=runner)
     qtbot.addWidget(window)
     window.show()

@@ -281,7 +281,7 @@ def test_editor_and_dataset_picker_keep_the_features_in_step(qtbot, window):
     editor.input_card.buttons["x1*x2"].click()
     assert picker.selected_features() == ("x1", "x2", "x1*x2")
     wait_snapshot(qtbot, window, lambda s: s.spec.features == ("x1", "x2", "x1*x2"))
-    picker._feature_boxes["x1"].setChecked(False)  # a toggle in the picker: undoable too
+    picker.features.set_checked("x1", False)  # a toggle in the picker: undoable too
     assert editor.features == ("x2", "x1*x2")
     assert not editor.input_card.buttons["x1"].isChecked()
     editor.undo_stack.undo()

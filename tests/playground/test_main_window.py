@@ -214,7 +214,7 @@ def test_csv_with_three_inputs_trains_without_a_picture(qtbot, window, tmp_path)
     snap = wait_snapshot(qtbot, window, lambda s: s.spec.input_dim == 3)
     assert snap.spec.features == ("x1", "x2", "x3") and snap.view is None
     assert window.boundary_plot.mode == "none"
-    assert list(window.picker._feature_boxes) == ["x1", "x2", "x3"]
+    assert window.picker.features.model.names == ("x1", "x2", "x3")
     qtbot.keyClick(window, Qt.Key.Key_S)
     assert wait_snapshot(qtbot, window, lambda s: s.reason == "step").step == 1
 
