@@ -237,15 +237,17 @@ class NetworkSpec:
                         f"expected one of {', '.join(allowed)}"
                     )
         else:
-            allowed = tuple(f"x{i + 1}" for i in range(input_dim))
+            raw = {f"x{i + 1}" for i in range(input_dim)}  # a set: CSVs may have 10,000 columns
             for f in features:
-                if f not in allowed:
+                if f not in raw:
                     raise SpecError(
                         f"Could not interpret feature {f!r} for {input_dim}-D data: "
-                        f"expected raw inputs {', '.join(allowed)}"
+                        f"expected raw inputs x1 ... x{input_dim}"
                     )
         if len(set(features)) != len(features):
-            raise SpecError(f"Each feature may appear once; received {list(features)}")
+            seen: set[str] = set()
+            repeated = [f for f in features if f in seen or seen.add(f)]
+            raise SpecError(f"Each feature may appear once; received {sorted(set(repeated))} twice")
         object.__setattr__(self, "features", features)
         hidden = tuple(
             h if isinstance(h, LayerSpec) else LayerSpec.from_dict(h)

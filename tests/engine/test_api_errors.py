@@ -64,3 +64,16 @@ def test_wrong_input_raises_an_engine_error_with_a_message(case):
 def test_training_settings_beyond_the_shared_limits_are_refused(field, value):
     with pytest.raises(EngineError, match=f"`{field}`.*<= |`{field}`.*between"):
         TrainConfig(**{field: value})
+
+
+def test_a_wide_csv_spec_builds_and_a_bad_feature_message_stays_short():
+    """10,000 raw columns: the spec checks each feature against a set, and a refusal
+    names the range of inputs instead of listing every one of them."""
+    wide = tuple(f"x{i + 1}" for i in range(10_000))
+    spec = NetworkSpec(input_dim=10_000, features=wide)
+    assert spec.layer_sizes[0] == 10_000
+    with pytest.raises(EngineError, match=r"'x10001'.*x1 \.\.\. x10000") as info:
+        NetworkSpec(input_dim=10_000, features=(*wide[:-1], "x10001"))
+    assert len(str(info.value)) < 200
+    with pytest.raises(EngineError, match=r"\['x3'\] twice"):
+        NetworkSpec(input_dim=10_000, features=("x3", "x1", "x3"))
