@@ -1,7 +1,7 @@
 """Per-column mean and scale for standardising inputs: (X - mean) / scale.
 
 Shared by `load_csv(standardize=True)` and the scaler a network carries
-(`playground.training_data.fit_input_scaling`), so both treat columns alike.
+(`playground.document.training_data.fit_input_scaling`), so both treat columns alike.
 """
 
 from __future__ import annotations

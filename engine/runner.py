@@ -78,7 +78,7 @@ def _preempts(command: tuple) -> bool:
     return kind in ("pause", "reset") or rebuild
 
 
-# -- argument checks shared with playground.process_runner (same commands, same messages) --
+# -- argument checks shared with the process runner (same commands, same messages) --
 def checked_step_count(n: Any) -> int:
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
         raise SpecError(

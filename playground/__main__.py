@@ -1,5 +1,5 @@
 """`python -m playground` is the same as the `playground` command."""
 
-from playground.cli import main
+from playground.cli.main import main
 
 raise SystemExit(main())

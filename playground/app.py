@@ -16,10 +16,10 @@ import traceback
 
 from PySide6.QtWidgets import QApplication
 
-from playground.main_window import DEFAULT_RUNNER, MainWindow
-from playground.messages import show_error_dialog
-from playground.session import Session
-from playground.settings import APPLICATION, ORGANISATION, AppSettings
+from playground.document.session import Session
+from playground.gui.main_window import DEFAULT_RUNNER, MainWindow
+from playground.gui.messages import show_error_dialog
+from playground.gui.settings import APPLICATION, ORGANISATION, AppSettings
 
 log = logging.getLogger("playground")
 

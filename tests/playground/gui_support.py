@@ -10,8 +10,8 @@ from __future__ import annotations
 import threading
 
 from playground.app import build_window
-from playground.lessons_panel import SHOWN_KEY as LESSONS_SHOWN
-from playground.settings import AppSettings
+from playground.gui.lessons_panel import SHOWN_KEY as LESSONS_SHOWN
+from playground.gui.settings import AppSettings
 
 WAIT_MS = 20_000  # generous: the machine may be busy; waits end as soon as the condition holds
 

@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-from playground import bench, cli
+from playground.cli import bench
+from playground.cli import main as cli
 
 
 def test_measure_returns_the_rate_of_the_operation():
@@ -142,7 +143,7 @@ def test_bench_command_imports_no_qt():
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert [r["workload"] for r in report["workloads"]] == ["W1", "W4"]
     imported = [ln.split("|")[-1].strip() for ln in proc.stderr.splitlines() if "|" in ln]
-    assert "playground.bench" in imported
+    assert "playground.cli.bench" in imported
     assert not [m for m in imported if m.split(".")[0] in ("PySide6", "shiboken6", "pyqtgraph")]
 
 
@@ -170,7 +171,7 @@ def test_training_rows_report_the_step_with_statistics_too(capsys, monkeypatch):
 
 
 def test_torch_gets_as_many_threads_as_numpys_blas_by_default(capsys, monkeypatch):
-    from playground import bench_torch
+    from playground.cli import bench_torch
 
     asked = []
     monkeypatch.setattr(bench_torch, "import_torch", lambda threads: asked.append(threads))

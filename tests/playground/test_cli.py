@@ -15,8 +15,8 @@ import datasets
 from engine.network import Network
 from engine.spec import NetworkSpec
 from engine.weights_io import load, save
-from playground import cli
-from playground.progress import Progress
+from playground.cli import main as cli
+from playground.cli.progress import Progress
 
 SMALL = ["train", "--dataset", "xor", "--samples", "60", "--epochs", "3", "--json"]
 
@@ -173,7 +173,7 @@ def test_onnx_export_matches_predict(capsys, tmp_path):
 
 
 def test_onnx_export_without_the_exporter_is_refused_before_training(capsys, tmp_path, monkeypatch):
-    from playground import exporting
+    from playground.document import exporting
 
     real = exporting.importlib.util.find_spec
     monkeypatch.setattr(
@@ -350,7 +350,7 @@ def test_python_m_playground_train_imports_no_qt(tmp_path):
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
     assert summary["epochs"] == 2 and out.exists()
     imported = [ln.split("|")[-1].strip() for ln in proc.stderr.splitlines() if "|" in ln]
-    assert "playground.train_cli" in imported
+    assert "playground.cli.train_cli" in imported
     assert not [m for m in imported if m.split(".")[0] in ("PySide6", "shiboken6", "pyqtgraph")]
 
 

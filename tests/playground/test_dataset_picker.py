@@ -9,8 +9,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QLineEdit, QMessageBox
 
 import datasets
-from playground.dataset_picker import DatasetPicker
-from playground.session import DataChoice, default_data_choice
+from playground.document.session import DataChoice, default_data_choice
+from playground.gui.dataset_picker import DatasetPicker
 
 
 @pytest.fixture

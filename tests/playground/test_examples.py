@@ -7,8 +7,8 @@ import pytest
 
 from engine.errors import DivergenceError
 from engine.spec import LayerSpec
-from playground.file_actions import example_paths
-from playground.project import read_project
+from playground.document.project import read_project
+from playground.gui.file_actions import example_paths
 
 EXAMPLES = {p.name.split(".")[0]: p for p in example_paths()}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from playground import gui_bench
+from playground.gui import gui_bench
 
 
 def test_gui_bench_reports_all_figures(qapp, capsys):

@@ -187,7 +187,7 @@ def test_shift_step_opens_the_inspector_through_the_process_runner(qtbot, tmp_pa
 
 
 def test_large_arrays_are_summarised_with_statistics(qtbot):
-    from playground.inspector_table import MAX_COLS, MAX_ROWS, ArrayTable
+    from playground.gui.inspector.inspector_table import MAX_COLS, MAX_ROWS, ArrayTable
 
     table = ArrayTable("z")
     qtbot.addWidget(table)

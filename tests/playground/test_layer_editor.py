@@ -8,8 +8,8 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
 from engine.spec import MAX_HIDDEN_LAYERS, MAX_UNITS, LayerSpec, NetworkSpec
-from playground.layer_cards import make_mime
-from playground.layer_editor import LayerEditor
+from playground.gui.editor.layer_cards import make_mime
+from playground.gui.editor.layer_editor import LayerEditor
 
 START = (LayerSpec(4, "tanh"), LayerSpec(5, "relu"), LayerSpec(6, "sigmoid"))
 

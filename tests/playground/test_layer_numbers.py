@@ -7,8 +7,8 @@ import numpy as np
 from engine.errors import DivergenceError
 from engine.gradcheck import GradcheckResult, TensorCheck
 from engine.spec import LayerSpec, NetworkSpec
-from playground.inspector_text import gradcheck_html
-from playground.network_view import NetworkView
+from playground.gui.inspector.inspector_text import gradcheck_html
+from playground.gui.network.network_view import NetworkView
 
 
 def test_divergence_message_names_the_first_layer_as_layer_1():

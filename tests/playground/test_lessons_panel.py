@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from playground.file_actions import example_paths
-from playground.project import read_project
+from playground.document.project import read_project
+from playground.gui.file_actions import example_paths
 from tests.playground.gui_support import close_window, make_window, wait_snapshot
 
 

@@ -14,10 +14,10 @@ from engine.network import Network
 from engine.snapshot import UnitMapsView, UnitPreviewView
 from engine.spec import LayerSpec, NetworkSpec
 from engine.unit_maps import UnitMaps
-from playground import palette
-from playground.network_layout import TOP_K
-from playground.network_view import NetworkView
-from playground.weight_probe import WeightProbe
+from playground.gui import palette
+from playground.gui.network.network_layout import TOP_K
+from playground.gui.network.network_view import NetworkView
+from playground.gui.weight_probe import WeightProbe
 
 BOUNDS = ((-1.0, 1.0), (-1.0, 1.0))
 
@@ -142,8 +142,8 @@ def test_neurons_show_their_own_output_and_hovering_reports_them(qtbot, view):
 
 
 def test_hovered_neuron_is_enlarged_in_the_boundary_plot(qtbot, view):
-    from playground.plots.boundary_plot import BoundaryPlot
-    from playground.unit_preview import UnitPreview
+    from playground.gui.plots.boundary_plot import BoundaryPlot
+    from playground.gui.unit_preview import UnitPreview
 
     RESOLUTION = 64
 
@@ -254,7 +254,7 @@ def test_sign_colours_never_reuse_a_class_colour_and_have_a_legend(view):
 
 
 def test_a_diverged_units_infinite_output_gets_the_end_colours_without_an_error():
-    from playground.network_layout import LUT, diverging_rgba
+    from playground.gui.network.network_layout import LUT, diverging_rgba
 
     values = np.array([np.inf, -np.inf, np.nan, 3.4e38, 0.0])
     with np.errstate(all="raise"):  # the window raises on floating-point errors

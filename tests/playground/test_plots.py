@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from engine.grid import MistakeMarks
-from playground import palette
-from playground.plots.boundary_plot import BoundaryPlot
-from playground.plots.buffer import GrowingBuffer
-from playground.plots.gradient_plot import GradientPlot, verdict
-from playground.plots.loss_plot import NO_STEPS, LossPlot
+from playground.gui import palette
+from playground.gui.plots.boundary_plot import BoundaryPlot
+from playground.gui.plots.buffer import GrowingBuffer
+from playground.gui.plots.gradient_plot import GradientPlot, verdict
+from playground.gui.plots.loss_plot import NO_STEPS, LossPlot
 
 
 def chunk(steps, loss, grads, eval_steps=(), train=(), test=(), m_train=(), m_test=()):

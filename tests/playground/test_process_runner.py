@@ -11,9 +11,9 @@ import pytest
 
 import datasets
 from engine.errors import SpecError
-from playground.process_runner import ProcessRunner
-from playground.session import Session
-from playground.training_data import make_data
+from playground.document.process_runner import ProcessRunner
+from playground.document.session import Session
+from playground.document.training_data import make_data
 
 
 def wait_until(runner, predicate, timeout=20.0):

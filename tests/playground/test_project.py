@@ -11,9 +11,10 @@ import pytest
 import datasets
 from engine.spec import LayerSpec, NetworkSpec, TrainConfig
 from engine.trainer_state import capture
-from playground import cli, project
-from playground.project import Project, ProjectError, read_project, write_project
-from playground.session import DataChoice
+from playground.cli import main as cli
+from playground.document import project
+from playground.document.project import Project, ProjectError, read_project, write_project
+from playground.document.session import DataChoice
 
 SPEC = NetworkSpec(hidden=(LayerSpec(5, "tanh", dropout=0.1), LayerSpec(4, "relu", "he_normal")))
 CONFIG = TrainConfig(optimizer="adam", lr=0.03, batch_size=9, l2=1e-3, seed=4, epochs=50)
@@ -253,7 +254,7 @@ def test_a_fifo_is_refused_instead_of_blocking(tmp_path):
 
 
 def _example_doc() -> dict:
-    from playground.file_actions import example_paths
+    from playground.gui.file_actions import example_paths
 
     return json.loads(example_paths()[0].read_text())
 

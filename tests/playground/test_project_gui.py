@@ -12,7 +12,7 @@ import engine
 from engine.network import Network
 from engine.spec import LayerSpec
 from engine.weights_io import save
-from playground.project import read_project
+from playground.document.project import read_project
 from tests.playground.gui_support import WAIT_MS, close_window, make_window, wait_snapshot
 
 
@@ -77,7 +77,7 @@ def test_bad_project_files_are_refused_and_the_work_stays(qtbot, tmp_path, conte
         session, runner = window.session, window.runner
         bad = tmp_path / "bad.playground.json"
         if content == "params-list":
-            from playground.file_actions import example_paths
+            from playground.gui.file_actions import example_paths
 
             doc = json.loads(example_paths()[0].read_text())
             doc["data"]["params"] = [1, 2]
@@ -93,7 +93,7 @@ def test_bad_project_files_are_refused_and_the_work_stays(qtbot, tmp_path, conte
 
 
 def test_a_failed_save_keeps_the_old_file(qtbot, tmp_path, monkeypatch):
-    from playground import file_actions
+    from playground.gui import file_actions
 
     path = tmp_path / "keep.playground.json"
     window = make_window(qtbot, tmp_path, runner="thread")
@@ -221,7 +221,7 @@ def test_recent_files_survive_in_the_settings(qtbot, tmp_path):
 
 
 def test_every_example_opens_in_the_window_with_its_explanation(qtbot, tmp_path):
-    from playground.file_actions import example_paths
+    from playground.gui.file_actions import example_paths
 
     window = make_window(qtbot, tmp_path, runner="thread")
     try:
@@ -252,7 +252,7 @@ def test_every_example_opens_in_the_window_with_its_explanation(qtbot, tmp_path)
 def test_an_examples_explanation_stays_while_it_trains(
     qtbot, tmp_path, finished_before_first_frame
 ):
-    from playground.file_actions import example_paths
+    from playground.gui.file_actions import example_paths
 
     window = make_window(qtbot, tmp_path, runner="thread")
     try:

@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from engine.errors import DivergenceError
-from playground.project import read_project
+from playground.document.project import read_project
 from tests.playground.gui_support import WAIT_MS, close_window, make_window, wait_snapshot
 from tests.playground.test_main_window import select_dataset
 from tests.playground.test_project_gui import error_text, flat_weights, stepped

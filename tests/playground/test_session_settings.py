@@ -8,8 +8,8 @@ import pytest
 
 from engine.errors import SpecError
 from engine.spec import LayerSpec
-from playground.session import DataChoice, Session, fitting_features
-from playground.settings import AppSettings
+from playground.document.session import DataChoice, Session, fitting_features
+from playground.gui.settings import AppSettings
 
 
 def test_session_round_trips_through_json():

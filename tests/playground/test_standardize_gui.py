@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from playground.session import default_data_choice
-from playground.training_data import fit_input_scaling
+from playground.document.session import default_data_choice
+from playground.document.training_data import fit_input_scaling
 from tests.playground.gui_support import wait_snapshot
 from tests.playground.test_standardize_travels import write_wild_csv
 

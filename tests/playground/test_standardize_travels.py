@@ -13,9 +13,9 @@ import pytest
 import datasets
 import engine
 from engine.script_export import export_numpy_script
-from playground import cli
-from playground.project import read_project
-from playground.session import DataChoice, Session
+from playground.cli import main as cli
+from playground.document.project import read_project
+from playground.document.session import DataChoice, Session
 
 TEST_RATIO, SEED = 0.3, 0
 

@@ -7,7 +7,7 @@ import datasets
 from engine.errors import SpecError
 from engine.spec import LayerSpec, TrainConfig
 from engine.trainer import Trainer
-from playground import training_data as td
+from playground.document import training_data as td
 
 
 def _rows(X):

@@ -6,10 +6,10 @@ import pytest
 from PySide6.QtWidgets import QMainWindow, QStatusBar
 
 from engine.spec import TrainConfig
-from playground.controls import TrainingControls
-from playground.messages import MessageBanner
-from playground.session import UNLIMITED_EPOCHS
-from playground.status import StatusPanel
+from playground.document.session import UNLIMITED_EPOCHS
+from playground.gui.controls import TrainingControls
+from playground.gui.messages import MessageBanner
+from playground.gui.status import StatusPanel
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""The Qt application: the main window, its panels, plots, editor and inspector."""

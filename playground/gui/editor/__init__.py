@@ -1,0 +1,1 @@
+"""The drag-to-build layer editor: cards, canvas, palette drops, properties, edits."""

@@ -1,0 +1,118 @@
+"""The selected hidden layer's properties: units, activation, initialiser, dropout.
+
+The panel only reports what the user asked for (`edited` with the changed
+field); the editor validates the edit, records it for undo, and calls `show`
+with the layer as it now is. A refused value is therefore put back at once, next
+to the editor's message saying why.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QSpinBox,
+)
+
+from engine.spec import ACTIVATIONS, INITIALIZERS, MAX_UNITS, LayerSpec
+from playground.gui.editor.layer_cards import ACTIVATION_TIPS
+
+INIT_TIPS = {
+    "xavier_uniform": "Glorot uniform: keeps the signal's variance for tanh/sigmoid",
+    "xavier_normal": "Glorot normal",
+    "he_uniform": "Kaiming uniform (fan in): suited to relu",
+    "he_normal": "Kaiming normal (fan in): suited to relu",
+    "lecun_normal": "LeCun normal (fan in)",
+    "small_uniform": "U(-0.5, 0.5), as in TensorFlow Playground",
+    "zeros": "All zero: every unit learns the same thing (a classic mistake to try)",
+}
+
+
+class LayerProperties(QGroupBox):
+    """Edits one hidden layer; disabled while none is selected."""
+
+    edited = Signal(dict)
+
+    def __init__(self, parent=None):
+        super().__init__("Layer properties", parent)
+        self.setObjectName("layerProperties")
+        self.units = QSpinBox()
+        self.units.setObjectName("propertyUnits")
+        self.units.setRange(0, 4 * MAX_UNITS)  # out-of-bounds values are refused with a reason
+        self.units.setKeyboardTracking(False)
+        self.units.setToolTip(f"Number of neurons (1 to {MAX_UNITS})")
+        self.activation = QComboBox()
+        self.activation.setObjectName("propertyActivation")
+        for k, name in enumerate(ACTIVATIONS):
+            self.activation.addItem(name)
+            self.activation.setItemData(k, ACTIVATION_TIPS.get(name), Qt.ItemDataRole.ToolTipRole)
+        self.activation.setToolTip("Activation function applied to the layer's outputs")
+        self.init = QComboBox()
+        self.init.setObjectName("propertyInit")
+        for k, name in enumerate(INITIALIZERS):
+            self.init.addItem(name)
+            self.init.setItemData(k, INIT_TIPS.get(name), Qt.ItemDataRole.ToolTipRole)
+        self.init.setToolTip("How the layer's weights are initialised when the network is built")
+        self.own_dropout = QCheckBox("dropout")
+        self.own_dropout.setObjectName("propertyOwnDropout")
+        self.own_dropout.setToolTip(
+            "Give this layer its own dropout rate; unchecked, the training setting's "
+            "dropout applies"
+        )
+        self.dropout = QDoubleSpinBox()
+        self.dropout.setObjectName("propertyDropout")
+        self.dropout.setRange(0.0, 1.0)
+        self.dropout.setSingleStep(0.05)
+        self.dropout.setDecimals(2)
+        self.dropout.setKeyboardTracking(False)
+        self.dropout.setToolTip("Share of this layer's outputs silenced at each step (0 to 0.95)")
+        grid = QGridLayout(self)
+        grid.setContentsMargins(6, 4, 6, 4)
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(2)
+        grid.addWidget(QLabel("units"), 0, 0)
+        grid.addWidget(self.units, 0, 1)
+        grid.addWidget(QLabel("activation"), 0, 2)
+        grid.addWidget(self.activation, 0, 3)
+        grid.addWidget(QLabel("init"), 1, 0)
+        grid.addWidget(self.init, 1, 1)
+        grid.addWidget(self.own_dropout, 1, 2)
+        grid.addWidget(self.dropout, 1, 3)
+        self.units.valueChanged.connect(lambda v: self.edited.emit({"units": v}))
+        self.activation.activated.connect(
+            lambda _i: self.edited.emit({"activation": self.activation.currentText()})
+        )
+        self.init.activated.connect(lambda _i: self.edited.emit({"init": self.init.currentText()}))
+        self.own_dropout.toggled.connect(self._dropout_edited)
+        self.dropout.valueChanged.connect(self._dropout_edited)
+        self.show_layer(None, None)
+
+    def _dropout_edited(self, *_args) -> None:
+        rate = round(self.dropout.value(), 4) if self.own_dropout.isChecked() else None
+        self.edited.emit({"dropout": rate})
+
+    def show_layer(self, index: int | None, layer: LayerSpec | None) -> None:
+        """Show `layer` (hidden layer `index`) without emitting; None disables the panel."""
+        self.setEnabled(layer is not None)
+        self.setTitle(
+            "Select a layer to edit its properties"
+            if layer is None
+            else f"Layer {index + 1} properties"
+        )
+        widgets = (self.units, self.activation, self.init, self.own_dropout, self.dropout)
+        for w in widgets:
+            w.blockSignals(True)
+        if layer is not None:
+            self.units.setValue(layer.units)
+            self.activation.setCurrentText(layer.activation)
+            self.init.setCurrentText(layer.init)
+            self.own_dropout.setChecked(layer.dropout is not None)
+            self.dropout.setValue(0.2 if layer.dropout is None else layer.dropout)
+        self.dropout.setEnabled(layer is not None and layer.dropout is not None)
+        for w in widgets:
+            w.blockSignals(False)

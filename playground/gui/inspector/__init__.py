@@ -1,0 +1,1 @@
+"""The backprop inspector: a recorded step's phases, tables and chain-rule text."""

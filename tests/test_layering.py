@@ -1,0 +1,124 @@
+"""The direction of imports: GUI -> document -> engine/datasets, and no import circles.
+
+Read statically from the source (every `import`, module-level or inside a function),
+so a forbidden import fails here even on a code path no other test runs.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("engine", "datasets", "playground")
+QT = ("PySide6", "pyqtgraph", "shiboken6")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imports(path: Path) -> list[tuple[str, bool]]:
+    """(imported module, at module level?) for every import in the file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    top = {id(node) for node in tree.body}
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [(alias.name, id(node) in top) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            # `from pkg import mod` imports pkg.mod when mod is a module of ours
+            for alias in node.names:
+                name = f"{node.module}.{alias.name}"
+                known = name in MODULES
+                out.append((name if known else node.module, id(node) in top))
+    return out
+
+
+MODULES = {_module_name(p): p for pkg in PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))}
+IMPORTS = {name: _imports(path) for name, path in MODULES.items()}
+
+
+def _within(name: str, *prefixes: str) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def _violations(source_prefix: str, forbidden: tuple[str, ...], *, lazy_ok=()) -> list[str]:
+    bad = []
+    for module, imports in IMPORTS.items():
+        if not _within(module, source_prefix):
+            continue
+        for target, top_level in imports:
+            if _within(target, *forbidden) and not (not top_level and _within(target, *lazy_ok)):
+                bad.append(f"{module} imports {target}")
+    return bad
+
+
+def test_the_layout_has_the_expected_parts():
+    for package in ("playground.cli", "playground.document", "playground.gui", "playground.app"):
+        assert package in MODULES
+
+
+@pytest.mark.parametrize(
+    ("layer", "forbidden"),
+    [
+        ("engine", ("playground", "datasets", *QT)),
+        ("datasets", ("playground", "engine", *QT)),
+        ("playground.document", ("playground.gui", "playground.cli", "playground.app", *QT)),
+        ("playground.gui", ("playground.cli",)),
+    ],
+)
+def test_imports_point_one_way(layer, forbidden):
+    assert _violations(layer, forbidden) == []
+
+
+def test_the_command_line_imports_the_gui_only_to_launch_the_app():
+    """`playground train` and `bench` must run without Qt: the app is imported lazily."""
+    bad = _violations(
+        "playground.cli", ("playground.gui", "playground.app", *QT), lazy_ok=("playground.app",)
+    )
+    assert bad == []
+
+
+def test_no_import_circles():
+    """Module-level imports between our modules form no cycle (Tarjan's algorithm)."""
+    graph = {
+        m: sorted({t for t, top in imps if top and t in MODULES and t != m})
+        for m, imps in IMPORTS.items()
+    }
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    assert cycles == []
