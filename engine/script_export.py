@@ -17,74 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from engine.activations import GELU_COEF, LEAKY_SLOPE, SQRT_2_OVER_PI
+from engine.activations import ACTIVATIONS
 from engine.errors import SpecError
 from engine.features import raw_inputs_used
 from engine.weights_io import _write_atomic  # temp file + os.replace
-
-# Each activation as the generated script defines it. The formulas and their
-# operation order mirror engine/activations.py (which works in place, in buffers)
-# so that the script's float64 results are bit-identical to Network.predict.
-ACTIVATION_SOURCE: dict[str, str] = {
-    "linear": '''
-def linear(z):
-    """Identity: a = z."""
-    return z
-''',
-    "relu": '''
-def relu(z):
-    """max(z, 0)."""
-    return np.maximum(z, 0.0)
-''',
-    "leaky_relu": '''
-def leaky_relu(z):
-    """z for z > 0, LEAKY_SLOPE * z otherwise."""
-    return np.where(z > 0.0, z, z * LEAKY_SLOPE)
-''',
-    "elu": '''
-def elu(z):
-    """z for z > 0, exp(z) - 1 otherwise (alpha = 1).
-
-    expm1(min(z, 0)) is 0 for z > 0 and >= z for z <= 0, so the maximum picks
-    the right branch; the min keeps exp from overflowing for large z.
-    """
-    return np.maximum(np.expm1(np.minimum(z, 0.0)), z)
-''',
-    "tanh": '''
-def tanh(z):
-    """Hyperbolic tangent, in (-1, 1)."""
-    return np.tanh(z)
-''',
-    "sigmoid": '''
-def sigmoid(z):
-    """1 / (1 + exp(-z)), in (0, 1), computed as 0.5 (1 + tanh(z / 2)) so it never overflows."""
-    return (np.tanh(z * 0.5) + 1.0) * 0.5
-''',
-    "softplus": '''
-def softplus(z):
-    """log(1 + exp(z)), a smooth relu; logaddexp(0, z) never overflows."""
-    return np.logaddexp(0.0, z)
-''',
-    "gelu": '''
-def gelu(z):
-    """GELU, tanh approximation: 0.5 z (1 + tanh(sqrt(2/pi) (z + 0.044715 z^3)))."""
-    u = (z * z * z * GELU_COEF + z) * SQRT_2_OVER_PI
-    return (np.tanh(u) + 1.0) * z * 0.5
-''',
-    "swish": '''
-def swish(z):
-    """z * sigmoid(z) (also called SiLU)."""
-    return sigmoid(z) * z
-''',
-}
-
-# What a definition needs besides itself: constants (exact reprs of the engine's)
-# and other functions.
-_NEEDS: dict[str, tuple[str, ...]] = {"swish": ("sigmoid",)}
-_CONSTANTS: dict[str, str] = {
-    "leaky_relu": f"LEAKY_SLOPE = {LEAKY_SLOPE!r}\n",
-    "gelu": (f"GELU_COEF = {GELU_COEF!r}\nSQRT_2_OVER_PI = {SQRT_2_OVER_PI!r}  # sqrt(2 / pi)\n"),
-}
 
 # The output link applied to the last layer's logits, as Network.predict does.
 LINK_SOURCE: dict[str, str] = {
@@ -252,11 +188,12 @@ def _functions_source(hidden: list[str], link: str) -> str:
     names: list[str] = []
     wanted = [*hidden, "sigmoid"] if link == "sigmoid" else list(hidden)
     for name in wanted:
-        for needed in (*_NEEDS.get(name, ()), name):
+        for needed in (*ACTIVATIONS.get(name).script_needs, name):
             if needed not in names:
                 names.append(needed)
-    constants = "".join(_CONSTANTS.get(name, "") for name in names)
-    definitions = "\n\n".join(ACTIVATION_SOURCE[name].strip("\n") + "\n" for name in names)
+    acts = [ACTIVATIONS.get(name) for name in names]
+    constants = "".join(act.script_constants for act in acts)
+    definitions = "\n\n".join(act.script.strip("\n") + "\n" for act in acts)
     banner = (
         "# ----------------------------------------------------------------------------\n"
         "# Activations (elementwise) and the output link.\n"

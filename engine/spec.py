@@ -12,23 +12,14 @@ import numbers
 from dataclasses import dataclass
 from typing import Any
 
+from engine.activations import ACTIVATIONS as ACTIVATION_REGISTRY
 from engine.errors import SpecError
 
 SPEC_VERSION = 1
 
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
 FEATURES_1D = ("x1", "x1^2", "sin(x1)")
-ACTIVATIONS = (
-    "linear",
-    "relu",
-    "leaky_relu",
-    "elu",
-    "tanh",
-    "sigmoid",
-    "softplus",
-    "gelu",
-    "swish",
-)
+ACTIVATIONS = tuple(ACTIVATION_REGISTRY.names())  # one file each in engine/activations/
 INITIALIZERS = (
     "xavier_uniform",
     "xavier_normal",

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.spec import ACTIVATIONS, INITIALIZERS, MAX_UNITS, LayerSpec
-from playground.layer_cards import ACTIVATION_TIPS
+from playground.layer_cards import activation_tip
 
 INIT_TIPS = {
     "xavier_uniform": "Glorot uniform: keeps the signal's variance for tanh/sigmoid",
@@ -50,7 +50,7 @@ class LayerProperties(QGroupBox):
         self.activation.setObjectName("propertyActivation")
         for k, name in enumerate(ACTIVATIONS):
             self.activation.addItem(name)
-            self.activation.setItemData(k, ACTIVATION_TIPS.get(name), Qt.ItemDataRole.ToolTipRole)
+            self.activation.setItemData(k, activation_tip(name), Qt.ItemDataRole.ToolTipRole)
         self.activation.setToolTip("Activation function applied to the layer's outputs")
         self.init = QComboBox()
         self.init.setObjectName("propertyInit")
