@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 
-from engine.activations import ACTIVATIONS
 from engine.errors import EngineError, SpecError
 from engine.weights_io import _write_atomic  # temp file + os.replace
 
@@ -165,14 +164,8 @@ def build_onnx_model(network: Any, *, opset: int = MIN_OPSET) -> Any:
 
     x = g.op("Cast", INPUT_NAME, output="input_f64", to=TensorProto.DOUBLE)
     a = _build_features(g, x, spec.features, spec.input_dim)
-    activations = [layer.activation for layer in spec.hidden] + ["linear"]
-    for k, (weight, bias, activation) in enumerate(
-        zip(network.weights, network.biases, activations, strict=True)
-    ):
-        w = g.const(f"layers.{k}.weight", weight)  # (out, in), as in the .npz file
-        b = g.const(f"layers.{k}.bias", bias)
-        z = g.op("Gemm", a, w, b, output=f"z{k}", transB=1)  # z = a @ W.T + b
-        a = ACTIVATIONS.get(activation).onnx(g, z)
+    for layer in network.layers:
+        a = layer.onnx(g, a)  # each layer adds its own nodes and initializers
 
     link = _link(spec)
     if link == "sigmoid":

@@ -74,10 +74,10 @@ def numpy_script_source(network: Any, *, module_name: str = "network") -> str:
     """The text of the script (see the module docstring)."""
     spec = network.spec
     link = _link(spec)
-    hidden = [layer.activation for layer in spec.hidden]
+    hidden = [layer.activation.name for layer in network.layers if not layer.output]
     preamble = "\n".join(
         [
-            _header(spec, link, module_name),
+            _header(spec, network.layers, link, module_name),
             "import csv\nimport sys\n\nimport numpy as np\n",
             "# The network spec, as Backprop Playground stores it.\n"
             + _spec_literal(spec.to_dict()),
@@ -89,7 +89,7 @@ def numpy_script_source(network: Any, *, module_name: str = "network") -> str:
         _features_source(spec),
         _functions_source(hidden, link),
         _weights_source(network),
-        _predict_source(spec, hidden),
+        _predict_source(network),
         _main_source(spec, link),
     ]
     return "\n\n".join(part.strip("\n") + "\n" for part in parts)
@@ -128,10 +128,10 @@ def _link(spec: Any) -> str:
     return "sigmoid" if spec.n_outputs == 1 else "softmax"
 
 
-def _header(spec: Any, link: str, module_name: str) -> str:
+def _header(spec: Any, layers: list, link: str, module_name: str) -> str:
     chain = [f"{spec.input_dim} raw input(s)", f"features {', '.join(spec.features)}"]
-    chain += [f"dense {h.units} ({h.activation})" for h in spec.hidden]
-    chain += [f"dense {spec.n_outputs} (logits)", f"{link} -> {_LINK_MEANING[link]}"]
+    chain += [layer.describe() for layer in layers]
+    chain += [f"{link} -> {_LINK_MEANING[link]}"]
     chain_text = "\n    -> ".join(chain)
     return f'''"""A neural network trained in Backprop Playground, as a standalone NumPy script.
 
@@ -205,28 +205,19 @@ def _functions_source(hidden: list[str], link: str) -> str:
 
 
 def _weights_source(network: Any) -> str:
-    sizes = network.spec.layer_sizes
     out = [
         "# ----------------------------------------------------------------------------\n"
         "# Weights: layer k maps its input (width in) to its output (width out) with\n"
         "# W{k} of shape (out, in) and b{k} of shape (out,).\n"
         "# ----------------------------------------------------------------------------\n\n"
     ]
-    for k, (weight, bias) in enumerate(zip(network.weights, network.biases, strict=True)):
-        kind = "output layer" if k == len(sizes) - 2 else f"hidden layer {k + 1}"
-        out.append(f"# dense layer {k} ({kind}): {sizes[k]} -> {sizes[k + 1]}\n")
-        out.append(f"W{k} = {_array_literal(np.asarray(weight, dtype=np.float64))}\n")
-        out.append(f"b{k} = {_array_literal(np.asarray(bias, dtype=np.float64))}\n\n")
+    out += [layer.script()[0] + "\n" for layer in network.layers]
     return "".join(out)
 
 
-def _predict_source(spec: Any, hidden: list[str]) -> str:
-    steps = []
-    for k, activation in enumerate(hidden):
-        steps.append(f"    z = a @ W{k}.T + b{k}  # dense layer {k}")
-        steps.append(f"    a = {activation}(z)")
-    k = len(hidden)
-    steps.append(f"    logits = a @ W{k}.T + b{k}  # dense layer {k}: the output layer")
+def _predict_source(network: Any) -> str:
+    spec = network.spec
+    steps = [f"    {line}" for layer in network.layers for line in layer.script()[1]]
     steps.append("    return output_link(logits)")
     one_d = ""
     if spec.input_dim == 1:
@@ -311,7 +302,9 @@ def _row(values: np.ndarray, indent: str, width: int = 96) -> str:
     return "[" + f"\n{indent} ".join(lines) + "]"
 
 
-def _array_literal(array: np.ndarray) -> str:
+def array_literal(array: np.ndarray) -> str:
+    """An exact `np.array(...)` literal of a float64 vector or matrix (see `_number`)."""
+    array = np.asarray(array, dtype=np.float64)
     if array.ndim == 1:
         one_line = f"np.array({_row(array, '', width=10**9)}, dtype=np.float64)"
         if len(one_line) <= 90:

@@ -14,6 +14,7 @@ from typing import Any
 
 from engine.activations import ACTIVATIONS as ACTIVATION_REGISTRY
 from engine.errors import SpecError
+from engine.layers import LAYER_KINDS
 
 SPEC_VERSION = 1
 
@@ -85,12 +86,17 @@ def _check_name(name: str, value: Any, allowed: tuple[str, ...]) -> str:
 
 @dataclass(frozen=True)
 class LayerSpec:
-    """One hidden dense layer. `dropout=None` follows `TrainConfig.dropout`."""
+    """One hidden layer. `dropout=None` follows `TrainConfig.dropout`.
+
+    `kind` names its layer kind (engine/layers/: "dense"), which owns its tensors,
+    maths and exports.
+    """
 
     units: int
     activation: str = "tanh"
     init: str = "xavier_uniform"
     dropout: float | None = None
+    kind: str = "dense"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "units", _check_int("units", self.units, 1, MAX_UNITS))
@@ -100,6 +106,9 @@ class LayerSpec:
         object.__setattr__(self, "init", _check_name("initializer", self.init, INITIALIZERS))
         if self.dropout is not None:
             object.__setattr__(self, "dropout", _check_real("dropout", self.dropout, 0.0, 0.95))
+        object.__setattr__(
+            self, "kind", _check_name("layer kind", self.kind, tuple(LAYER_KINDS.names()))
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

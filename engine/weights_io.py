@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from engine.errors import SpecError, WeightsFileError
+from engine.layers import expected_tensors
 from engine.network import Network
 from engine.spec import NetworkSpec
 
@@ -194,10 +195,7 @@ def _parse_json(raw: bytes, where: str) -> tuple[Any, Any, Any, dict[str, Any]]:
 def _check_tensors(spec: NetworkSpec, found: dict[str, Any], where: str) -> dict[str, np.ndarray]:
     """Every tensor the spec needs, with its shape, as finite float64; nothing else."""
     sizes = spec.layer_sizes
-    expected: dict[str, tuple[int, ...]] = {}
-    for k in range(len(sizes) - 1):
-        expected[f"layers.{k}.weight"] = (sizes[k + 1], sizes[k])
-        expected[f"layers.{k}.bias"] = (sizes[k + 1],)
+    expected = expected_tensors(spec)  # what each layer of the spec declares
     tensors = {}
     for key, shape in expected.items():
         if key not in found:
@@ -222,7 +220,7 @@ def _check_tensors(spec: NetworkSpec, found: dict[str, Any], where: str) -> dict
     extra = sorted(set(found) - set(expected))
     if extra:
         raise WeightsFileError(
-            f"{where} has unexpected entries {extra}; its spec has {len(sizes) - 1} dense layers"
+            f"{where} has unexpected entries {extra}; its spec has {len(sizes) - 1} layers"
         )
     return tensors
 

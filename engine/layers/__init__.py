@@ -1,0 +1,40 @@
+"""Layer kinds, keyed by the name a spec records (`LayerSpec.kind`); a network is a list of them.
+
+`build_layers(spec)` gives the layers of a spec, unallocated: enough to know their
+tensors (file keys and shapes), evaluate them from given tensors (unit maps), or
+describe them. `Network` allocates the flat parameter vector and binds them.
+"""
+
+from __future__ import annotations
+
+from engine.activations import ACTIVATIONS
+from engine.layers.base import Layer, TensorDecl
+from engine.layers.dense import Dense
+from engine.registry import Registry
+
+LAYER_KINDS: Registry[type[Layer]] = Registry("layer kind")
+for _cls in (Dense,):
+    LAYER_KINDS.register(_cls.kind, _cls)
+
+
+def build_layers(spec) -> list[Layer]:
+    """The layers of a NetworkSpec in order, hidden layers then the (dense, linear) output."""
+    sizes = spec.layer_sizes
+    layers: list[Layer] = []
+    for k, h in enumerate(spec.hidden):
+        cls = LAYER_KINDS.get(h.kind)
+        layers.append(cls(k, sizes[k], sizes[k + 1], ACTIVATIONS.get(h.activation), False))
+    k = len(spec.hidden)
+    layers.append(Dense(k, sizes[k], sizes[k + 1], ACTIVATIONS.get("linear"), True))
+    return layers
+
+
+def expected_tensors(spec) -> dict[str, tuple[int, ...]]:
+    """File key -> shape of every tensor a network of `spec` stores, in flat order."""
+    out: dict[str, tuple[int, ...]] = {}
+    for layer in build_layers(spec):
+        out.update(layer.file_keys())
+    return out
+
+
+__all__ = ["LAYER_KINDS", "Dense", "Layer", "TensorDecl", "build_layers", "expected_tensors"]
