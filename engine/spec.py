@@ -15,8 +15,20 @@ from typing import Any
 from engine.activations import ACTIVATIONS as ACTIVATION_REGISTRY
 from engine.errors import SpecError
 from engine.layers import LAYER_KINDS
+from engine.migrations import register_format
 
-SPEC_VERSION = 1
+SPEC_VERSION = 2  # 2: each hidden layer records its `kind`
+SPEC_FORMAT = register_format("network-spec", "network spec", SPEC_VERSION, SpecError)
+
+
+@SPEC_FORMAT.step(1)
+def _record_layer_kinds(d: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 had dense layers only and no `kind`."""
+    hidden = d.get("hidden")
+    if isinstance(hidden, list | tuple):
+        d["hidden"] = [{"kind": "dense", **h} if isinstance(h, dict) else h for h in hidden]
+    return d
+
 
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
 FEATURES_1D = ("x1", "x1^2", "sin(x1)")
@@ -234,12 +246,7 @@ class NetworkSpec:
     def from_dict(cls, d: dict[str, Any]) -> NetworkSpec:
         if not isinstance(d, dict):
             raise SpecError(f"A network spec must be a JSON object; received {type(d).__name__}")
-        version = d.get("version", SPEC_VERSION)
-        if not isinstance(version, int) or version > SPEC_VERSION:
-            raise SpecError(
-                f"This network spec has version {version!r}; this program reads up to "
-                f"version {SPEC_VERSION}. Update Backprop Playground to open it."
-            )
+        d = SPEC_FORMAT.upgrade({"version": SPEC_VERSION, **d}, "This network spec")
         d = {k: v for k, v in d.items() if k != "version"}
         d = _known(cls, d, "network spec")
         if "features" in d:

@@ -38,11 +38,13 @@ import numpy as np
 
 from engine.errors import SpecError, WeightsFileError
 from engine.layers import expected_tensors
+from engine.migrations import register_format
 from engine.network import Network
 from engine.spec import NetworkSpec
 
 WEIGHTS_FORMAT = "backprop-playground-weights"
 WEIGHTS_VERSION = 1
+WEIGHTS = register_format("weights", "weights format", WEIGHTS_VERSION, WeightsFileError)
 SUFFIXES = (".npz", ".json")
 
 
@@ -127,15 +129,7 @@ def read(path: str | os.PathLike[str]) -> tuple[NetworkSpec, dict[str, np.ndarra
             f"{where} is not a Backprop Playground weights file: expected format "
             f"{WEIGHTS_FORMAT!r}, received {fmt!r}"
         )
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise WeightsFileError(
-            f"{where} has an invalid version {version!r}; expected an integer >= 1"
-        )
-    if version > WEIGHTS_VERSION:
-        raise WeightsFileError(
-            f"{where} has weights format version {version}; this program reads up to version "
-            f"{WEIGHTS_VERSION}. Update Backprop Playground to open it."
-        )
+    WEIGHTS.check(version, where)  # damaged or newer: refused; no older versions yet
     try:
         spec = NetworkSpec.from_dict(spec_dict)
     except (SpecError, TypeError) as e:
