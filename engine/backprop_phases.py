@@ -270,20 +270,6 @@ def explain_weight(step: InspectedStep, layer: int, i: int, j: int) -> WeightExp
     )
 
 
-_FORMULAS = {
-    "sgd": "update = -lr * g",
-    "momentum": "v <- mu * v + g;  update = -lr * v",
-    "nesterov": "v <- mu * v + g;  update = -lr * (g + mu * v)",
-    "adagrad": "G <- G + g^2;  update = -lr * g / (sqrt(G) + eps)",
-    "rmsprop": "s <- rho * s + (1 - rho) * g^2;  update = -lr * g / (sqrt(s) + eps)",
-    "adam": (
-        "m <- b1*m + (1-b1)*g;  v <- b2*v + (1-b2)*g^2;  "
-        "update = -lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)"
-    ),
-}
-_FORMULAS["adamw"] = _FORMULAS["adam"] + " - lr * decay * w"
-
-
 def _explain_update(step: InspectedStep, idx: int, w: float, g: float):
     """The update rule, its values, and the update recomputed for this one parameter.
 
@@ -295,28 +281,8 @@ def _explain_update(step: InspectedStep, idx: int, w: float, g: float):
     before = {k: v[idx : idx + 1].copy() for k, v in step.state_before.items()}
     one.load_state_dict({"step": step.optimizer_step - 1, **before})
     update = float(one.compute(np.array([w]), np.array([g]))[0])
-    q: list[tuple[str, Any]] = [("g", g), ("lr", one.lr)]
-    t = step.optimizer_step
-    if name in ("momentum", "nesterov"):
-        q += [("mu", one.mu), ("v before", before["velocity"][0])]
-        q += [("v after", float(one.state["velocity"][0]))]
-    elif name == "adagrad":
-        q += [("G before", before["sum_sq"][0]), ("G after", float(one.state["sum_sq"][0]))]
-        q += [("eps", one.eps)]
-    elif name == "rmsprop":
-        q += [("rho", one.alpha), ("s before", before["square_avg"][0])]
-        q += [("s after", float(one.state["square_avg"][0])), ("eps", one.eps)]
-    elif name in ("adam", "adamw"):
-        m, v = float(one.state["m"][0]), float(one.state["v"][0])
-        c1, c2 = 1.0 - one.beta1**t, 1.0 - one.beta2**t
-        q += [("b1", one.beta1), ("b2", one.beta2), ("t", t)]
-        q += [("m before", before["m"][0]), ("m after", m)]
-        q += [("v before", before["v"][0]), ("v after", v)]
-        q += [("1 - b1^t", c1), ("1 - b2^t", c2), ("m_hat", m / c1), ("v_hat", v / c2)]
-        q += [("eps", one.eps)]
-        if name == "adamw":
-            q += [("decay", one.decay), ("w", w)]
-    return _FORMULAS.get(name, name), tuple((k, float(x)) for k, x in q), update
+    q: list[tuple[str, Any]] = [("g", g), ("lr", one.lr), *one.explain(before, w)]
+    return one.formula or name, tuple((k, float(x)) for k, x in q), update
 
 
 __all__ = [

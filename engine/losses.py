@@ -20,6 +20,8 @@ Metrics: accuracy (P(class 1) > 0.5 for binary, argmax for K classes) or R^2.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from engine.errors import SpecError
@@ -28,15 +30,36 @@ from engine.spec import NetworkSpec
 
 HUBER_DELTA = 1.0
 
-LOSSES: Registry[str] = Registry("loss")
-for _name, _doc in (
-    ("mse", "mean squared error"),
-    ("mae", "mean absolute error"),
-    ("huber", "Huber (smooth L1), delta 1"),
-    ("bce", "binary cross-entropy from one logit"),
-    ("ce", "softmax cross-entropy from K logits"),
+
+@dataclass(frozen=True)
+class LossInfo:
+    """What a person reads about a loss: its formula and a one-sentence tip."""
+
+    formula: str
+    tip: str
+
+
+LOSSES: Registry[LossInfo] = Registry("loss")
+for _name, _formula, _tip in (
+    ("mse", "mean (p - t)^2", "Mean squared error"),
+    ("mae", "mean |p - t|", "Mean absolute error: less sensitive to outliers"),
+    (
+        "huber",
+        "mean 0.5 r^2 if |r| <= 1 else |r| - 0.5  (r = p - t)",
+        "Squared error near zero, absolute error beyond 1: robust to outliers",
+    ),
+    (
+        "bce",
+        "max(z, 0) - z y + log(1 + exp(-|z|))",
+        "Binary cross-entropy on the sigmoid output (two classes)",
+    ),
+    (
+        "ce",
+        "logsumexp(z) - z[y]",
+        "Cross-entropy on the softmax output (three or more classes)",
+    ),
 ):
-    LOSSES.register(_name, _doc)
+    LOSSES.register(_name, LossInfo(_formula, _tip))
 
 
 def sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

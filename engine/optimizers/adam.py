@@ -26,6 +26,30 @@ class Adam(Optimizer):
     state_names = ("m", "v")
     scratch_names = ("tmp",)
     default_eps = 1e-8
+    formula = (
+        "m <- b1*m + (1-b1)*g;  v <- b2*v + (1-b2)*g^2;  "
+        "update = -lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)"
+    )
+    tip = "Momentum plus RMSprop-style scaling, with bias correction (a robust default)"
+
+    def explain(self, before, w):
+        t = self.step
+        m, v = float(self.state["m"][0]), float(self.state["v"][0])
+        c1, c2 = 1.0 - self.beta1**t, 1.0 - self.beta2**t
+        return [
+            ("b1", self.beta1),
+            ("b2", self.beta2),
+            ("t", t),
+            ("m before", float(before["m"][0])),
+            ("m after", m),
+            ("v before", float(before["v"][0])),
+            ("v after", v),
+            ("1 - b1^t", c1),
+            ("1 - b2^t", c2),
+            ("m_hat", m / c1),
+            ("v_hat", v / c2),
+            ("eps", self.eps),
+        ]
 
     def _configure(self, config: TrainConfig) -> None:
         self.beta1 = float(config.beta1)

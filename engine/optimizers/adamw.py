@@ -19,6 +19,11 @@ from engine.spec import TrainConfig
 
 class AdamW(Adam):
     name = "adamw"
+    formula = Adam.formula + " - lr * decay * w"
+    tip = "Adam with L2 applied as decoupled weight decay"
+
+    def explain(self, before, w):
+        return [*super().explain(before, w), ("decay", self.decay), ("w", w)]
 
     def __init__(self, config: TrainConfig, size: int, decay_mask: np.ndarray):
         super().__init__(config, size, decay_mask)

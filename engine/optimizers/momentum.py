@@ -19,6 +19,12 @@ from engine.spec import TrainConfig
 class Momentum(Optimizer):
     name = "momentum"
     state_names = ("velocity",)
+    formula = "v <- mu * v + g;  update = -lr * v"
+    tip = "Gradient descent with momentum 0.9: a running velocity smooths the steps"
+
+    def explain(self, before, w):
+        v = ("v after", float(self.state["velocity"][0]))
+        return [("mu", self.mu), ("v before", float(before["velocity"][0])), v]
 
     def _configure(self, config: TrainConfig) -> None:
         self.mu = float(config.momentum)

@@ -19,6 +19,8 @@ class Nesterov(Momentum):
     """Momentum's velocity (and configuration), applied with the look-ahead."""
 
     name = "nesterov"
+    formula = "v <- mu * v + g;  update = -lr * (g + mu * v)"
+    tip = "Momentum that looks ahead before computing the step (Nesterov)"
 
     def _step(self, params: np.ndarray, grads: np.ndarray, out: np.ndarray) -> None:
         v = self.state["velocity"]

@@ -19,6 +19,16 @@ class RMSprop(Optimizer):
     state_names = ("square_avg",)
     scratch_names = ("tmp",)
     default_eps = 1e-8
+    formula = "s <- rho * s + (1 - rho) * g^2;  update = -lr * g / (sqrt(s) + eps)"
+    tip = "Per-weight step sizes from a moving average of squared gradients"
+
+    def explain(self, before, w):
+        return [
+            ("rho", self.alpha),
+            ("s before", float(before["square_avg"][0])),
+            ("s after", float(self.state["square_avg"][0])),
+            ("eps", self.eps),
+        ]
 
     def _configure(self, config: TrainConfig) -> None:
         self.alpha = float(config.rho)
