@@ -111,6 +111,8 @@ class Network:
         shapes = [t.shape for _, t in decls]
         self.tensor_names = tuple(f"{layer.prefix}.{t.name}" for layer, t in decls)
         self.tensor_shapes = tuple(shapes)
+        # False for buffers (running statistics): their gradient stays 0, nothing trains them
+        self.tensor_trainable = tuple(t.trainable for _, t in decls)
         counts = [int(np.prod(s)) for s in shapes]
         self.offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.intp)
         size = int(sum(counts))

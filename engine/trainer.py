@@ -203,13 +203,18 @@ class Trainer:
         self._F_test = np.ascontiguousarray(net.features(data.X_test)) if has_test else None
         self.n_train = len(self._y)
         # what the statistics count per layer: "dead", "tanh" or "sigmoid" saturation, or nothing
-        self._counts = [_counted(h.activation) for h in spec.hidden]
-        self._counts.append(None)  # the output layer
+        self._counts = [_counted(layer.activation.name) for layer in net.layers]
         self._count_tanh = "tanh" in self._counts
         self._count_sigmoid = "sigmoid" in self._counts
         self.n_layers = net.n_layers
         p = net.flat.size
         self._offsets = np.asarray(net.offsets, dtype=np.intp)
+        # the statistics' "weight" and "bias" of each layer: tensor indices in flat order
+        names = list(net.tensor_names)
+        self._weight_at = [names.index(f"{layer.prefix}.weight") for layer in net.layers]
+        self._bias_at = [names.index(f"{layer.prefix}.bias") for layer in net.layers]
+        pairs = self._weight_at == list(range(0, 2 * net.n_layers, 2))  # dense only: a view
+        self._weights_of = slice(0, None, 2) if pairs else np.asarray(self._weight_at)
         self._maskf = net.decay_mask.astype(np.float64)
         # squared gradients (every step), updates and weights (statistics), end to end, so
         # the norms of every tensor are one `reduceat` over `_sq_offsets`
@@ -285,7 +290,7 @@ class Trainer:
             self._cursor = 0
             self.epoch += 1
         self.step_count = step
-        np.sqrt(gsq[0::2], out=self.grad_norms)
+        np.sqrt(gsq[self._weights_of], out=self.grad_norms)
         self._last = (upd, step)
         report = StepReport(
             step, self.epoch, epoch_end, loss, b, self._layer_stats(upd) if stats else ()
@@ -311,7 +316,7 @@ class Trainer:
         with np.errstate(all="ignore"):
             loss, upd, gsq = self._descend(self._F[rows], self._t[rows], rows.size, step)
             self.step_count = step
-            np.sqrt(gsq[0::2], out=self.grad_norms)
+            np.sqrt(gsq[self._weights_of], out=self.grad_norms)
             self._last = (upd, step)
             layers = self._layer_stats(upd) if stats else ()
         report = StepReport(step, self.epoch, False, loss, int(rows.size), layers)
@@ -382,8 +387,8 @@ class Trainer:
         np.multiply(upd, upd, out=sq[p : 2 * p])
         np.multiply(net.flat, net.flat, out=sq[2 * p :])
         norms = np.sqrt(np.add.reduceat(sq, self._sq_offsets)).tolist()
-        t = 2 * self.n_layers  # tensors per group: W0, b0, W1, b1, ...
-        gn, un, wn = norms[:t], norms[t : 2 * t : 2], norms[2 * t :: 2]
+        t = len(self._offsets)  # tensors per group (dense: W0, b0, W1, b1, ...)
+        gn, un, wn = norms[:t], norms[t : 2 * t], norms[2 * t :]
         # activations: every layer's output sits in one block, so each statistic is
         # one pass over the block and one `reduceat` over the layers' starts
         block, starts = net.act_block, net.act_offsets
@@ -412,10 +417,12 @@ class Trainer:
                 dead = np.count_nonzero(a.max(axis=0) <= 0.0) / a.shape[1]
             elif count is not None:
                 sat = saturated[count][k] / size
-            w = wn[k]
-            ratio = un[k] / w if w > 0.0 else 0.0
+            wi = self._weight_at[k]
+            w = wn[wi]
+            ratio = un[wi] / w if w > 0.0 else 0.0
             std = math.sqrt(var) if var > 0.0 else 0.0
-            stats.append(LayerStats(gn[2 * k], gn[2 * k + 1], w, ratio, mean, std, dead, sat))
+            gw, gb = gn[wi], gn[self._bias_at[k]]
+            stats.append(LayerStats(gw, gb, w, ratio, mean, std, dead, sat))
         return tuple(stats)
 
     def _raise_loss(self, step: int) -> None:

@@ -16,13 +16,13 @@ rows, like engine/grid.py); 1-D data gives ny == 1.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from engine.errors import SpecError
 from engine.features import FeatureMap
-from engine.layers import Layer, build_layers
+from engine.layers import build_layers, layer_params
 from engine.spec import NetworkSpec
 
 DEFAULT_RESOLUTION = 16
@@ -107,19 +107,6 @@ class UnitMaps:
         return columns
 
 
-def layer_params(layer: Layer, given) -> dict[str, np.ndarray]:
-    """A layer's tensors by local name, from a mapping or a (W, b) pair; shapes checked."""
-    pair = ("weight", "bias")
-    params = dict(given) if isinstance(given, Mapping) else dict(zip(pair, given, strict=False))
-    for t in layer.tensors():
-        found = np.shape(params.get(t.name))
-        if found != t.shape:
-            raise SpecError(
-                f"Tensor {t.name} of layer {layer.index + 1} has shape {found}, expected {t.shape}"
-            )
-    return params
-
-
 def layer_scales(columns: Sequence[np.ndarray]) -> list[float]:
     """A symmetric colour scale per column: at least 1 (tanh's range), else its largest |value|."""
     out = []
@@ -129,4 +116,4 @@ def layer_scales(columns: Sequence[np.ndarray]) -> list[float]:
     return out
 
 
-__all__ = ["DEFAULT_RESOLUTION", "UnitMaps", "layer_params", "layer_scales"]
+__all__ = ["DEFAULT_RESOLUTION", "UnitMaps", "layer_scales"]

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 import datasets
 from engine.errors import EngineError
+from engine.layers import state_of
 from engine.network import Network
 from engine.trainer_state import ResumeState, capture
 from playground import project as projects
@@ -310,10 +311,7 @@ class FileActions(QObject):
         if last is None:
             raise OSError("no network yet")
         net = Network(last.spec, rng=0)
-        state = {}
-        for k, (weight, bias) in enumerate(last.weights):
-            state[f"layers.{k}.weight"], state[f"layers.{k}.bias"] = weight, bias
-        net.load_state_dict(state)
+        net.load_state_dict(state_of(last.spec, last.weights))
         return net
 
     def export_weights_dialog(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.layers import state_of
 from engine.network import Network
 from engine.spec import NetworkSpec
 
@@ -24,11 +25,7 @@ class MistakeFinder:
             return X[:0]
         if spec != self._spec:
             self._net, self._spec = Network(spec, rng=0), spec
-        state = {}
-        for k, (w, b) in enumerate(weights):
-            state[f"layers.{k}.weight"] = w
-            state[f"layers.{k}.bias"] = b
-        self._net.load_state_dict(state)
+        self._net.load_state_dict(state_of(spec, weights))
         p = np.asarray(self._net.predict(X))
         pred = (p[:, 0] > 0.5).astype(np.int64) if p.shape[1] == 1 else np.argmax(p, axis=1)
         return X[pred != y]

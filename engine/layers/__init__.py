@@ -7,7 +7,12 @@ describe them. `Network` allocates the flat parameter vector and binds them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import numpy as np
+
 from engine.activations import ACTIVATIONS
+from engine.errors import SpecError
 from engine.layers.base import Layer, TensorDecl
 from engine.layers.dense import Dense
 from engine.registry import Registry
@@ -37,4 +42,38 @@ def expected_tensors(spec) -> dict[str, tuple[int, ...]]:
     return out
 
 
-__all__ = ["LAYER_KINDS", "Dense", "Layer", "TensorDecl", "build_layers", "expected_tensors"]
+def layer_params(layer: Layer, given) -> dict[str, np.ndarray]:
+    """A layer's tensors by local name, from a mapping or a (W, b) pair; shapes checked."""
+    pair = ("weight", "bias")
+    params = dict(given) if isinstance(given, Mapping) else dict(zip(pair, given, strict=False))
+    for t in layer.tensors():
+        found = np.shape(params.get(t.name))
+        if found != t.shape:
+            raise SpecError(
+                f"Tensor {t.name} of layer {layer.index + 1} has shape {found}, expected {t.shape}"
+            )
+    return params
+
+
+def state_of(spec, weights) -> dict[str, np.ndarray]:
+    """File key -> tensor, from per-layer tensors (as a snapshot's `weights` holds them)."""
+    layers = build_layers(spec)
+    if len(weights) != len(layers):
+        raise SpecError(f"Received tensors for {len(weights)} layers, expected {len(layers)}")
+    state = {}
+    for layer, given in zip(layers, weights, strict=True):
+        params = layer_params(layer, given)
+        state.update({f"{layer.prefix}.{t.name}": params[t.name] for t in layer.tensors()})
+    return state
+
+
+__all__ = [
+    "LAYER_KINDS",
+    "Dense",
+    "Layer",
+    "TensorDecl",
+    "build_layers",
+    "expected_tensors",
+    "layer_params",
+    "state_of",
+]
