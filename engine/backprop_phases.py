@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from engine.errors import SpecError
-from engine.optimizers import clip_global_norm, make_optimizer
+from engine.optimizers import OPTIMIZERS, clip_global_norm, make_optimizer
 from engine.spec import TrainConfig
 from engine.trainer import StepReport, Trainer
 
@@ -219,7 +219,7 @@ def _penalised(g: np.ndarray, flat: np.ndarray, mask: np.ndarray, config: TrainC
     """The data gradient plus the trainer's L2 and L1 terms, by the trainer's operations."""
     g = g.copy()
     maskf = mask.astype(np.float64)
-    l2 = 0.0 if config.optimizer == "adamw" else float(config.l2)
+    l2 = 0.0 if OPTIMIZERS.get(config.optimizer).decoupled_decay else float(config.l2)
     if l2:
         g += np.multiply(flat, maskf) * l2
     if config.l1:
@@ -240,7 +240,7 @@ def explain_weight(step: InspectedStep, layer: int, i: int, j: int) -> WeightExp
     terms = delta * a_in
     w = float(step.old_W[layer][i, j])
     config = step.config
-    l2 = 0.0 if config.optimizer == "adamw" else float(config.l2)
+    l2 = 0.0 if OPTIMIZERS.get(config.optimizer).decoupled_decay else float(config.l2)
     l2_term = l2 * w
     l1_term = float(config.l1) * float(np.sign(w))
     gradient = float(step.final_grad_W[layer][i, j])

@@ -14,8 +14,10 @@ from typing import Any
 
 from engine.activations import ACTIVATIONS as ACTIVATION_REGISTRY
 from engine.errors import SpecError
+from engine.initializers import INITIALIZERS as INITIALIZER_REGISTRY
 from engine.layers import LAYER_KINDS
 from engine.migrations import register_format
+from engine.optimizers import OPTIMIZERS as OPTIMIZER_REGISTRY
 
 SPEC_VERSION = 2  # 2: each hidden layer records its `kind`
 SPEC_FORMAT = register_format("network-spec", "network spec", SPEC_VERSION, SpecError)
@@ -33,17 +35,9 @@ def _record_layer_kinds(d: dict[str, Any]) -> dict[str, Any]:
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
 FEATURES_1D = ("x1", "x1^2", "sin(x1)")
 ACTIVATIONS = tuple(ACTIVATION_REGISTRY.names())  # one file each in engine/activations/
-INITIALIZERS = (
-    "xavier_uniform",
-    "xavier_normal",
-    "he_uniform",
-    "he_normal",
-    "lecun_normal",
-    "small_uniform",
-    "zeros",
-)
+INITIALIZERS = tuple(INITIALIZER_REGISTRY.names())  # engine/initializers.py
 LOSSES = ("mse", "mae", "huber", "bce", "ce")
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
+OPTIMIZERS = tuple(OPTIMIZER_REGISTRY.names())  # one file each in engine/optimizers/
 TASKS = ("classification", "regression")
 
 MAX_HIDDEN_LAYERS = 12

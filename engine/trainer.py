@@ -35,7 +35,7 @@ from engine.activations import ACTIVATIONS
 from engine.data import Data
 from engine.errors import DivergenceError, SpecError
 from engine.network import Network
-from engine.optimizers import clip_global_norm, make_optimizer
+from engine.optimizers import OPTIMIZERS, clip_global_norm, make_optimizer
 from engine.spec import NetworkSpec, TrainConfig
 
 STATE_VERSION = 1
@@ -258,7 +258,8 @@ class Trainer:
         rates = tuple(config.dropout if h.dropout is None else h.dropout for h in self.spec.hidden)
         self._dropout = rates if any(r > 0 for r in rates) else None
         self._l1 = float(config.l1)
-        self._l2 = 0.0 if config.optimizer == "adamw" else float(config.l2)
+        decoupled = OPTIMIZERS.get(config.optimizer).decoupled_decay  # AdamW decays by itself
+        self._l2 = 0.0 if decoupled else float(config.l2)
         self._clip = float(config.clip_norm)
 
     # -- training ------------------------------------------------------------------

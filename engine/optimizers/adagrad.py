@@ -16,6 +16,7 @@ from engine.optimizers.base import Optimizer
 
 class Adagrad(Optimizer):
     name = "adagrad"
+    order = 3  # place in menus and name lists
     state_names = ("sum_sq",)
     scratch_names = ("tmp",)
     default_eps = 1e-10

@@ -14,15 +14,19 @@ step size lr / (1 - beta1**t), which is the same formula without a copy of m.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from engine.optimizers.base import Optimizer
-from engine.spec import TrainConfig
+
+if TYPE_CHECKING:  # spec.py reads the optimizer names from this package
+    from engine.spec import TrainConfig
 
 
 class Adam(Optimizer):
     name = "adam"
+    order = 5  # place in menus and name lists
     state_names = ("m", "v")
     scratch_names = ("tmp",)
     default_eps = 1e-8

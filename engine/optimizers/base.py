@@ -9,12 +9,14 @@ leaves the weights untouched.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from engine.errors import SpecError
-from engine.spec import TrainConfig
+
+if TYPE_CHECKING:  # spec.py reads the optimizer names from this package
+    from engine.spec import TrainConfig
 
 
 class Optimizer:
@@ -28,6 +30,8 @@ class Optimizer:
     state_names: ClassVar[tuple[str, ...]] = ()
     scratch_names: ClassVar[tuple[str, ...]] = ()
     default_eps: ClassVar[float | None] = None
+    order: ClassVar[int] = 100  # place in menus and name lists
+    decoupled_decay: ClassVar[bool] = False  # True: applies `l2` itself (the trainer adds none)
     formula: ClassVar[str] = ""  # the update rule, as the inspector shows it
     tip: ClassVar[str] = ""  # one sentence for the GUI's tooltip
 

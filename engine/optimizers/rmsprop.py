@@ -8,14 +8,19 @@ eps = config.eps or 1e-8, added outside the root):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from engine.optimizers.base import Optimizer
-from engine.spec import TrainConfig
+
+if TYPE_CHECKING:  # spec.py reads the optimizer names from this package
+    from engine.spec import TrainConfig
 
 
 class RMSprop(Optimizer):
     name = "rmsprop"
+    order = 4  # place in menus and name lists
     state_names = ("square_avg",)
     scratch_names = ("tmp",)
     default_eps = 1e-8

@@ -62,3 +62,14 @@ def test_the_inspector_explains_with_the_optimizers_own_rule_and_quantities():
     e = explain_weight(inspect_step(t), 0, 1, 0)
     assert e.formula == OPTIMIZERS.get("rmsprop").formula
     assert [k for k, _ in e.quantities] == ["g", "lr", "rho", "s before", "s after", "eps"]
+
+
+def test_spec_names_come_from_the_registries_and_decay_is_declared():
+    from engine.initializers import INITIALIZERS
+    from engine.spec import INITIALIZERS as SPEC_INITIALIZERS
+    from engine.spec import OPTIMIZERS as SPEC_OPTIMIZERS
+
+    assert tuple(OPTIMIZERS.names()) == SPEC_OPTIMIZERS
+    assert SPEC_OPTIMIZERS[0] == "sgd" and SPEC_OPTIMIZERS[-1] == "adamw"
+    assert tuple(INITIALIZERS.names()) == SPEC_INITIALIZERS
+    assert [n for n in OPTIMIZERS if OPTIMIZERS.get(n).decoupled_decay] == ["adamw"]
