@@ -12,30 +12,17 @@ tanh approximation.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 from engine.activations.base import Activation
 from engine.activations.gelu import GELU_COEF, SQRT_2_OVER_PI
 from engine.activations.leaky_relu import LEAKY_SLOPE
-from engine.registry import Registry
+from engine.registry import Registry, classes_in_package
 
 
 def _discover() -> list[type[Activation]]:
-    found = []
-    for info in pkgutil.iter_modules(__path__):
-        if info.name == "base":
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        found += [
-            value
-            for value in vars(module).values()
-            if isinstance(value, type)
-            and issubclass(value, Activation)
-            and value.__module__ == module.__name__
-            and value.name
-        ]
-    return sorted(found, key=lambda cls: (cls.order, cls.name))
+    return sorted(
+        classes_in_package(__name__, __path__, Activation, "name"),
+        key=lambda cls: (cls.order, cls.name),
+    )
 
 
 ACTIVATIONS: Registry[Activation] = Registry("activation")

@@ -15,10 +15,18 @@ from engine.activations import ACTIVATIONS
 from engine.errors import SpecError
 from engine.layers.base import Layer, TensorDecl
 from engine.layers.dense import Dense
-from engine.registry import Registry
+from engine.registry import Registry, classes_in_package
+
+
+def _discover() -> list[type[Layer]]:
+    return sorted(
+        classes_in_package(__name__, __path__, Layer, "kind"),
+        key=lambda cls: (cls.kind != "dense", cls.kind),
+    )
+
 
 LAYER_KINDS: Registry[type[Layer]] = Registry("layer kind")
-for _cls in (Dense,):
+for _cls in _discover():  # adding a layer kind is adding its file to this package
     LAYER_KINDS.register(_cls.kind, _cls)
 
 

@@ -5,8 +5,6 @@ All of them work on the network's one flat parameter vector; see base.py.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,26 +18,17 @@ from engine.optimizers.momentum import Momentum
 from engine.optimizers.nesterov import Nesterov
 from engine.optimizers.rmsprop import RMSprop
 from engine.optimizers.sgd import SGD
-from engine.registry import Registry
+from engine.registry import Registry, classes_in_package
 
 if TYPE_CHECKING:  # spec.py reads the optimizer names from this package
     from engine.spec import TrainConfig
 
 
 def _discover() -> list[type[Optimizer]]:
-    """Every Optimizer subclass defined in a module of this package, by `order`."""
-    found = []
-    for info in pkgutil.iter_modules(__path__):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        found += [
-            value
-            for value in vars(module).values()
-            if isinstance(value, type)
-            and issubclass(value, Optimizer)
-            and value.__module__ == module.__name__
-            and value.name
-        ]
-    return sorted(found, key=lambda cls: (cls.order, cls.name))
+    return sorted(
+        classes_in_package(__name__, __path__, Optimizer, "name"),
+        key=lambda cls: (cls.order, cls.name),
+    )
 
 
 OPTIMIZERS: Registry[type[Optimizer]] = Registry("optimizer")
