@@ -69,8 +69,9 @@ class InspectedStep:
     optimizer_step: int  # the optimizer's step count after this step (Adam's t)
     state_before: dict[str, np.ndarray]  # optimizer state vectors (flat layout) before
     state_after: dict[str, np.ndarray]
-    offsets: tuple[int, ...]  # start of W0, b0, W1, b1, ... in the flat layout
+    offsets: tuple[int, ...]  # start of every tensor (dense: W0, b0, W1, b1, ...), flat layout
     decay_mask: np.ndarray  # True for weights (penalised), False for biases
+    weight_tensors: tuple[int, ...] = ()  # per layer, the index of its weight in `offsets`
 
     @property
     def batch_size(self) -> int:
@@ -82,7 +83,9 @@ class InspectedStep:
 
     def flat_index(self, layer: int, i: int, j: int) -> int:
         """Position of W[layer][i, j] in the flat parameter vector."""
-        return int(self.offsets[2 * layer]) + i * self.old_W[layer].shape[1] + j
+        start = self.offsets[self.weight_tensors[layer]] if self.weight_tensors else None
+        start = self.offsets[2 * layer] if start is None else start
+        return int(start) + i * self.old_W[layer].shape[1] + j
 
 
 @dataclass(frozen=True)
@@ -111,12 +114,15 @@ class WeightExplanation:
     new_weight: float
 
 
-def _split(flat: np.ndarray, offsets, shapes) -> tuple[tuple, tuple]:
-    ends = [*offsets[1:], flat.size]
+def _split(flat: np.ndarray, net) -> tuple[tuple, tuple]:
+    """Copies of each layer's weight and bias out of a vector in the flat layout."""
+    ends = [*net.offsets[1:], flat.size]
+    shapes = net.tensor_shapes
     parts = [
-        flat[s:e].reshape(shape).copy() for s, e, shape in zip(offsets, ends, shapes, strict=True)
+        flat[s:e].reshape(shape).copy()
+        for s, e, shape in zip(net.offsets, ends, shapes, strict=True)
     ]
-    return tuple(parts[0::2]), tuple(parts[1::2])
+    return tuple(parts[i] for i in net.weight_tensor), tuple(parts[i] for i in net.bias_tensor)
 
 
 def twin(trainer: Trainer) -> Trainer:
@@ -168,11 +174,11 @@ def inspect_step(trainer: Trainer, row: int | None = None, apply: bool = True) -
     norm = clip_global_norm(pre_clip.copy(), 0.0)
     clip = float(config.clip_norm)
     scale = clip / norm if clip > 0.0 and math.isfinite(norm) and norm > clip else 1.0
-    offsets, shapes = tuple(int(o) for o in net.offsets), net.tensor_shapes
-    final_W, final_b = _split(net.flat_grad, offsets, shapes)
-    upd_W, upd_b = _split(trainer.optimizer.updates, offsets, shapes)
-    old_W, old_b = _split(old, offsets, shapes)
-    new_W, new_b = _split(net.flat, offsets, shapes)
+    offsets = tuple(int(o) for o in net.offsets)
+    final_W, final_b = _split(net.flat_grad, net)
+    upd_W, upd_b = _split(trainer.optimizer.updates, net)
+    old_W, old_b = _split(old, net)
+    new_W, new_b = _split(net.flat, net)
     X = trainer.data.X_train[rows]
     y = np.asarray(trainer.data.y_train)[rows]
     logits = np.array(net.post[-1])
@@ -212,6 +218,7 @@ def inspect_step(trainer: Trainer, row: int | None = None, apply: bool = True) -
         state_after=after,
         offsets=offsets,
         decay_mask=net.decay_mask.copy(),
+        weight_tensors=tuple(net.weight_tensor),
     )
 
 

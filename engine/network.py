@@ -131,6 +131,10 @@ class Network:
                 {decls[i][1].name: views[i] for i in own},
                 {decls[i][1].name: grad_views[i] for i in own},
             )
+        # per layer, the flat-order index of its weight and its bias tensor
+        names = list(self.tensor_names)
+        self.weight_tensor = [names.index(f"{layer.prefix}.weight") for layer in self.layers]
+        self.bias_tensor = [names.index(f"{layer.prefix}.bias") for layer in self.layers]
         # every layer's dense weight and bias (views into flat / flat_grad)
         self.weights = [layer.params["weight"] for layer in self.layers]
         self.biases = [layer.params["bias"] for layer in self.layers]
@@ -289,6 +293,10 @@ class Network:
         return self.objective.link(self.logits(X))
 
     # ---- weights -------------------------------------------------------------------------
+
+    def layer_tensors(self) -> tuple[tuple[np.ndarray, ...], ...]:
+        """Copies of each layer's tensors in declared order ((W, b) for a dense layer)."""
+        return tuple(tuple(v.copy() for v in layer.params.values()) for layer in self.layers)
 
     def state_dict(self) -> dict[str, np.ndarray]:
         """Copies of every tensor under PyTorch's names: layers.{k}.weight / .bias."""

@@ -210,9 +210,7 @@ class Trainer:
         p = net.flat.size
         self._offsets = np.asarray(net.offsets, dtype=np.intp)
         # the statistics' "weight" and "bias" of each layer: tensor indices in flat order
-        names = list(net.tensor_names)
-        self._weight_at = [names.index(f"{layer.prefix}.weight") for layer in net.layers]
-        self._bias_at = [names.index(f"{layer.prefix}.bias") for layer in net.layers]
+        self._weight_at, self._bias_at = net.weight_tensor, net.bias_tensor
         pairs = self._weight_at == list(range(0, 2 * net.n_layers, 2))  # dense only: a view
         self._weights_of = slice(0, None, 2) if pairs else np.asarray(self._weight_at)
         self._maskf = net.decay_mask.astype(np.float64)

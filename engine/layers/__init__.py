@@ -52,8 +52,8 @@ def expected_tensors(spec) -> dict[str, tuple[int, ...]]:
 
 def layer_params(layer: Layer, given) -> dict[str, np.ndarray]:
     """A layer's tensors by local name, from a mapping or a (W, b) pair; shapes checked."""
-    pair = ("weight", "bias")
-    params = dict(given) if isinstance(given, Mapping) else dict(zip(pair, given, strict=False))
+    order = [t.name for t in layer.tensors()]  # a tuple holds them in declared order
+    params = dict(given) if isinstance(given, Mapping) else dict(zip(order, given, strict=False))
     for t in layer.tensors():
         found = np.shape(params.get(t.name))
         if found != t.shape:

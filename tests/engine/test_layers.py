@@ -98,3 +98,24 @@ def test_a_new_kind_is_local_to_its_class(monkeypatch, tmp_path):
     tensors = [layer.params for layer in net.layers]
     last = maps.compute(spec, tensors)[-1].reshape(1, -1).T
     assert np.allclose(last, net.logits(maps.points), rtol=1e-12, atol=1e-12)
+
+
+def test_inspector_and_snapshots_find_weights_by_name_in_a_kind_with_more_tensors(monkeypatch):
+    from engine.backprop_phases import explain_weight, inspect_step
+    from engine.spec import TrainConfig
+    from engine.trainer import Trainer
+    from tests.engine.test_trainer import spirals
+
+    monkeypatch.setitem(LAYER_KINDS._items, "shifted", _Shifted)
+    spec = NetworkSpec(hidden=(LayerSpec(4, "tanh", kind="shifted"), LayerSpec(3)))
+    trainer = Trainer(spec, TrainConfig(optimizer="sgd"), spirals(40))
+    rec = inspect_step(trainer)
+    assert [W.shape for W in rec.old_W] == [(4, 2), (3, 4), (1, 3)]
+    assert [b.shape for b in rec.old_b] == [(4,), (3,), (1,)]
+    e = explain_weight(rec, 1, 2, 3)  # layer 1 starts after layer 0's three tensors
+    assert e.weight == rec.old_W[1][2, 3] and e.update == e.applied
+    tensors = trainer.network.layer_tensors()
+    assert [len(t) for t in tensors] == [3, 2, 2]
+    assert set(state_of(spec, tensors)) == set(trainer.network.tensor_names)
+    stats = trainer.layer_stats()
+    assert stats[1].weight_grad_norm == pytest.approx(np.linalg.norm(rec.grad_W[1]))
