@@ -16,6 +16,7 @@ from engine.activations import ACTIVATIONS as ACTIVATION_REGISTRY
 from engine.errors import SpecError
 from engine.initializers import INITIALIZERS as INITIALIZER_REGISTRY
 from engine.layers import LAYER_KINDS
+from engine.losses import LOSSES as LOSS_REGISTRY
 from engine.migrations import register_format
 from engine.optimizers import OPTIMIZERS as OPTIMIZER_REGISTRY
 
@@ -36,7 +37,7 @@ FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
 FEATURES_1D = ("x1", "x1^2", "sin(x1)")
 ACTIVATIONS = tuple(ACTIVATION_REGISTRY.names())  # one file each in engine/activations/
 INITIALIZERS = tuple(INITIALIZER_REGISTRY.names())  # engine/initializers.py
-LOSSES = ("mse", "mae", "huber", "bce", "ce")
+LOSSES = tuple(LOSS_REGISTRY.names())  # one file each in engine/losses/
 OPTIMIZERS = tuple(OPTIMIZER_REGISTRY.names())  # one file each in engine/optimizers/
 TASKS = ("classification", "regression")
 

@@ -73,3 +73,17 @@ def test_spec_names_come_from_the_registries_and_decay_is_declared():
     assert SPEC_OPTIMIZERS[0] == "sgd" and SPEC_OPTIMIZERS[-1] == "adamw"
     assert tuple(INITIALIZERS.names()) == SPEC_INITIALIZERS
     assert [n for n in OPTIMIZERS if OPTIMIZERS.get(n).decoupled_decay] == ["adamw"]
+
+
+def test_losses_are_one_file_each_and_the_objective_delegates_to_them():
+    from engine.losses import LOSSES, Loss, make_objective
+    from engine.spec import LOSSES as SPEC_LOSSES
+
+    assert tuple(LOSSES.names()) == SPEC_LOSSES
+    for name in LOSSES:
+        assert isinstance(LOSSES.get(name), Loss)
+        assert type(LOSSES.get(name)).__module__ == f"engine.losses.{name}"
+    obj = make_objective(NetworkSpec(task="regression", loss="huber"))
+    assert obj.loss is LOSSES.get("huber")
+    logits, y = np.array([[0.0], [3.0]]), np.array([0.5, 0.0])
+    assert obj.value(logits, y) == pytest.approx((0.5 * 0.25 + 2.5) / 2)
