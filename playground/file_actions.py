@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 import datasets
 from engine.errors import EngineError
 from engine.layers import state_of
+from engine.losses import losses_for
 from engine.network import Network
 from engine.trainer_state import ResumeState, capture
 from playground import project as projects
@@ -222,8 +223,6 @@ class FileActions(QObject):
 
     def apply(self, project: Project, ds, data, state: ResumeState) -> None:
         """Put the project's data, network, settings and training state into the window."""
-        from playground.main_window import losses_for  # the window imports this module
-
         w = self.w
         spec, config = project.network, project.training
         picker = w.picker

@@ -184,6 +184,15 @@ class Objective:
         return self.value(logits, y), self.metric(self.link(logits), y)
 
 
+def losses_for(task: str, n_classes: int) -> tuple[str, ...]:
+    """The losses a task takes: its own link's loss first (bce or ce), then the link-free ones."""
+    free = tuple(name for name in LOSSES if LOSSES.get(name).link is None)
+    if task == "regression":
+        return free
+    link = "sigmoid" if n_classes == 2 else "softmax"
+    return (*(name for name in LOSSES if LOSSES.get(name).link == link), *free)
+
+
 def make_objective(spec: NetworkSpec) -> Objective:
     """The objective of a network spec: its loss (default: by task), link and metric."""
     return Objective(spec.loss or spec.default_loss(), spec.task, spec.n_outputs)
@@ -194,6 +203,7 @@ __all__ = [
     "LOSSES",
     "Loss",
     "Objective",
+    "losses_for",
     "make_objective",
     "r2_score",
     "sigmoid",

@@ -87,3 +87,11 @@ def test_losses_are_one_file_each_and_the_objective_delegates_to_them():
     assert obj.loss is LOSSES.get("huber")
     logits, y = np.array([[0.0], [3.0]]), np.array([0.5, 0.0])
     assert obj.value(logits, y) == pytest.approx((0.5 * 0.25 + 2.5) / 2)
+
+
+def test_the_losses_a_task_takes_come_from_what_each_loss_declares():
+    from engine.losses import losses_for
+
+    assert losses_for("regression", 0) == ("mse", "mae", "huber")
+    assert losses_for("classification", 2) == ("bce", "mse", "mae", "huber")
+    assert losses_for("classification", 4) == ("ce", "mse", "mae", "huber")
