@@ -31,7 +31,6 @@ from typing import Any
 
 import numpy as np
 
-from engine.activations import ACTIVATIONS
 from engine.data import Data
 from engine.errors import DivergenceError, SpecError
 from engine.network import Network
@@ -51,16 +50,6 @@ STATE_KEYS = (  # the entries of `Trainer.state_dict()`
     "rng",
 )
 EVAL_CHUNK = 1024  # rows per forward pass in evaluate(): bounds memory and abort latency
-
-
-def _counted(activation: str) -> str | None:
-    """What the layer statistics count for an activation: dead units or which saturation."""
-    act = ACTIVATIONS.get(activation)
-    if act.kind == "relu":
-        return "dead"  # outputs <= 0 for every example of the batch
-    if act.kind == "saturating":
-        return "tanh" if act.name == "tanh" else "sigmoid"  # |a| > 0.99; a < 0.01 or > 0.99
-    return None
 
 
 @dataclass(frozen=True)
@@ -203,7 +192,7 @@ class Trainer:
         self._F_test = np.ascontiguousarray(net.features(data.X_test)) if has_test else None
         self.n_train = len(self._y)
         # what the statistics count per layer: "dead", "tanh" or "sigmoid" saturation, or nothing
-        self._counts = [_counted(layer.activation.name) for layer in net.layers]
+        self._counts = [layer.activation.counted for layer in net.layers]
         self._count_tanh = "tanh" in self._counts
         self._count_sigmoid = "sigmoid" in self._counts
         self.n_layers = net.n_layers

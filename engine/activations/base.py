@@ -15,8 +15,10 @@ Besides its maths each activation carries, in its own file:
                        operations and order as `forward`, so the script is bit-identical
     script_constants   module-level constants the script definition uses
     script_needs       other activations the script definition calls
-    kind               what the layer statistics count: "relu" (dead units),
-                       "saturating" (saturated units) or "other"
+    kind               its family: "relu", "saturating" or "other"
+    counted            what the layer statistics count for it: "dead" (units whose
+                       output is <= 0 for the whole batch), "tanh" (|a| > 0.99),
+                       "sigmoid" (a < 0.01 or a > 0.99) or None
     order              its place in menus and name lists
 """
 
@@ -32,6 +34,7 @@ class Activation:
 
     name: ClassVar[str] = ""
     kind: ClassVar[str] = "other"
+    counted: ClassVar[str | None] = None
     order: ClassVar[int] = 100
     aliases: ClassVar[tuple[str, ...]] = ()
     formula: ClassVar[str] = ""

@@ -9,6 +9,7 @@ LEAKY_SLOPE = 0.01
 
 class LeakyReLU(Activation):
     name, kind, order = "leaky_relu", "relu", 2
+    counted = "dead"  # the layer statistics' dead / saturated fraction
     formula = "a = z if z > 0 else 0.01 z"
     tip = "Like relu with slope 0.01 below zero, so units do not die"
     script = '''

@@ -7,6 +7,7 @@ from engine.activations.base import Activation
 
 class ReLU(Activation):
     name, kind, order = "relu", "relu", 1
+    counted = "dead"  # the layer statistics' dead / saturated fraction
     formula = "a = max(z, 0)"
     tip = "max(0, z): fast, but units can die (output 0 for every input)"
     script = '''

@@ -7,6 +7,7 @@ from engine.activations.base import Activation, sigmoid_into
 
 class Sigmoid(Activation):
     name, kind, order = "sigmoid", "saturating", 5
+    counted = "sigmoid"  # the layer statistics' dead / saturated fraction
     formula = "a = 1 / (1 + exp(-z))"
     tip = "Smooth, between 0 and 1; saturates, gradients vanish in deep stacks"
     script = '''

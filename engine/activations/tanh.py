@@ -7,6 +7,7 @@ from engine.activations.base import Activation
 
 class Tanh(Activation):
     name, kind, order = "tanh", "saturating", 4
+    counted = "tanh"  # the layer statistics' dead / saturated fraction
     formula = "a = tanh(z)"
     tip = "Smooth, zero-centred, saturates at -1 and 1"
     script = '''

@@ -95,3 +95,18 @@ def test_the_losses_a_task_takes_come_from_what_each_loss_declares():
     assert losses_for("regression", 0) == ("mse", "mae", "huber")
     assert losses_for("classification", 2) == ("bce", "mse", "mae", "huber")
     assert losses_for("classification", 4) == ("ce", "mse", "mae", "huber")
+
+
+def test_what_the_statistics_count_is_declared_by_each_activation():
+    counted = {name: ACTIVATIONS.get(name).counted for name in ACTIVATIONS}
+    assert counted == {
+        "linear": None,
+        "relu": "dead",
+        "leaky_relu": "dead",
+        "elu": None,
+        "tanh": "tanh",
+        "sigmoid": "sigmoid",
+        "softplus": None,
+        "gelu": None,
+        "swish": None,
+    }
