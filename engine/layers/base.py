@@ -10,16 +10,18 @@ particular to its kind:
     initialise(rng, init)     fill its tensors for a fresh network
     buffers(n, out)           its training scratch for batch size n (out: its output block)
     forward(a, buf)           training forward into buf; returns its output
-    backward(d, buf, d_in)    d = dL/d(output) in buf.delta; writes its gradients and,
-                              when d_in is given, dL/d(input) into it
+    backward(d, buf, ones, d_in)  d = dL/d(output) of the mean loss (its buf.delta, or
+                              the logits' gradient); writes its gradients and, when
+                              d_in is given, dL/d(input) into it (ones: n ones)
     evaluate(a, params, out)  a pure forward from given tensors (predict, unit maps, probes)
     onnx(g, a)                its ONNX nodes; returns the name of its output
     script(k)                 (weights text, forward lines) of the NumPy script
     describe()                one phrase for a person: "dense 8 (tanh)"
 
-Everything else (the network, unit maps, weights files, exporters, the inspector)
-walks the same list, so a new kind touches its own file, its registration, and
-the spec's parser. File keys are `layers.{k}.<local name>` (k from 0).
+Everything else (the network, unit maps, weights files, exporters, the inspector,
+snapshots) walks the same list, so a new kind is its own file in this package
+(found by engine/layers/__init__.py). File keys are `layers.{k}.<local name>`
+(k from 0). See docs/architecture.md.
 """
 
 from __future__ import annotations
