@@ -16,7 +16,8 @@ def test_every_saved_format_is_registered_once():
     import playground.project
     import playground.settings  # noqa: F401  (registers "project", "session", "settings")
 
-    assert {"network-spec", "weights", "project", "session", "settings"} <= set(FORMATS)
+    names = {"network-spec", "weights", "training-state", "project", "session", "settings"}
+    assert names <= set(FORMATS)
     with pytest.raises(ValueError, match="already registered"):
         FORMATS.register("weights", FORMATS.get("weights"))
 
@@ -55,3 +56,18 @@ def test_a_first_format_weights_file_still_opens_bit_for_bit(tmp_path):
 def test_a_newer_spec_is_refused_clearly():
     with pytest.raises(SpecError, match=r"newer.*network spec version 3"):
         NetworkSpec.from_dict({**NetworkSpec().to_dict(), "version": 3})
+
+
+def test_a_newer_training_state_is_refused_naming_both_versions():
+    from engine.trainer_state import from_json
+
+    state = {
+        "version": 2,
+        "trainer": {},
+        "history": {},
+        "history_stride": 1,
+        "base_epoch": 0,
+        "early_stopping": None,
+    }
+    with pytest.raises(SpecError, match=r"newer .*training state version 2\); .* up to version 1"):
+        from_json(state, 3)
