@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from engine.errors import SpecError
-from engine.optimizers import clip_global_norm, make_optimizer
+from engine.optimizers import OPTIMIZERS, clip_global_norm, make_optimizer
 from engine.spec import TrainConfig
 from engine.trainer import StepReport, Trainer
 
@@ -69,8 +69,9 @@ class InspectedStep:
     optimizer_step: int  # the optimizer's step count after this step (Adam's t)
     state_before: dict[str, np.ndarray]  # optimizer state vectors (flat layout) before
     state_after: dict[str, np.ndarray]
-    offsets: tuple[int, ...]  # start of W0, b0, W1, b1, ... in the flat layout
+    offsets: tuple[int, ...]  # start of every tensor (dense: W0, b0, W1, b1, ...), flat layout
     decay_mask: np.ndarray  # True for weights (penalised), False for biases
+    weight_tensors: tuple[int, ...] = ()  # per layer, the index of its weight in `offsets`
 
     @property
     def batch_size(self) -> int:
@@ -82,7 +83,9 @@ class InspectedStep:
 
     def flat_index(self, layer: int, i: int, j: int) -> int:
         """Position of W[layer][i, j] in the flat parameter vector."""
-        return int(self.offsets[2 * layer]) + i * self.old_W[layer].shape[1] + j
+        start = self.offsets[self.weight_tensors[layer]] if self.weight_tensors else None
+        start = self.offsets[2 * layer] if start is None else start
+        return int(start) + i * self.old_W[layer].shape[1] + j
 
 
 @dataclass(frozen=True)
@@ -111,12 +114,15 @@ class WeightExplanation:
     new_weight: float
 
 
-def _split(flat: np.ndarray, offsets, shapes) -> tuple[tuple, tuple]:
-    ends = [*offsets[1:], flat.size]
+def _split(flat: np.ndarray, net) -> tuple[tuple, tuple]:
+    """Copies of each layer's weight and bias out of a vector in the flat layout."""
+    ends = [*net.offsets[1:], flat.size]
+    shapes = net.tensor_shapes
     parts = [
-        flat[s:e].reshape(shape).copy() for s, e, shape in zip(offsets, ends, shapes, strict=True)
+        flat[s:e].reshape(shape).copy()
+        for s, e, shape in zip(net.offsets, ends, shapes, strict=True)
     ]
-    return tuple(parts[0::2]), tuple(parts[1::2])
+    return tuple(parts[i] for i in net.weight_tensor), tuple(parts[i] for i in net.bias_tensor)
 
 
 def twin(trainer: Trainer) -> Trainer:
@@ -168,11 +174,11 @@ def inspect_step(trainer: Trainer, row: int | None = None, apply: bool = True) -
     norm = clip_global_norm(pre_clip.copy(), 0.0)
     clip = float(config.clip_norm)
     scale = clip / norm if clip > 0.0 and math.isfinite(norm) and norm > clip else 1.0
-    offsets, shapes = tuple(int(o) for o in net.offsets), net.tensor_shapes
-    final_W, final_b = _split(net.flat_grad, offsets, shapes)
-    upd_W, upd_b = _split(trainer.optimizer.updates, offsets, shapes)
-    old_W, old_b = _split(old, offsets, shapes)
-    new_W, new_b = _split(net.flat, offsets, shapes)
+    offsets = tuple(int(o) for o in net.offsets)
+    final_W, final_b = _split(net.flat_grad, net)
+    upd_W, upd_b = _split(trainer.optimizer.updates, net)
+    old_W, old_b = _split(old, net)
+    new_W, new_b = _split(net.flat, net)
     X = trainer.data.X_train[rows]
     y = np.asarray(trainer.data.y_train)[rows]
     logits = np.array(net.post[-1])
@@ -212,6 +218,7 @@ def inspect_step(trainer: Trainer, row: int | None = None, apply: bool = True) -
         state_after=after,
         offsets=offsets,
         decay_mask=net.decay_mask.copy(),
+        weight_tensors=tuple(net.weight_tensor),
     )
 
 
@@ -219,7 +226,7 @@ def _penalised(g: np.ndarray, flat: np.ndarray, mask: np.ndarray, config: TrainC
     """The data gradient plus the trainer's L2 and L1 terms, by the trainer's operations."""
     g = g.copy()
     maskf = mask.astype(np.float64)
-    l2 = 0.0 if config.optimizer == "adamw" else float(config.l2)
+    l2 = 0.0 if OPTIMIZERS.get(config.optimizer).decoupled_decay else float(config.l2)
     if l2:
         g += np.multiply(flat, maskf) * l2
     if config.l1:
@@ -240,7 +247,7 @@ def explain_weight(step: InspectedStep, layer: int, i: int, j: int) -> WeightExp
     terms = delta * a_in
     w = float(step.old_W[layer][i, j])
     config = step.config
-    l2 = 0.0 if config.optimizer == "adamw" else float(config.l2)
+    l2 = 0.0 if OPTIMIZERS.get(config.optimizer).decoupled_decay else float(config.l2)
     l2_term = l2 * w
     l1_term = float(config.l1) * float(np.sign(w))
     gradient = float(step.final_grad_W[layer][i, j])
@@ -270,20 +277,6 @@ def explain_weight(step: InspectedStep, layer: int, i: int, j: int) -> WeightExp
     )
 
 
-_FORMULAS = {
-    "sgd": "update = -lr * g",
-    "momentum": "v <- mu * v + g;  update = -lr * v",
-    "nesterov": "v <- mu * v + g;  update = -lr * (g + mu * v)",
-    "adagrad": "G <- G + g^2;  update = -lr * g / (sqrt(G) + eps)",
-    "rmsprop": "s <- rho * s + (1 - rho) * g^2;  update = -lr * g / (sqrt(s) + eps)",
-    "adam": (
-        "m <- b1*m + (1-b1)*g;  v <- b2*v + (1-b2)*g^2;  "
-        "update = -lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)"
-    ),
-}
-_FORMULAS["adamw"] = _FORMULAS["adam"] + " - lr * decay * w"
-
-
 def _explain_update(step: InspectedStep, idx: int, w: float, g: float):
     """The update rule, its values, and the update recomputed for this one parameter.
 
@@ -295,28 +288,8 @@ def _explain_update(step: InspectedStep, idx: int, w: float, g: float):
     before = {k: v[idx : idx + 1].copy() for k, v in step.state_before.items()}
     one.load_state_dict({"step": step.optimizer_step - 1, **before})
     update = float(one.compute(np.array([w]), np.array([g]))[0])
-    q: list[tuple[str, Any]] = [("g", g), ("lr", one.lr)]
-    t = step.optimizer_step
-    if name in ("momentum", "nesterov"):
-        q += [("mu", one.mu), ("v before", before["velocity"][0])]
-        q += [("v after", float(one.state["velocity"][0]))]
-    elif name == "adagrad":
-        q += [("G before", before["sum_sq"][0]), ("G after", float(one.state["sum_sq"][0]))]
-        q += [("eps", one.eps)]
-    elif name == "rmsprop":
-        q += [("rho", one.alpha), ("s before", before["square_avg"][0])]
-        q += [("s after", float(one.state["square_avg"][0])), ("eps", one.eps)]
-    elif name in ("adam", "adamw"):
-        m, v = float(one.state["m"][0]), float(one.state["v"][0])
-        c1, c2 = 1.0 - one.beta1**t, 1.0 - one.beta2**t
-        q += [("b1", one.beta1), ("b2", one.beta2), ("t", t)]
-        q += [("m before", before["m"][0]), ("m after", m)]
-        q += [("v before", before["v"][0]), ("v after", v)]
-        q += [("1 - b1^t", c1), ("1 - b2^t", c2), ("m_hat", m / c1), ("v_hat", v / c2)]
-        q += [("eps", one.eps)]
-        if name == "adamw":
-            q += [("decay", one.decay), ("w", w)]
-    return _FORMULAS.get(name, name), tuple((k, float(x)) for k, x in q), update
+    q: list[tuple[str, Any]] = [("g", g), ("lr", one.lr), *one.explain(before, w)]
+    return one.formula or name, tuple((k, float(x)) for k, x in q), update
 
 
 __all__ = [

@@ -148,7 +148,10 @@ def gradcheck(
             max_abs_error=float(absolute[start:end].max()),
             max_abs_grad=float(np.abs(analytic[start:end]).max()),
         )
-        for name, start, end in zip(network.tensor_names, network.offsets, ends, strict=True)
+        for name, start, end, trained in zip(
+            network.tensor_names, network.offsets, ends, network.tensor_trainable, strict=True
+        )
+        if trained  # buffers have no gradient to check
     )
     return GradcheckResult(
         tensors=tensors, analytic=analytic, numerical=numerical, eps=float(eps), loss=loss_value

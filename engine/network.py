@@ -1,13 +1,15 @@
-"""The multilayer perceptron: one flat parameter vector, forward, backward, predict.
+"""The network: a list of layers over one flat parameter vector; forward, backward, predict.
 
-All parameters live in ONE contiguous float64 vector `flat`, in the order W0, b0,
-W1, b1, ...; `weights[k]` (out, in) and `biases[k]` (out,) are views into it, and
-`flat_grad` has the same layout. Optimizers then update every layer in a handful
-of numpy calls, and per-tensor norms are two calls (`np.add.reduceat` over
-`offsets`). Never rebind these arrays; write into them.
+`layers` are layer objects (engine/layers/: each kind owns its tensors, forward,
+backward and exports); this module only walks the list. All parameters live in
+ONE contiguous float64 vector `flat`, layer after layer, each layer's tensors in
+its declared order (dense: W0, b0, W1, b1, ...); `weights[k]` (out, in) and
+`biases[k]` (out,) are views into it, and `flat_grad` has the same layout.
+Optimizers then update every layer in a handful of numpy calls, and per-tensor
+norms are two calls (`np.add.reduceat` over `offsets`). Never rebind these arrays; write into them.
 
 Dense layer k computes z = a @ W.T + b (PyTorch's Linear), then a = f(z); the
-output layer is linear (logits). Training buffers are allocated once per batch
+output layer is dense and linear (logits). Training buffers are allocated once per batch
 size and reused, so a warmed-up step allocates nothing. `logits`/`predict` use
 their own fresh arrays and never disturb the training caches.
 """
@@ -19,10 +21,10 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from engine.activations import ACTIVATIONS, Activation
+from engine.activations import Activation
 from engine.errors import SpecError, WeightsFileError
 from engine.features import FeatureMap
-from engine.initializers import INITIALIZERS
+from engine.layers import Layer, build_layers
 from engine.losses import make_objective
 from engine.spec import NetworkSpec
 
@@ -43,15 +45,14 @@ def as_generator(rng: np.random.Generator | int | None) -> np.random.Generator:
 
 
 class _Buffers:
-    """Everything one training step writes, for one batch size, plus per-layer call plans.
+    """Everything one training step writes, for one batch size, plus the per-layer call plans.
 
-    The plans bind the weight views and activation methods once, which keeps the
-    per-step Python overhead low; they are built on the first forward of a size.
+    Each layer makes its own scratch (`Layer.buffers`); the plans bind the layers'
+    methods and scratch once, which keeps the per-step Python overhead low.
     """
 
     def __init__(self, n: int, net: Network):
         outs = net.sizes[1:]
-        acts = net.activations
         # Every layer's output a (its z when linear, as for the output layer) lives in
         # one block, so the per-layer activation statistics are a few `reduceat` calls.
         sizes = [n * m for m in outs]
@@ -61,17 +62,11 @@ class _Buffers:
             self.act_block[start : start + n * m].reshape(n, m)
             for start, m in zip(self.act_offsets, outs, strict=True)
         ]
-        linear = [act.name == "linear" for act in acts]
-        # a linear layer's output is its pre-activation itself (no copy)
-        self.pre = [
-            blk if lin else np.empty((n, m))
-            for blk, lin, m in zip(blocks, linear, outs, strict=True)
-        ]
+        layer_bufs = [layer.buffers(n, blk) for layer, blk in zip(net.layers, blocks, strict=True)]
+        self.pre = [b.z for b in layer_bufs]
         self.post = blocks
         hidden = outs[:-1]
-        self.deltas: list[np.ndarray | None] = [np.empty((n, m)) for m in hidden] + [None]
-        self.deriv = [np.empty((n, m)) for m in hidden]
-        self.work = [np.empty((n, m)) for m in hidden]
+        self.deltas: list[np.ndarray | None] = [b.delta for b in layer_bufs]  # last: dlogits
         self.mask_store = [np.empty((n, m)) for m in hidden]
         self.dropped = [np.empty((n, m)) for m in hidden]
         self.inputs: list[np.ndarray | None] = [None] * len(outs)
@@ -79,32 +74,16 @@ class _Buffers:
         self.no_masks: list[None] = [None] * len(hidden)  # `masks` of a forward without dropout
         self.masks = self.no_masks
         self.ones = np.ones(n)
-        # forward plan: (k, W.T, b, act.forward or None when linear, z, a)
+        # forward plan: (k, layer.forward, its scratch)
         self.forward_plan = [
-            (
-                k,
-                net.weights[k].T,
-                net.biases[k],
-                None if linear[k] else acts[k].forward,
-                self.pre[k],
-                self.post[k],
-            )
-            for k in range(net.n_layers)
+            (k, layer.forward, lb)
+            for k, (layer, lb) in enumerate(zip(net.layers, layer_bufs, strict=True))
         ]
-        # backward plan for hidden layer k (receiving from layer k + 1):
-        # (k, W_{k+1}, delta_k, derivative or None, z_k, a_k, deriv buffer, work buffer)
+        # backward plan, last layer first: (k, layer.backward, its scratch, where dL/d(input)
+        # goes: the previous layer's delta, None for the first layer)
         self.backward_plan = [
-            (
-                k,
-                net.weights[k + 1],
-                self.deltas[k],
-                None if acts[k].name == "linear" else acts[k].derivative,
-                self.pre[k],
-                self.post[k],
-                self.deriv[k],
-                self.work[k],
-            )
-            for k in range(net.n_layers - 2, -1, -1)
+            (k, net.layers[k].backward, layer_bufs[k], layer_bufs[k - 1].delta if k else None)
+            for k in range(net.n_layers - 1, -1, -1)
         ]
 
 
@@ -117,10 +96,8 @@ class Network:
         self._allocate(spec)
         gen = as_generator(rng)
         inits = [h.init for h in spec.hidden] + [spec.output_init]
-        for k, name in enumerate(inits):
-            fan_out, fan_in = self.weights[k].shape
-            self.weights[k][...] = INITIALIZERS.get(name)(gen, fan_in, fan_out)
-            self.biases[k][...] = 0.0
+        for layer, name in zip(self.layers, inits, strict=True):
+            layer.initialise(gen, name)
 
     def _allocate(self, spec: NetworkSpec) -> None:
         self.spec = spec
@@ -132,15 +109,14 @@ class Network:
         )
         self.sizes = spec.layer_sizes
         self.n_layers = len(self.sizes) - 1
-        self.activations: list[Activation] = [ACTIVATIONS.get(h.activation) for h in spec.hidden]
-        self.activations.append(ACTIVATIONS.get("linear"))
-        shapes: list[tuple[int, ...]] = []
-        names: list[str] = []
-        for k in range(self.n_layers):
-            shapes += [(self.sizes[k + 1], self.sizes[k]), (self.sizes[k + 1],)]
-            names += [f"layers.{k}.weight", f"layers.{k}.bias"]
-        self.tensor_names = tuple(names)
+        self.layers: list[Layer] = build_layers(spec)
+        self.activations: list[Activation] = [layer.activation for layer in self.layers]
+        decls = [(layer, t) for layer in self.layers for t in layer.tensors()]
+        shapes = [t.shape for _, t in decls]
+        self.tensor_names = tuple(f"{layer.prefix}.{t.name}" for layer, t in decls)
         self.tensor_shapes = tuple(shapes)
+        # False for buffers (running statistics): their gradient stays 0, nothing trains them
+        self.tensor_trainable = tuple(t.trainable for _, t in decls)
         counts = [int(np.prod(s)) for s in shapes]
         self.offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.intp)
         size = int(sum(counts))
@@ -148,13 +124,26 @@ class Network:
         self.flat_grad = np.zeros(size)
         self.decay_mask = np.zeros(size, dtype=bool)
         views, grad_views = [], []
-        for start, count, shape in zip(self.offsets, counts, shapes, strict=True):
-            views.append(self.flat[start : start + count].reshape(shape))
-            grad_views.append(self.flat_grad[start : start + count].reshape(shape))
-            self.decay_mask[start : start + count] = len(shape) == 2
-        self._tensors = views  # W0, b0, W1, b1, ... in flat order
-        self.weights, self.biases = views[0::2], views[1::2]
-        self.weight_grads, self.bias_grads = grad_views[0::2], grad_views[1::2]
+        for start, count, (_, t) in zip(self.offsets, counts, decls, strict=True):
+            views.append(self.flat[start : start + count].reshape(t.shape))
+            grad_views.append(self.flat_grad[start : start + count].reshape(t.shape))
+            self.decay_mask[start : start + count] = t.decay
+        self._tensors = views  # every layer's tensors in flat order
+        for layer in self.layers:
+            own = [i for i, (owner, _) in enumerate(decls) if owner is layer]
+            layer.bind(
+                {decls[i][1].name: views[i] for i in own},
+                {decls[i][1].name: grad_views[i] for i in own},
+            )
+        # per layer, the flat-order index of its weight and its bias tensor
+        names = list(self.tensor_names)
+        self.weight_tensor = [names.index(f"{layer.prefix}.weight") for layer in self.layers]
+        self.bias_tensor = [names.index(f"{layer.prefix}.bias") for layer in self.layers]
+        # every layer's dense weight and bias (views into flat / flat_grad)
+        self.weights = [layer.params["weight"] for layer in self.layers]
+        self.biases = [layer.params["bias"] for layer in self.layers]
+        self.weight_grads = [layer.grads["weight"] for layer in self.layers]
+        self.bias_grads = [layer.grads["bias"] for layer in self.layers]
         self._buffers: dict[int, _Buffers] = {}
         self.inputs: list[np.ndarray | None] = []
         self.pre: list[np.ndarray] = []
@@ -222,11 +211,9 @@ class Network:
         a = F
         inputs = buf.inputs
         last = self.n_layers - 1
-        for k, WT, b, activate, z, out in buf.forward_plan:
+        for k, forward, layer_buf in buf.forward_plan:
             inputs[k] = a
-            np.dot(a, WT, out=z)
-            z += b
-            a = z if activate is None else activate(z, out)  # a linear layer's a is its z
+            a = forward(a, layer_buf)
             if rates is not None and k < last:
                 a = self._drop(buf, k, a, rates[k], rng)
         return a
@@ -274,20 +261,14 @@ class Network:
                 f"forward's logits {self.pre[-1].shape if self.pre else None}"
             )
         buf.deltas[-1] = dlogits
-        inputs, masks, ones = buf.inputs, buf.masks, buf.ones
+        masks, ones = buf.masks, buf.ones
         last = self.n_layers - 1
-        np.dot(dlogits.T, inputs[last], out=self.weight_grads[last])
-        np.dot(ones, dlogits, out=self.bias_grads[last])
-        delta = dlogits
-        for k, W, d, derivative, z, a, deriv, work in buf.backward_plan:
-            np.dot(delta, W, out=d)
-            if masks[k] is not None:
-                d *= masks[k]
-            if derivative is not None:
-                d *= derivative(z, a, deriv, work)
-            np.dot(d.T, inputs[k], out=self.weight_grads[k])
-            np.dot(ones, d, out=self.bias_grads[k])
-            delta = d
+        d = dlogits
+        for k, backward, layer_buf, d_in in buf.backward_plan:
+            if k != last and masks[k] is not None:
+                d *= masks[k]  # dropout's mask on the layer's output, before its derivative
+            backward(d, layer_buf, ones, d_in)
+            d = d_in
         return self.flat_grad
 
     # ---- inference -----------------------------------------------------------------------
@@ -308,13 +289,10 @@ class Network:
         for start in range(0, n, rows):
             a = F[start : start + rows]
             r = a.shape[0]
-            layers = zip(self.weights, self.biases, self.activations, strict=True)
-            for k, (W, b, act) in enumerate(layers):
-                m = W.shape[0]
+            for k, layer in enumerate(self.layers):
+                m = layer.n_out
                 z = out[start : start + r] if k == last else scratch[k % 2][: r * m].reshape(r, m)
-                np.dot(a, W.T, out=z)
-                z += b
-                a = act.forward(z, z)
+                a = layer.evaluate(a, layer.params, out=z)
         return out
 
     def logits(self, X: np.ndarray) -> np.ndarray:
@@ -327,13 +305,13 @@ class Network:
 
     # ---- weights -------------------------------------------------------------------------
 
+    def layer_tensors(self) -> tuple[tuple[np.ndarray, ...], ...]:
+        """Copies of each layer's tensors in declared order ((W, b) for a dense layer)."""
+        return tuple(tuple(v.copy() for v in layer.params.values()) for layer in self.layers)
+
     def state_dict(self) -> dict[str, np.ndarray]:
         """Copies of every tensor under PyTorch's names: layers.{k}.weight / .bias."""
-        out: dict[str, np.ndarray] = {}
-        for k in range(self.n_layers):
-            out[f"layers.{k}.weight"] = self.weights[k].copy()
-            out[f"layers.{k}.bias"] = self.biases[k].copy()
-        return out
+        return {name: t.copy() for name, t in zip(self.tensor_names, self._tensors, strict=True)}
 
     def load_state_dict(self, state: Mapping[str, np.ndarray]) -> None:
         """Copy tensors in; refuses missing, unknown, misshapen or non-finite tensors.

@@ -20,7 +20,6 @@ and is imported only inside `export_onnx`.
 from __future__ import annotations
 
 import json
-import math
 import numbers
 import os
 from collections.abc import Callable
@@ -78,55 +77,6 @@ class _GraphBuilder:
             self.const(name, np.float64(value))
         return name
 
-
-# --- activations: name -> builder(graph, z) -> name of a = f(z), all float64 ------------
-
-
-def _leaky_relu(g: _GraphBuilder, z: str) -> str:
-    # where(z > 0, z, 0.01 z), written out because older runtimes lack a float64 LeakyRelu
-    positive = g.op("Greater", z, g.scalar("zero", 0.0))
-    return g.op("Where", positive, z, g.op("Mul", z, g.scalar("leaky_slope", 0.01)))
-
-
-def _elu(g: _GraphBuilder, z: str) -> str:
-    # where(z > 0, z, exp(min(z, 0)) - 1); the min keeps exp from overflowing on the unused branch
-    negative_part = g.op("Exp", g.op("Min", z, g.scalar("zero", 0.0)))
-    negative_part = g.op("Sub", negative_part, g.scalar("one", 1.0))
-    return g.op("Where", g.op("Greater", z, g.scalar("zero", 0.0)), z, negative_part)
-
-
-def _softplus(g: _GraphBuilder, z: str) -> str:
-    # log(1 + exp(z)) computed stably as max(z, 0) + log(1 + exp(-|z|))
-    tail = g.op("Exp", g.op("Neg", g.op("Abs", z)))
-    tail = g.op("Log", g.op("Add", tail, g.scalar("one", 1.0)))
-    return g.op("Add", g.op("Relu", z), tail)
-
-
-def _gelu(g: _GraphBuilder, z: str) -> str:
-    # 0.5 z (1 + tanh(sqrt(2/pi) (z + 0.044715 z^3)))   (the tanh approximation)
-    cube = g.op("Mul", g.op("Mul", z, z), z)
-    inner = g.op("Add", z, g.op("Mul", cube, g.scalar("gelu_coef", 0.044715)))
-    inner = g.op("Mul", inner, g.scalar("sqrt_2_over_pi", math.sqrt(2.0 / math.pi)))
-    gate = g.op("Add", g.op("Tanh", inner), g.scalar("one", 1.0))
-    return g.op("Mul", g.op("Mul", z, g.scalar("half", 0.5)), gate)
-
-
-def _swish(g: _GraphBuilder, z: str) -> str:
-    # z * sigmoid(z)
-    return g.op("Mul", z, g.op("Sigmoid", z))
-
-
-ACTIVATION_BUILDERS: dict[str, Callable[[_GraphBuilder, str], str]] = {
-    "linear": lambda g, z: z,
-    "relu": lambda g, z: g.op("Relu", z),
-    "leaky_relu": _leaky_relu,
-    "elu": _elu,
-    "tanh": lambda g, z: g.op("Tanh", z),
-    "sigmoid": lambda g, z: g.op("Sigmoid", z),
-    "softplus": _softplus,
-    "gelu": _gelu,
-    "swish": _swish,
-}
 
 # --- input features: name -> builder(graph, column) where column(i) is raw input i as [N, 1]
 
@@ -219,14 +169,8 @@ def build_onnx_model(network: Any, *, opset: int = MIN_OPSET) -> Any:
         std = g.const("input_std", np.array(spec.input_scaling.std))
         x = g.op("Div", g.op("Sub", x, mean), std, output="input_scaled")
     a = _build_features(g, x, spec.features, spec.input_dim)
-    activations = [layer.activation for layer in spec.hidden] + ["linear"]
-    for k, (weight, bias, activation) in enumerate(
-        zip(network.weights, network.biases, activations, strict=True)
-    ):
-        w = g.const(f"layers.{k}.weight", weight)  # (out, in), as in the .npz file
-        b = g.const(f"layers.{k}.bias", bias)
-        z = g.op("Gemm", a, w, b, output=f"z{k}", transB=1)  # z = a @ W.T + b
-        a = ACTIVATION_BUILDERS[activation](g, z)
+    for layer in network.layers:
+        a = layer.onnx(g, a)  # each layer adds its own nodes and initializers
 
     link = _link(spec)
     if link == "sigmoid":

@@ -1,7 +1,9 @@
 """Name-keyed registries: files and settings store names, never list indices."""
 
+import importlib
+import pkgutil
 from collections.abc import Iterator
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from engine.errors import SpecError
 
@@ -50,3 +52,26 @@ class Registry(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+def classes_in_package(package: str, path: Any, base: type, key: str) -> list[type]:
+    """Each subclass of `base` defined in a module of `package` whose `key` attribute is set.
+
+    This is how a registry whose entries live one per file (activations, optimizers,
+    layer kinds) finds them: adding an entry is adding its file. `path` is the
+    package's `__path__`; modules whose name starts with "_" are skipped.
+    """
+    found = []
+    for info in pkgutil.iter_modules(path):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{package}.{info.name}")
+        found += [
+            value
+            for value in vars(module).values()
+            if isinstance(value, type)
+            and issubclass(value, base)
+            and value.__module__ == module.__name__
+            and getattr(value, key)
+        ]
+    return found

@@ -572,9 +572,8 @@ class Runner:
             history=self._history.since(self._mark),
             layers=trainer.layer_stats(),
             evaluation=self._evaluation,
-            weights=tuple(
-                (frozen_copy(w), frozen_copy(b))
-                for w, b in zip(net.weights, net.biases, strict=True)
+            weights=tuple(  # each layer's tensors in declared order: (W, b) for dense
+                tuple(frozen_copy(t) for t in layer.params.values()) for layer in net.layers
             ),
             message=self._message,
             traceback=self._traceback,

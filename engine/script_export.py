@@ -17,74 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from engine.activations import GELU_COEF, LEAKY_SLOPE, SQRT_2_OVER_PI
+from engine.activations import ACTIVATIONS
 from engine.errors import SpecError
 from engine.features import raw_inputs_used
 from engine.weights_io import _write_atomic  # temp file + os.replace
-
-# Each activation as the generated script defines it. The formulas and their
-# operation order mirror engine/activations.py (which works in place, in buffers)
-# so that the script's float64 results are bit-identical to Network.predict.
-ACTIVATION_SOURCE: dict[str, str] = {
-    "linear": '''
-def linear(z):
-    """Identity: a = z."""
-    return z
-''',
-    "relu": '''
-def relu(z):
-    """max(z, 0)."""
-    return np.maximum(z, 0.0)
-''',
-    "leaky_relu": '''
-def leaky_relu(z):
-    """z for z > 0, LEAKY_SLOPE * z otherwise."""
-    return np.where(z > 0.0, z, z * LEAKY_SLOPE)
-''',
-    "elu": '''
-def elu(z):
-    """z for z > 0, exp(z) - 1 otherwise (alpha = 1).
-
-    expm1(min(z, 0)) is 0 for z > 0 and >= z for z <= 0, so the maximum picks
-    the right branch; the min keeps exp from overflowing for large z.
-    """
-    return np.maximum(np.expm1(np.minimum(z, 0.0)), z)
-''',
-    "tanh": '''
-def tanh(z):
-    """Hyperbolic tangent, in (-1, 1)."""
-    return np.tanh(z)
-''',
-    "sigmoid": '''
-def sigmoid(z):
-    """1 / (1 + exp(-z)), in (0, 1), computed as 0.5 (1 + tanh(z / 2)) so it never overflows."""
-    return (np.tanh(z * 0.5) + 1.0) * 0.5
-''',
-    "softplus": '''
-def softplus(z):
-    """log(1 + exp(z)), a smooth relu; logaddexp(0, z) never overflows."""
-    return np.logaddexp(0.0, z)
-''',
-    "gelu": '''
-def gelu(z):
-    """GELU, tanh approximation: 0.5 z (1 + tanh(sqrt(2/pi) (z + 0.044715 z^3)))."""
-    u = (z * z * z * GELU_COEF + z) * SQRT_2_OVER_PI
-    return (np.tanh(u) + 1.0) * z * 0.5
-''',
-    "swish": '''
-def swish(z):
-    """z * sigmoid(z) (also called SiLU)."""
-    return sigmoid(z) * z
-''',
-}
-
-# What a definition needs besides itself: constants (exact reprs of the engine's)
-# and other functions.
-_NEEDS: dict[str, tuple[str, ...]] = {"swish": ("sigmoid",)}
-_CONSTANTS: dict[str, str] = {
-    "leaky_relu": f"LEAKY_SLOPE = {LEAKY_SLOPE!r}\n",
-    "gelu": (f"GELU_COEF = {GELU_COEF!r}\nSQRT_2_OVER_PI = {SQRT_2_OVER_PI!r}  # sqrt(2 / pi)\n"),
-}
 
 # The output link applied to the last layer's logits, as Network.predict does.
 LINK_SOURCE: dict[str, str] = {
@@ -138,10 +74,10 @@ def numpy_script_source(network: Any, *, module_name: str = "network") -> str:
     """The text of the script (see the module docstring)."""
     spec = network.spec
     link = _link(spec)
-    hidden = [layer.activation for layer in spec.hidden]
+    hidden = [layer.activation.name for layer in network.layers if not layer.output]
     preamble = "\n".join(
         [
-            _header(spec, link, module_name),
+            _header(spec, network.layers, link, module_name),
             "import csv\nimport sys\n\nimport numpy as np\n",
             "# The network spec, as Backprop Playground stores it.\n"
             + _spec_literal(spec.to_dict()),
@@ -153,7 +89,7 @@ def numpy_script_source(network: Any, *, module_name: str = "network") -> str:
         _features_source(spec),
         _functions_source(hidden, link),
         _weights_source(network),
-        _predict_source(spec, hidden),
+        _predict_source(network),
         _main_source(spec, link),
     ]
     return "\n\n".join(part.strip("\n") + "\n" for part in parts)
@@ -198,12 +134,12 @@ def _link(spec: Any) -> str:
     return "sigmoid" if spec.n_outputs == 1 else "softmax"
 
 
-def _header(spec: Any, link: str, module_name: str) -> str:
+def _header(spec: Any, layers: list, link: str, module_name: str) -> str:
     chain = [f"{spec.input_dim} raw input(s)", f"features {', '.join(spec.features)}"]
     if spec.input_scaling is not None:
         chain.insert(1, "standardised: (x - INPUT_MEAN) / INPUT_STD")
-    chain += [f"dense {h.units} ({h.activation})" for h in spec.hidden]
-    chain += [f"dense {spec.n_outputs} (logits)", f"{link} -> {_LINK_MEANING[link]}"]
+    chain += [layer.describe() for layer in layers]
+    chain += [f"{link} -> {_LINK_MEANING[link]}"]
     chain_text = "\n    -> ".join(chain)
     return f'''"""A neural network trained in Backprop Playground, as a standalone NumPy script.
 
@@ -234,8 +170,8 @@ def _features_source(spec: Any) -> str:
     raw_names = [f"x{i + 1}" for i in range(spec.input_dim)]
     scaling, standardise = "", ""
     if spec.input_scaling is not None:
-        mean = _array_literal(np.array(spec.input_scaling.mean))
-        std = _array_literal(np.array(spec.input_scaling.std))
+        mean = array_literal(np.array(spec.input_scaling.mean))
+        std = array_literal(np.array(spec.input_scaling.std))
         scaling = (
             "# The network was trained on standardised inputs: each raw column has the mean\n"
             "# of the training rows subtracted and is divided by their standard deviation.\n"
@@ -270,11 +206,12 @@ def _functions_source(hidden: list[str], link: str) -> str:
     names: list[str] = []
     wanted = [*hidden, "sigmoid"] if link == "sigmoid" else list(hidden)
     for name in wanted:
-        for needed in (*_NEEDS.get(name, ()), name):
+        for needed in (*ACTIVATIONS.get(name).script_needs, name):
             if needed not in names:
                 names.append(needed)
-    constants = "".join(_CONSTANTS.get(name, "") for name in names)
-    definitions = "\n\n".join(ACTIVATION_SOURCE[name].strip("\n") + "\n" for name in names)
+    acts = [ACTIVATIONS.get(name) for name in names]
+    constants = "".join(act.script_constants for act in acts)
+    definitions = "\n\n".join(act.script.strip("\n") + "\n" for act in acts)
     banner = (
         "# ----------------------------------------------------------------------------\n"
         "# Activations (elementwise) and the output link.\n"
@@ -286,28 +223,19 @@ def _functions_source(hidden: list[str], link: str) -> str:
 
 
 def _weights_source(network: Any) -> str:
-    sizes = network.spec.layer_sizes
     out = [
         "# ----------------------------------------------------------------------------\n"
         "# Weights: layer k maps its input (width in) to its output (width out) with\n"
         "# W{k} of shape (out, in) and b{k} of shape (out,).\n"
         "# ----------------------------------------------------------------------------\n\n"
     ]
-    for k, (weight, bias) in enumerate(zip(network.weights, network.biases, strict=True)):
-        kind = "output layer" if k == len(sizes) - 2 else f"hidden layer {k + 1}"
-        out.append(f"# dense layer {k} ({kind}): {sizes[k]} -> {sizes[k + 1]}\n")
-        out.append(f"W{k} = {_array_literal(np.asarray(weight, dtype=np.float64))}\n")
-        out.append(f"b{k} = {_array_literal(np.asarray(bias, dtype=np.float64))}\n\n")
+    out += [layer.script()[0] + "\n" for layer in network.layers]
     return "".join(out)
 
 
-def _predict_source(spec: Any, hidden: list[str]) -> str:
-    steps = []
-    for k, activation in enumerate(hidden):
-        steps.append(f"    z = a @ W{k}.T + b{k}  # dense layer {k}")
-        steps.append(f"    a = {activation}(z)")
-    k = len(hidden)
-    steps.append(f"    logits = a @ W{k}.T + b{k}  # dense layer {k}: the output layer")
+def _predict_source(network: Any) -> str:
+    spec = network.spec
+    steps = [f"    {line}" for layer in network.layers for line in layer.script()[1]]
     steps.append("    return output_link(logits)")
     one_d = ""
     if spec.input_dim == 1:
@@ -392,7 +320,9 @@ def _row(values: np.ndarray, indent: str, width: int = 96) -> str:
     return "[" + f"\n{indent} ".join(lines) + "]"
 
 
-def _array_literal(array: np.ndarray) -> str:
+def array_literal(array: np.ndarray) -> str:
+    """An exact `np.array(...)` literal of a float64 vector or matrix (see `_number`)."""
+    array = np.asarray(array, dtype=np.float64)
     if array.ndim == 1:
         one_line = f"np.array({_row(array, '', width=10**9)}, dtype=np.float64)"
         if len(one_line) <= 90:

@@ -13,34 +13,33 @@ import numbers
 from dataclasses import dataclass
 from typing import Any
 
+from engine.activations import ACTIVATIONS as ACTIVATION_REGISTRY
 from engine.errors import SpecError
+from engine.initializers import INITIALIZERS as INITIALIZER_REGISTRY
+from engine.layers import LAYER_KINDS
+from engine.losses import LOSSES as LOSS_REGISTRY
+from engine.migrations import register_format
+from engine.optimizers import OPTIMIZERS as OPTIMIZER_REGISTRY
 
-SPEC_VERSION = 1
+SPEC_VERSION = 2  # 2: each hidden layer records its `kind`
+SPEC_FORMAT = register_format("network-spec", "network spec", SPEC_VERSION, SpecError)
+
+
+@SPEC_FORMAT.step(1)
+def _record_layer_kinds(d: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 had dense layers only and no `kind`."""
+    hidden = d.get("hidden")
+    if isinstance(hidden, list | tuple):
+        d["hidden"] = [{"kind": "dense", **h} if isinstance(h, dict) else h for h in hidden]
+    return d
+
 
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
 FEATURES_1D = ("x1", "x1^2", "sin(x1)")
-ACTIVATIONS = (
-    "linear",
-    "relu",
-    "leaky_relu",
-    "elu",
-    "tanh",
-    "sigmoid",
-    "softplus",
-    "gelu",
-    "swish",
-)
-INITIALIZERS = (
-    "xavier_uniform",
-    "xavier_normal",
-    "he_uniform",
-    "he_normal",
-    "lecun_normal",
-    "small_uniform",
-    "zeros",
-)
-LOSSES = ("mse", "mae", "huber", "bce", "ce")
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
+ACTIVATIONS = tuple(ACTIVATION_REGISTRY.names())  # one file each in engine/activations/
+INITIALIZERS = tuple(INITIALIZER_REGISTRY.names())  # engine/initializers.py
+LOSSES = tuple(LOSS_REGISTRY.names())  # one file each in engine/losses/
+OPTIMIZERS = tuple(OPTIMIZER_REGISTRY.names())  # one file each in engine/optimizers/
 TASKS = ("classification", "regression")
 
 MAX_HIDDEN_LAYERS = 12
@@ -109,12 +108,17 @@ def _check_name(name: str, value: Any, allowed: tuple[str, ...]) -> str:
 
 @dataclass(frozen=True)
 class LayerSpec:
-    """One hidden dense layer. `dropout=None` follows `TrainConfig.dropout`."""
+    """One hidden layer. `dropout=None` follows `TrainConfig.dropout`.
+
+    `kind` names its layer kind (engine/layers/: "dense"), which owns its tensors,
+    maths and exports.
+    """
 
     units: int
     activation: str = "tanh"
     init: str = "xavier_uniform"
     dropout: float | None = None
+    kind: str = "dense"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "units", _check_int("units", self.units, 1, MAX_UNITS))
@@ -124,6 +128,9 @@ class LayerSpec:
         object.__setattr__(self, "init", _check_name("initializer", self.init, INITIALIZERS))
         if self.dropout is not None:
             object.__setattr__(self, "dropout", _check_real("dropout", self.dropout, 0.0, 0.95))
+        object.__setattr__(
+            self, "kind", _check_name("layer kind", self.kind, tuple(LAYER_KINDS.names()))
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -313,12 +320,7 @@ class NetworkSpec:
     def from_dict(cls, d: dict[str, Any]) -> NetworkSpec:
         if not isinstance(d, dict):
             raise SpecError(f"A network spec must be a JSON object; received {type(d).__name__}")
-        version = d.get("version", SPEC_VERSION)
-        if not isinstance(version, int) or version > SPEC_VERSION:
-            raise SpecError(
-                f"This network spec has version {version!r}; this program reads up to "
-                f"version {SPEC_VERSION}. Update Backprop Playground to open it."
-            )
+        d = SPEC_FORMAT.upgrade({"version": SPEC_VERSION, **d}, "This network spec")
         d = {k: v for k, v in d.items() if k != "version"}
         d = _known(cls, d, "network spec")
         if "hidden" in d:

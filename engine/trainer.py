@@ -33,12 +33,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from engine.activations import ACTIVATIONS
 from engine.data import Data
 from engine.errors import DivergenceError, SpecError
 from engine.evaluations import EvaluationRecord
 from engine.network import Network
-from engine.optimizers import clip_global_norm, make_optimizer
+from engine.optimizers import OPTIMIZERS, clip_global_norm, make_optimizer
 from engine.spec import NetworkSpec, TrainConfig
 
 if TYPE_CHECKING:
@@ -62,16 +61,6 @@ STATE_KEYS = (  # the entries of `Trainer.state_dict()`
 EXPLODING_LOSS_FACTOR = 1e3
 EXPLODING_LOSS_FLOOR = 1.0
 EVAL_CHUNK = 1024  # rows per forward pass in evaluate(): bounds memory and abort latency
-
-
-def _counted(activation: str) -> str | None:
-    """What the layer statistics count for an activation: dead units or which saturation."""
-    act = ACTIVATIONS.get(activation)
-    if act.kind == "relu":
-        return "dead"  # outputs <= 0 for every example of the batch
-    if act.kind == "saturating":
-        return "tanh" if act.name == "tanh" else "sigmoid"  # |a| > 0.99; a < 0.01 or > 0.99
-    return None
 
 
 @dataclass(frozen=True)
@@ -220,13 +209,16 @@ class Trainer:
         self._F_test = np.ascontiguousarray(net.features(data.X_test)) if has_test else None
         self.n_train = len(self._y)
         # what the statistics count per layer: "dead", "tanh" or "sigmoid" saturation, or nothing
-        self._counts = [_counted(h.activation) for h in spec.hidden]
-        self._counts.append(None)  # the output layer
+        self._counts = [layer.activation.counted for layer in net.layers]
         self._count_tanh = "tanh" in self._counts
         self._count_sigmoid = "sigmoid" in self._counts
         self.n_layers = net.n_layers
         p = net.flat.size
         self._offsets = np.asarray(net.offsets, dtype=np.intp)
+        # the statistics' "weight" and "bias" of each layer: tensor indices in flat order
+        self._weight_at, self._bias_at = net.weight_tensor, net.bias_tensor
+        pairs = self._weight_at == list(range(0, 2 * net.n_layers, 2))  # dense only: a view
+        self._weights_of = slice(0, None, 2) if pairs else np.asarray(self._weight_at)
         self._maskf = net.decay_mask.astype(np.float64)
         # squared gradients (every step), updates and weights (statistics), end to end, so
         # the norms of every tensor are one `reduceat` over `_sq_offsets`
@@ -272,7 +264,8 @@ class Trainer:
         rates = tuple(config.dropout if h.dropout is None else h.dropout for h in self.spec.hidden)
         self._dropout = rates if any(r > 0 for r in rates) else None
         self._l1 = float(config.l1)
-        self._l2 = 0.0 if config.optimizer == "adamw" else float(config.l2)
+        decoupled = OPTIMIZERS.get(config.optimizer).decoupled_decay  # AdamW decays by itself
+        self._l2 = 0.0 if decoupled else float(config.l2)
         self._clip = float(config.clip_norm)
 
     # -- training ------------------------------------------------------------------
@@ -304,7 +297,7 @@ class Trainer:
             self._cursor = 0
             self.epoch += 1
         self.step_count = step
-        np.sqrt(gsq[0::2], out=self.grad_norms)
+        np.sqrt(gsq[self._weights_of], out=self.grad_norms)
         self._last = (upd, step)
         report = StepReport(
             step, self.epoch, epoch_end, loss, b, self._layer_stats(upd) if stats else ()
@@ -330,7 +323,7 @@ class Trainer:
         with np.errstate(all="ignore"):
             loss, upd, gsq = self._descend(self._F[rows], self._t[rows], rows.size, step)
             self.step_count = step
-            np.sqrt(gsq[0::2], out=self.grad_norms)
+            np.sqrt(gsq[self._weights_of], out=self.grad_norms)
             self._last = (upd, step)
             layers = self._layer_stats(upd) if stats else ()
         report = StepReport(step, self.epoch, False, loss, int(rows.size), layers)
@@ -404,8 +397,8 @@ class Trainer:
         np.multiply(upd, upd, out=sq[p : 2 * p])
         np.multiply(net.flat, net.flat, out=sq[2 * p :])
         norms = np.sqrt(np.add.reduceat(sq, self._sq_offsets)).tolist()
-        t = 2 * self.n_layers  # tensors per group: W0, b0, W1, b1, ...
-        gn, un, wn = norms[:t], norms[t : 2 * t : 2], norms[2 * t :: 2]
+        t = len(self._offsets)  # tensors per group (dense: W0, b0, W1, b1, ...)
+        gn, un, wn = norms[:t], norms[t : 2 * t], norms[2 * t :]
         # activations: every layer's output sits in one block, so each statistic is
         # one pass over the block and one `reduceat` over the layers' starts
         block, starts = net.act_block, net.act_offsets
@@ -434,10 +427,12 @@ class Trainer:
                 dead = np.count_nonzero(a.max(axis=0) <= 0.0) / a.shape[1]
             elif count is not None:
                 sat = saturated[count][k] / size
-            w = wn[k]
-            ratio = un[k] / w if w > 0.0 else 0.0
+            wi = self._weight_at[k]
+            w = wn[wi]
+            ratio = un[wi] / w if w > 0.0 else 0.0
             std = math.sqrt(var) if var > 0.0 else 0.0
-            stats.append(LayerStats(gn[2 * k], gn[2 * k + 1], w, ratio, mean, std, dead, sat))
+            gw, gb = gn[wi], gn[self._bias_at[k]]
+            stats.append(LayerStats(gw, gb, w, ratio, mean, std, dead, sat))
         return tuple(stats)
 
     def _raise_loss(self, step: int, loss: float) -> None:

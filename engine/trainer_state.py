@@ -24,10 +24,12 @@ from typing import Any
 import numpy as np
 
 from engine.errors import SpecError
+from engine.migrations import register_format
 from engine.snapshot import History, HistoryChunk
 from engine.trainer import STATE_KEYS, EarlyStopping, Trainer
 
 RESUME_VERSION = 1
+RESUME = register_format("training-state", "training state", RESUME_VERSION, SpecError)
 STOPPER_KEYS = ("best_loss", "best_epoch", "wait", "best_flat")
 
 
@@ -196,14 +198,7 @@ def from_json(d: Any, n_layers: int) -> ResumeState:
     """
     _object(d, "state")
     _keys(d, ("version", "trainer", "history", "history_stride", "base_epoch", "early_stopping"))
-    version = d["version"]
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise SpecError(f"`state.version` must be an integer >= 1; received {version!r}")
-    if version > RESUME_VERSION:
-        raise SpecError(
-            f"The training state has version {version}; this program reads up to "
-            f"version {RESUME_VERSION}"
-        )
+    d = RESUME.upgrade(d, "The training state")
     t = _object(d["trainer"], "state.trainer")
     _keys(t, STATE_KEYS, "state.trainer")
     network = _object(t["network"], "state.trainer.network")

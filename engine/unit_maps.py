@@ -20,9 +20,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from engine.activations import ACTIVATIONS
 from engine.errors import SpecError
 from engine.features import FeatureMap
+from engine.layers import build_layers, layer_params
 from engine.spec import InputScaling, NetworkSpec
 
 DEFAULT_RESOLUTION = 16
@@ -91,32 +91,24 @@ class UnitMaps:
     ) -> list[np.ndarray]:
         """Per column 0..upto (default: all), an array (units, *shape) of unit outputs.
 
-        `weights` are (W (out, in), b) per dense layer, as in a snapshot; shapes must
-        fit `spec` (SpecError otherwise).
+        `weights` hold each layer's tensors: a (W (out, in), b) pair per dense layer,
+        as in a snapshot, or a mapping of local names ("weight", "bias", ...); shapes
+        must fit `spec` (SpecError otherwise). Each layer evaluates itself.
         """
         if spec.input_dim != self.input_dim:
             raise SpecError(
                 f"These maps are for {self.input_dim}-D inputs; received a network for "
                 f"{spec.input_dim}-D inputs"
             )
-        sizes = spec.layer_sizes
-        if len(weights) != len(sizes) - 1:
-            raise SpecError(
-                f"Received weights for {len(weights)} dense layers, expected {len(sizes) - 1}"
-            )
-        last = len(sizes) - 1 if upto is None else min(int(upto), len(sizes) - 1)
+        layers = build_layers(spec)
+        if len(weights) != len(layers):
+            raise SpecError(f"Received weights for {len(weights)} layers, expected {len(layers)}")
+        last = len(layers) if upto is None else min(int(upto), len(layers))
         a = self.features(spec.features, spec.input_scaling)
         columns = [a.T.reshape(-1, *self.shape)]
-        names = [h.activation for h in spec.hidden]
-        for k in range(last):
-            W, b = weights[k]
-            if W.shape != (sizes[k + 1], sizes[k]):
-                raise SpecError(
-                    f"Weights of layer {k} have shape {W.shape}, expected "
-                    f"{(sizes[k + 1], sizes[k])}"
-                )
-            z = a @ W.T + b
-            a = ACTIVATIONS.get(names[k]).forward(z, np.empty_like(z)) if k < len(names) else z
+        for layer in layers[:last]:
+            params = layer_params(layer, weights[layer.index])
+            a = layer.evaluate(a, params)
             columns.append(a.T.reshape(-1, *self.shape))
         return columns
 

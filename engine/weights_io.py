@@ -38,11 +38,14 @@ from typing import Any
 import numpy as np
 
 from engine.errors import SpecError, WeightsFileError
+from engine.layers import expected_tensors
+from engine.migrations import register_format
 from engine.network import Network
 from engine.spec import NetworkSpec
 
 WEIGHTS_FORMAT = "backprop-playground-weights"
 WEIGHTS_VERSION = 1
+WEIGHTS = register_format("weights", "weights format", WEIGHTS_VERSION, WeightsFileError)
 SUFFIXES = (".npz", ".json")
 
 
@@ -131,15 +134,7 @@ def read(path: str | os.PathLike[str]) -> tuple[NetworkSpec, dict[str, np.ndarra
             f"{where} is not a Backprop Playground weights file: expected format "
             f"{WEIGHTS_FORMAT!r}, received {fmt!r}"
         )
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise WeightsFileError(
-            f"{where} has an invalid version {version!r}; expected an integer >= 1"
-        )
-    if version > WEIGHTS_VERSION:
-        raise WeightsFileError(
-            f"{where} has weights format version {version}; this program reads up to version "
-            f"{WEIGHTS_VERSION}. Update Backprop Playground to open it."
-        )
+    WEIGHTS.check(version, where)  # damaged or newer: refused; no older versions yet
     try:
         spec = NetworkSpec.from_dict(spec_dict)
     except (SpecError, TypeError) as e:
@@ -219,10 +214,7 @@ def _looks_like(raw: bytes) -> str:
 def _check_tensors(spec: NetworkSpec, found: dict[str, Any], where: str) -> dict[str, np.ndarray]:
     """Every tensor the spec needs, with its shape, as finite float64; nothing else."""
     sizes = spec.layer_sizes
-    expected: dict[str, tuple[int, ...]] = {}
-    for k in range(len(sizes) - 1):
-        expected[f"layers.{k}.weight"] = (sizes[k + 1], sizes[k])
-        expected[f"layers.{k}.bias"] = (sizes[k + 1],)
+    expected = expected_tensors(spec)  # what each layer of the spec declares
     tensors = {}
     for key, shape in expected.items():
         if key not in found:
@@ -247,7 +239,7 @@ def _check_tensors(spec: NetworkSpec, found: dict[str, Any], where: str) -> dict
     extra = sorted(set(found) - set(expected))
     if extra:
         raise WeightsFileError(
-            f"{where} has unexpected entries {extra}; its spec has {len(sizes) - 1} dense layers"
+            f"{where} has unexpected entries {extra}; its spec has {len(sizes) - 1} layers"
         )
     return tensors
 

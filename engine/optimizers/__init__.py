@@ -1,9 +1,11 @@
-"""Optimizers: one per module, each with its update rule in its docstring.
+"""Optimizers: one per module, each with its update rule, formula and tip; discovered.
 
 All of them work on the network's one flat parameter vector; see base.py.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,11 +18,21 @@ from engine.optimizers.momentum import Momentum
 from engine.optimizers.nesterov import Nesterov
 from engine.optimizers.rmsprop import RMSprop
 from engine.optimizers.sgd import SGD
-from engine.registry import Registry
-from engine.spec import TrainConfig
+from engine.registry import Registry, classes_in_package
+
+if TYPE_CHECKING:  # spec.py reads the optimizer names from this package
+    from engine.spec import TrainConfig
+
+
+def _discover() -> list[type[Optimizer]]:
+    return sorted(
+        classes_in_package(__name__, __path__, Optimizer, "name"),
+        key=lambda cls: (cls.order, cls.name),
+    )
+
 
 OPTIMIZERS: Registry[type[Optimizer]] = Registry("optimizer")
-for _cls in (SGD, Momentum, Nesterov, Adagrad, RMSprop, Adam, AdamW):
+for _cls in _discover():  # adding an optimizer is adding its file to this package
     OPTIMIZERS.register(_cls.name, _cls)
 
 

@@ -16,9 +16,16 @@ from engine.optimizers.base import Optimizer
 
 class Adagrad(Optimizer):
     name = "adagrad"
+    order = 3  # place in menus and name lists
     state_names = ("sum_sq",)
     scratch_names = ("tmp",)
     default_eps = 1e-10
+    formula = "G <- G + g^2;  update = -lr * g / (sqrt(G) + eps)"
+    tip = "Per-weight step sizes that shrink as squared gradients accumulate"
+
+    def explain(self, before, w):
+        after = float(self.state["sum_sq"][0])
+        return [("G before", float(before["sum_sq"][0])), ("G after", after), ("eps", self.eps)]
 
     def _step(self, params: np.ndarray, grads: np.ndarray, out: np.ndarray) -> None:
         acc, tmp = self.state["sum_sq"], self._scratch["tmp"]

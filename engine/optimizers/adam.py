@@ -14,18 +14,46 @@ step size lr / (1 - beta1**t), which is the same formula without a copy of m.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from engine.optimizers.base import Optimizer
-from engine.spec import TrainConfig
+
+if TYPE_CHECKING:  # spec.py reads the optimizer names from this package
+    from engine.spec import TrainConfig
 
 
 class Adam(Optimizer):
     name = "adam"
+    order = 5  # place in menus and name lists
     state_names = ("m", "v")
     scratch_names = ("tmp",)
     default_eps = 1e-8
+    formula = (
+        "m <- b1*m + (1-b1)*g;  v <- b2*v + (1-b2)*g^2;  "
+        "update = -lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)"
+    )
+    tip = "Momentum plus RMSprop-style scaling, with bias correction (a robust default)"
+
+    def explain(self, before, w):
+        t = self.step
+        m, v = float(self.state["m"][0]), float(self.state["v"][0])
+        c1, c2 = 1.0 - self.beta1**t, 1.0 - self.beta2**t
+        return [
+            ("b1", self.beta1),
+            ("b2", self.beta2),
+            ("t", t),
+            ("m before", float(before["m"][0])),
+            ("m after", m),
+            ("v before", float(before["v"][0])),
+            ("v after", v),
+            ("1 - b1^t", c1),
+            ("1 - b2^t", c2),
+            ("m_hat", m / c1),
+            ("v_hat", v / c2),
+            ("eps", self.eps),
+        ]
 
     def _configure(self, config: TrainConfig) -> None:
         self.beta1 = float(config.beta1)

@@ -11,14 +11,25 @@ With l2 = 0 it is exactly Adam.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from engine.optimizers.adam import Adam
-from engine.spec import TrainConfig
+
+if TYPE_CHECKING:  # spec.py reads the optimizer names from this package
+    from engine.spec import TrainConfig
 
 
 class AdamW(Adam):
     name = "adamw"
+    order = 6  # place in menus and name lists
+    formula = Adam.formula + " - lr * decay * w"
+    tip = "Adam with L2 applied as decoupled weight decay"
+    decoupled_decay = True
+
+    def explain(self, before, w):
+        return [*super().explain(before, w), ("decay", self.decay), ("w", w)]
 
     def __init__(self, config: TrainConfig, size: int, decay_mask: np.ndarray):
         super().__init__(config, size, decay_mask)

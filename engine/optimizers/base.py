@@ -9,12 +9,14 @@ leaves the weights untouched.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from engine.errors import SpecError
-from engine.spec import TrainConfig
+
+if TYPE_CHECKING:  # spec.py reads the optimizer names from this package
+    from engine.spec import TrainConfig
 
 
 class Optimizer:
@@ -28,6 +30,10 @@ class Optimizer:
     state_names: ClassVar[tuple[str, ...]] = ()
     scratch_names: ClassVar[tuple[str, ...]] = ()
     default_eps: ClassVar[float | None] = None
+    order: ClassVar[int] = 100  # place in menus and name lists
+    decoupled_decay: ClassVar[bool] = False  # True: applies `l2` itself (the trainer adds none)
+    formula: ClassVar[str] = ""  # the update rule, as the inspector shows it
+    tip: ClassVar[str] = ""  # one sentence for the GUI's tooltip
 
     def __init__(self, config: TrainConfig, size: int, decay_mask: np.ndarray):
         if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < 0:
@@ -87,6 +93,14 @@ class Optimizer:
 
     def _step(self, params: np.ndarray, grads: np.ndarray, out: np.ndarray) -> None:
         raise NotImplementedError
+
+    def explain(self, before: dict[str, np.ndarray], w: float) -> list[tuple[str, float]]:
+        """The rule's own quantities for a one-parameter optimizer after one `compute`.
+
+        `before` holds the state vectors (length 1) before that step; `w` the weight.
+        The inspector shows these after g and lr, in order.
+        """
+        return []
 
     def state_dict(self) -> dict[str, Any]:
         """Copies of the state: `step` (int) and one float64 array per state vector."""

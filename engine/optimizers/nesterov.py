@@ -19,6 +19,9 @@ class Nesterov(Momentum):
     """Momentum's velocity (and configuration), applied with the look-ahead."""
 
     name = "nesterov"
+    order = 2  # place in menus and name lists
+    formula = "v <- mu * v + g;  update = -lr * (g + mu * v)"
+    tip = "Momentum that looks ahead before computing the step (Nesterov)"
 
     def _step(self, params: np.ndarray, grads: np.ndarray, out: np.ndarray) -> None:
         v = self.state["velocity"]

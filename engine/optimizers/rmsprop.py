@@ -8,17 +8,32 @@ eps = config.eps or 1e-8, added outside the root):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from engine.optimizers.base import Optimizer
-from engine.spec import TrainConfig
+
+if TYPE_CHECKING:  # spec.py reads the optimizer names from this package
+    from engine.spec import TrainConfig
 
 
 class RMSprop(Optimizer):
     name = "rmsprop"
+    order = 4  # place in menus and name lists
     state_names = ("square_avg",)
     scratch_names = ("tmp",)
     default_eps = 1e-8
+    formula = "s <- rho * s + (1 - rho) * g^2;  update = -lr * g / (sqrt(s) + eps)"
+    tip = "Per-weight step sizes from a moving average of squared gradients"
+
+    def explain(self, before, w):
+        return [
+            ("rho", self.alpha),
+            ("s before", float(before["square_avg"][0])),
+            ("s after", float(self.state["square_avg"][0])),
+            ("eps", self.eps),
+        ]
 
     def _configure(self, config: TrainConfig) -> None:
         self.alpha = float(config.rho)

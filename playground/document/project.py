@@ -27,7 +27,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ import datasets
 from datasets.dataset import Dataset
 from engine.data import Data
 from engine.errors import EngineError
+from engine.migrations import register_format
 from engine.snapshot import History
 from engine.spec import NetworkSpec, TrainConfig
 from engine.trainer import Trainer
@@ -50,12 +50,14 @@ SUFFIX = ".playground.json"
 KEYS = ("format", "version", "title", "explanation", "data", "dataset", "network", "training")
 COMPACT = ("dataset", "state")  # big arrays: one line each, not one number per line
 
-# version n -> n + 1; each takes and returns the document (a plain dict)
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
-
 
 class ProjectError(Exception):
     """A project file that cannot be opened or written; the message is for the user."""
+
+
+# version n -> n + 1 (engine/migrations.py): register steps with @PROJECT.step(n)
+PROJECT = register_format("project", "project format", PROJECT_VERSION, ProjectError)
+MIGRATIONS = PROJECT.steps
 
 
 @dataclass(frozen=True)
@@ -144,20 +146,7 @@ def from_dict(doc: Any, where: str = "the project") -> Project:
 
 def migrate(doc: dict[str, Any], where: str = "the project") -> dict[str, Any]:
     """Upgrade `doc` to PROJECT_VERSION one version at a time; refuse newer versions."""
-    version = doc.get("version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise ProjectError(f"{where} is damaged: `version` must be an integer >= 1")
-    if version > PROJECT_VERSION:
-        raise ProjectError(
-            f"{where} was saved by a newer Backprop Playground (project format version "
-            f"{version}); this version reads up to version {PROJECT_VERSION}. "
-            f"Update Backprop Playground to open it."
-        )
-    while version < PROJECT_VERSION:
-        doc = MIGRATIONS[version](dict(doc))
-        version += 1
-        doc["version"] = version
-    return doc
+    return PROJECT.upgrade(doc, where)
 
 
 def loads(raw: bytes, where: str = "the project") -> Project:

@@ -15,11 +15,13 @@ from typing import Any
 import datasets
 from datasets.dataset import Dataset
 from engine.errors import SpecError
+from engine.migrations import register_format
 from engine.spec import EPOCHS_UNTIL_PAUSED as UNLIMITED_EPOCHS  # "until paused"
 from engine.spec import FEATURES, FEATURES_1D, INITIALIZERS, LayerSpec, NetworkSpec, TrainConfig
 from playground.document.training_data import default_features, fit_input_scaling, make_spec
 
 SESSION_VERSION = 1
+SESSION = register_format("session", "remembered session", SESSION_VERSION, SpecError)
 GUI_EPOCHS = 0  # 0 in the GUI means "until paused"
 
 
@@ -119,8 +121,7 @@ class Session:
         """Read a remembered session; SpecError (or DatasetError) when it does not make sense."""
         if not isinstance(d, dict) or not isinstance(d.get("version"), int):
             raise SpecError("A remembered session must be a JSON object with a version")
-        if d["version"] > SESSION_VERSION:
-            raise SpecError(f"Session version {d['version']} is newer than {SESSION_VERSION}")
+        d = SESSION.upgrade(d, "The remembered session")
         hidden = d.get("hidden", [])
         if not isinstance(hidden, list):
             raise SpecError("`hidden` must be a list of layers")

@@ -24,27 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from engine.errors import SpecError
+from engine.losses import LOSSES
+from engine.optimizers import OPTIMIZERS as OPTIMIZERS_BY_NAME
 from engine.spec import LIMITS, OPTIMIZERS, TrainConfig
 from playground.document.session import epochs_from_gui, epochs_to_gui
 
 LR_PRESETS = ("0.00001", "0.0001", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "1", "3", "10")
 MAX_LR = LIMITS["lr"]
-OPTIMIZER_TIPS = {
-    "sgd": "Plain gradient descent: w -= lr * gradient",
-    "momentum": "Gradient descent with momentum 0.9: a running velocity smooths the steps",
-    "nesterov": "Momentum that looks ahead before computing the step (Nesterov)",
-    "adagrad": "Per-weight step sizes that shrink as squared gradients accumulate",
-    "rmsprop": "Per-weight step sizes from a moving average of squared gradients",
-    "adam": "Momentum plus RMSprop-style scaling, with bias correction (a robust default)",
-    "adamw": "Adam with L2 applied as decoupled weight decay",
-}
-LOSS_TIPS = {
-    "bce": "Binary cross-entropy on the sigmoid output (two classes)",
-    "ce": "Cross-entropy on the softmax output (three or more classes)",
-    "mse": "Mean squared error",
-    "mae": "Mean absolute error: less sensitive to outliers",
-    "huber": "Squared error near zero, absolute error beyond 1: robust to outliers",
-}
 ERROR_STYLE = "QComboBox { background: #fbe3d6; }"
 
 
@@ -110,7 +96,9 @@ class TrainingControls(QWidget):
         self.optimizer.setObjectName("optimizerCombo")
         for i, name in enumerate(OPTIMIZERS):
             self.optimizer.addItem(name)
-            self.optimizer.setItemData(i, OPTIMIZER_TIPS[name], Qt.ItemDataRole.ToolTipRole)
+            self.optimizer.setItemData(
+                i, OPTIMIZERS_BY_NAME.get(name).tip, Qt.ItemDataRole.ToolTipRole
+            )
         self.optimizer.setToolTip("How the gradient becomes a weight update")
         self.optimizer.setFixedWidth(88)
         self.lr = QComboBox()
@@ -234,7 +222,9 @@ class TrainingControls(QWidget):
         self.loss.clear()
         for i, name in enumerate(names):
             self.loss.addItem(name)
-            self.loss.setItemData(i, LOSS_TIPS.get(name, name), Qt.ItemDataRole.ToolTipRole)
+            self.loss.setItemData(
+                i, LOSSES.get(name).tip if name in LOSSES else name, Qt.ItemDataRole.ToolTipRole
+            )
         self.loss.setCurrentText(current)
         self.loss.blockSignals(False)
 

@@ -32,6 +32,8 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 import datasets
 from engine.errors import EngineError
+from engine.layers import state_of
+from engine.losses import losses_for
 from engine.network import Network
 from engine.trainer_state import ResumeState, capture
 from playground.document import project as projects
@@ -232,8 +234,6 @@ class FileActions(QObject):
 
         True once the runner holds `state` (a dead training process is replaced first).
         """
-        from playground.gui.main_window import losses_for  # the window imports this module
-
         w = self.w
         spec, config = project.network, project.training
         picker = w.picker
@@ -352,10 +352,7 @@ class FileActions(QObject):
         if last is None:
             raise OSError("no network yet")
         net = Network(last.spec, rng=0)
-        state = {}
-        for k, (weight, bias) in enumerate(last.weights):
-            state[f"layers.{k}.weight"], state[f"layers.{k}.bias"] = weight, bias
-        net.load_state_dict(state)
+        net.load_state_dict(state_of(last.spec, last.weights))
         return net
 
     def export_weights_dialog(self) -> None:

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import QMainWindow, QScrollArea, QSplitter, QVBoxLayout, 
 import datasets
 from datasets.csv_checks import csv_warnings
 from engine.errors import EngineError
+from engine.losses import losses_for
 from engine.runner import Runner
-from engine.spec import LOSSES
 from playground.document.process_runner import SUPPORTED as PROCESS_SUPPORTED
 from playground.document.process_runner import ProcessRunner
 from playground.document.session import Session, default_data_choice
@@ -52,13 +52,6 @@ DEFAULT_RUNNER = "process" if PROCESS_SUPPORTED else "thread"
 FRAME_HZ = 32.0  # a little above 30, so timer jitter still leaves 30 frames a second
 SNAPSHOT_HZ = 60.0  # the runner publishes faster than we draw: every frame finds a fresh one
 GRID_SIZE = 96  # boundary picture resolution (computed in the runner, on its time budget)
-
-
-def losses_for(task: str, n_classes: int) -> tuple[str, ...]:
-    if task == "regression":
-        return ("mse", "mae", "huber")
-    first = "bce" if n_classes == 2 else "ce"
-    return (first, *(name for name in LOSSES if name in ("mse", "mae", "huber")))
 
 
 class MainWindow(QMainWindow):

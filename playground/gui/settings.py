@@ -15,11 +15,13 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from engine.migrations import register_format
 from playground.document.session import Session
 
 ORGANISATION = "BackpropPlayground"
 APPLICATION = "playground"
 SCHEMA_VERSION = 1
+SETTINGS = register_format("settings", "settings schema", SCHEMA_VERSION, ValueError)
 log = logging.getLogger(__name__)
 
 
@@ -31,11 +33,10 @@ class AppSettings:
             self.qsettings = QSettings(ORGANISATION, APPLICATION)
         else:
             self.qsettings = QSettings(str(path), QSettings.Format.IniFormat)
-        version = self._int("schema_version", SCHEMA_VERSION)
-        if version > SCHEMA_VERSION:
-            log.warning(
-                "settings schema %s is newer than %s; ignoring them", version, SCHEMA_VERSION
-            )
+        try:
+            SETTINGS.check(self._int("schema_version", SCHEMA_VERSION), "The settings")
+        except ValueError as exc:  # damaged or newer: start from the defaults
+            log.warning("%s; ignoring them", exc)
             self.qsettings.clear()
         self.qsettings.setValue("schema_version", SCHEMA_VERSION)
 

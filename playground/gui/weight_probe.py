@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.layers import layer_params
 from engine.network import Network
 
 MAX_EXAMPLES = 2048
@@ -28,9 +29,9 @@ class WeightProbe:
         key = (spec, id(weights), id(X))
         if key != self._key or self._grads is None:
             net = Network(spec, rng=0)
-            for k, (W, b) in enumerate(weights):
-                net.weights[k][...] = W
-                net.biases[k][...] = b
+            for layer, given in zip(net.layers, weights, strict=True):
+                for name, value in layer_params(layer, given).items():
+                    layer.params[name][...] = value
             X, y = X[:MAX_EXAMPLES], y[:MAX_EXAMPLES]
             logits = net.forward(net.features(X))
             net.backward(net.objective.grad(logits, y))

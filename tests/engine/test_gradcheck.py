@@ -115,7 +115,7 @@ class _WrongTanh(Tanh):
 def test_a_wrong_derivative_is_caught_in_the_right_layers():
     net, X, y = _checkable_case(NetworkSpec(hidden=(LayerSpec(6), LayerSpec(6))), seed=3)
     net = net.copy()  # fresh buffers: their call plans pick up the patched activation
-    net.activations[1] = _WrongTanh()  # only the second hidden layer is wrong
+    net.layers[1].activation = _WrongTanh()  # only the second hidden layer is wrong
     result = gradcheck(net, X, y)
     assert not result.passed()
     by_name = {t.name: t for t in result.tensors}

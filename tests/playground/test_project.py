@@ -146,7 +146,7 @@ def test_migrations_run_one_version_at_a_time(monkeypatch):
     doc = Project(CHOICE, SPEC, CONFIG).to_dict()
     doc["version"] = 1
     doc["caption"] = doc.pop("title")  # pretend version 1 called the title "caption"
-    monkeypatch.setattr(project, "PROJECT_VERSION", 2)
+    monkeypatch.setattr(project.PROJECT, "current", 2)
     monkeypatch.setitem(
         project.MIGRATIONS,
         1,

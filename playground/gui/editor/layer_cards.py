@@ -24,23 +24,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.activations import ACTIVATIONS
 from engine.spec import LayerSpec
 from playground.gui import palette
 
 MIME_TYPE = "application/x-backprop-playground-layer"
 MAX_TOGGLES = 64  # more input features than this are chosen in the picker's list only
 
-ACTIVATION_TIPS = {
-    "linear": "No non-linearity: stacked linear layers stay linear",
-    "relu": "max(0, z): fast, but units can die (output 0 for every input)",
-    "leaky_relu": "Like relu with slope 0.01 below zero, so units do not die",
-    "elu": "Smooth relu variant, exp(z) - 1 below zero",
-    "tanh": "Smooth, zero-centred, saturates at -1 and 1",
-    "sigmoid": "Smooth, between 0 and 1; saturates, gradients vanish in deep stacks",
-    "softplus": "log(1 + exp(z)): a smooth relu",
-    "gelu": "Gaussian error linear unit (tanh approximation)",
-    "swish": "z * sigmoid(z) (also called silu)",
-}
+
+def activation_tip(name: str) -> str:
+    """The tooltip of an activation, from its own file in engine/activations/."""
+    return ACTIVATIONS.get(name).tip if name in ACTIVATIONS else name
+
+
 CARD_STYLE = "QFrame#{name} {{ border: {w}px solid {c}; border-radius: 5px; background: {bg}; }}"
 
 
@@ -105,7 +101,7 @@ class PaletteChip(QToolButton, DragStarter):
             self.setText(act)
             self.setObjectName(f"palette_{act}")
             self.setToolTip(
-                f"Dense layer with {act} activation ({ACTIVATION_TIPS.get(act, act)}). "
+                f"Dense layer with {act} activation ({activation_tip(act)}). "
                 "Drag it onto the network, where a blue line shows its place, or click to "
                 "add it just before the output."
             )
@@ -234,7 +230,7 @@ class HiddenCard(Card, DragStarter):
         self.units_label.setMinimumWidth(52)
         self.units_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         act = QLabel(layer.activation)
-        act.setToolTip(ACTIVATION_TIPS.get(layer.activation, layer.activation))
+        act.setToolTip(activation_tip(layer.activation))
         act.setStyleSheet(
             "background: #e8f1f8; border-radius: 3px; padding: 1px 5px; color: #0b3d63"
         )

@@ -19,18 +19,9 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
+from engine.initializers import INITIALIZERS as INIT_FUNCTIONS
 from engine.spec import ACTIVATIONS, INITIALIZERS, MAX_UNITS, LayerSpec
-from playground.gui.editor.layer_cards import ACTIVATION_TIPS
-
-INIT_TIPS = {
-    "xavier_uniform": "Glorot uniform: keeps the signal's variance for tanh/sigmoid",
-    "xavier_normal": "Glorot normal",
-    "he_uniform": "Kaiming uniform (fan in): suited to relu",
-    "he_normal": "Kaiming normal (fan in): suited to relu",
-    "lecun_normal": "LeCun normal (fan in)",
-    "small_uniform": "U(-0.5, 0.5), as in TensorFlow Playground",
-    "zeros": "All zero: every unit learns the same thing (a classic mistake to try)",
-}
+from playground.gui.editor.layer_cards import activation_tip
 
 
 class LayerProperties(QGroupBox):
@@ -50,13 +41,13 @@ class LayerProperties(QGroupBox):
         self.activation.setObjectName("propertyActivation")
         for k, name in enumerate(ACTIVATIONS):
             self.activation.addItem(name)
-            self.activation.setItemData(k, ACTIVATION_TIPS.get(name), Qt.ItemDataRole.ToolTipRole)
+            self.activation.setItemData(k, activation_tip(name), Qt.ItemDataRole.ToolTipRole)
         self.activation.setToolTip("Activation function applied to the layer's outputs")
         self.init = QComboBox()
         self.init.setObjectName("propertyInit")
         for k, name in enumerate(INITIALIZERS):
             self.init.addItem(name)
-            self.init.setItemData(k, INIT_TIPS.get(name), Qt.ItemDataRole.ToolTipRole)
+            self.init.setItemData(k, INIT_FUNCTIONS.get(name).tip, Qt.ItemDataRole.ToolTipRole)
         self.init.setToolTip("How the layer's weights are initialised when the network is built")
         self.own_dropout = QCheckBox("dropout")
         self.own_dropout.setObjectName("propertyOwnDropout")

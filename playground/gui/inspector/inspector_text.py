@@ -12,6 +12,7 @@ import numpy as np
 
 from engine.backprop_phases import InspectedStep, WeightExplanation
 from engine.gradcheck import DEFAULT_TOLERANCE, GradcheckResult
+from engine.optimizers import OPTIMIZERS
 from playground.gui.inspector.inspector_table import fmt
 
 TERMS_SHOWN = 6  # rows of the chain-rule sum written out; the rest are summed
@@ -47,7 +48,7 @@ def phase_text(step: InspectedStep, phase: str) -> str:
         )
     c = step.config
     extras = []
-    if c.optimizer != "adamw" and c.l2:
+    if not OPTIMIZERS.get(c.optimizer).decoupled_decay and c.l2:
         extras.append(f"L2 adds {c.l2:g}·w")
     if c.l1:
         extras.append(f"L1 adds {c.l1:g}·sign(w)")

@@ -102,7 +102,7 @@ class NetworkView(QWidget):
         self.update()
 
     def set_weights(self, weights) -> None:
-        """Per dense layer (W (out, in), b); shapes must fit the spec, else ignored."""
+        """Per layer its tensors in declared order ((W (out, in), b) for dense); else ignored."""
         if self.spec is None or not self._fits(weights):
             return
         self.weights = tuple(weights)
@@ -112,7 +112,7 @@ class NetworkView(QWidget):
         sizes = self.spec.layer_sizes
         if len(weights) != len(sizes) - 1:
             return False
-        return all(w.shape == (sizes[k + 1], sizes[k]) for k, (w, _b) in enumerate(weights))
+        return all(w.shape == (sizes[k + 1], sizes[k]) for k, (w, *_rest) in enumerate(weights))
 
     def set_layer_stats(self, layers, vanishing: float, exploding: float) -> None:
         """The last step's LayerStats (one per dense layer); None clears the markers."""
@@ -209,7 +209,7 @@ class NetworkView(QWidget):
 
     def _draw_edges(self, painter: QPainter, lay) -> None:
         segs, ids, signs, mags = [], [], [], []
-        scale = max((float(np.max(np.abs(w))) for w, _ in self.weights), default=0.0) or 1.0
+        scale = max((float(np.max(np.abs(w))) for w, *_rest in self.weights), default=0.0) or 1.0
         half = lay.node / 2
         sizes = lay.sizes
         for k in range(len(sizes) - 1):

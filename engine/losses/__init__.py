@@ -16,42 +16,34 @@ the gradient chains through the link. With K outputs the per-example loss is the
 mean over its K outputs, so the batch loss equals PyTorch's mean over all elements.
 
 Metrics: accuracy (P(class 1) > 0.5 for binary, argmax for K classes) or R^2.
+
+Each loss is one file of this package (its maths, formula and tip; see base.py),
+discovered into the `LOSSES` registry; `Objective` delegates to it.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from engine.errors import SpecError
-from engine.registry import Registry
-from engine.spec import NetworkSpec
+from engine.losses.base import Loss
+from engine.losses.huber import HUBER_DELTA
+from engine.losses.links import sigmoid, softmax
+from engine.registry import Registry, classes_in_package
 
-HUBER_DELTA = 1.0
-
-LOSSES: Registry[str] = Registry("loss")
-for _name, _doc in (
-    ("mse", "mean squared error"),
-    ("mae", "mean absolute error"),
-    ("huber", "Huber (smooth L1), delta 1"),
-    ("bce", "binary cross-entropy from one logit"),
-    ("ce", "softmax cross-entropy from K logits"),
-):
-    LOSSES.register(_name, _doc)
+if TYPE_CHECKING:  # spec.py reads the loss names from this package
+    from engine.spec import NetworkSpec
 
 
-def sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """0.5 (1 + tanh(z / 2)): stable for any z, the same formula as the activation."""
-    out = np.multiply(z, 0.5, out=out)
-    np.tanh(out, out=out)
-    out += 1.0
-    out *= 0.5
-    return out
+def _discover() -> list[type[Loss]]:
+    return sorted(classes_in_package(__name__, __path__, Loss, "name"), key=lambda c: c.order)
 
 
-def softmax(z: np.ndarray) -> np.ndarray:
-    """Row-wise softmax; subtracting the row maximum keeps exp from overflowing."""
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+LOSSES: Registry[Loss] = Registry("loss")
+for _cls in _discover():  # adding a loss is adding its file to this package
+    LOSSES.register(_cls.name, _cls())
 
 
 def r2_score(pred: np.ndarray, target: np.ndarray) -> float:
@@ -75,6 +67,7 @@ class Objective:
 
     def __init__(self, loss: str, task: str, n_outputs: int):
         self.name = LOSSES.canonical(loss)
+        self.loss = LOSSES.get(self.name)
         self.task = task
         self.n_outputs = n_outputs
         self.metric_name = "r2" if task == "regression" else "accuracy"
@@ -82,10 +75,10 @@ class Objective:
             self.link_name = "identity"
         else:
             self.link_name = "sigmoid" if n_outputs == 1 else "softmax"
-        if self.name == "bce" and self.link_name != "sigmoid":
-            raise SpecError("Loss 'bce' needs binary classification with one output logit")
-        if self.name == "ce" and self.link_name != "softmax":
-            raise SpecError("Loss 'ce' needs classification with 3 or more output logits")
+        if self.loss.link == "sigmoid" and self.link_name != "sigmoid":
+            raise SpecError(f"Loss {self.name!r} needs binary classification with one output logit")
+        if self.loss.link == "softmax" and self.link_name != "softmax":
+            raise SpecError(f"Loss {self.name!r} needs classification with 3 or more output logits")
 
     def __repr__(self) -> str:
         return f"Objective({self.name!r}, task={self.task!r}, n_outputs={self.n_outputs})"
@@ -114,7 +107,7 @@ class Objective:
         The trainer prepares its targets once (not every step) and passes them to
         `value_and_grad`; the public `value`, `grad` and `per_example` prepare their own.
         """
-        if self.name == "ce":
+        if self.loss.labels:
             return np.asarray(y).reshape(-1)
         return self.targets(y)
 
@@ -143,75 +136,21 @@ class Objective:
         case) no allocation (`work` is scratch shaped like the logits). The numbers
         are bit for bit those of `value` and `grad`.
         """
-        n = logits.shape[0]
-        if self.name == "bce":
-            loss = np.logaddexp(0.0, logits, out=work)  # per-example loss, as in _per_example
-            loss -= np.multiply(logits, t, out=out)  # `out` is scratch until the gradient
-            value = float(loss.sum()) / n
-            self._grad(logits, t, out)
-            return value
-        value = float(self._per_example(logits, t).sum()) / n
-        self._grad(logits, t, out)
-        return value
+        return self.loss.value_and_grad(self, logits, t, out, work)
 
     def _per_example(self, logits: np.ndarray, t: np.ndarray) -> np.ndarray:
-        if self.name == "bce":
-            # logaddexp(0, z) is softplus(z) = max(z, 0) + log1p(exp(-|z|)), computed that way
-            z = logits[:, 0]
-            e = np.logaddexp(0.0, z)
-            e -= z * t[:, 0]
-            return e
-        if self.name == "ce":
-            m = logits.max(axis=1, keepdims=True)
-            lse = np.log(np.exp(logits - m).sum(axis=1))
-            lse += m[:, 0]
-            lse -= logits[np.arange(logits.shape[0]), t]
-            return lse
-        r = self._residual(logits, t)
-        if self.name == "mse":
-            e = np.multiply(r, r, out=r)
-        elif self.name == "mae":
-            e = np.abs(r, out=r)
-        else:
-            a = np.abs(r)
-            e = np.where(a <= HUBER_DELTA, 0.5 * r * r, HUBER_DELTA * (a - 0.5 * HUBER_DELTA))
-        return e[:, 0] if e.shape[1] == 1 else e.sum(axis=1) / e.shape[1]
+        return self.loss.per_example(self, logits, t)
 
     def _grad(self, logits: np.ndarray, t: np.ndarray, out: np.ndarray) -> np.ndarray:
-        n = logits.shape[0]
-        if self.name == "bce":
-            # sigmoid(z) - y, over n
-            sigmoid(logits, out=out)
-            out -= t
-            out *= 1.0 / n
-            return out
-        if self.name == "ce":
-            # softmax(z) - onehot(y), over n
-            np.subtract(logits, logits.max(axis=1, keepdims=True), out=out)
-            np.exp(out, out=out)
-            out /= out.sum(axis=1, keepdims=True)
-            out[np.arange(n), t] -= 1.0
-            out *= 1.0 / n
-            return out
-        r = self._residual(logits, t)
-        scale = 1.0 / (n * self.n_outputs)
-        if self.name == "mse":
-            np.multiply(r, 2.0 * scale, out=out)
-        elif self.name == "mae":
-            np.sign(r, out=out)
-            out *= scale
-        else:
-            np.clip(r, -HUBER_DELTA, HUBER_DELTA, out=out)
-            out *= scale
-        return self._through_link(logits, out)
+        return self.loss.grad(self, logits, t, out)
 
-    def _residual(self, logits: np.ndarray, t: np.ndarray) -> np.ndarray:
+    def residual(self, logits: np.ndarray, t: np.ndarray) -> np.ndarray:
         """prediction - target, (n, n_outputs), from prepared targets."""
         if self.link_name == "identity":
             return logits - t
         return self.link(logits) - t
 
-    def _through_link(self, logits: np.ndarray, g: np.ndarray) -> np.ndarray:
+    def through_link(self, logits: np.ndarray, g: np.ndarray) -> np.ndarray:
         """Chain dL/dp (in g) to dL/dz in place."""
         if self.link_name == "sigmoid":
             p = sigmoid(logits)
@@ -245,9 +184,28 @@ class Objective:
         return self.value(logits, y), self.metric(self.link(logits), y)
 
 
+def losses_for(task: str, n_classes: int) -> tuple[str, ...]:
+    """The losses a task takes: its own link's loss first (bce or ce), then the link-free ones."""
+    free = tuple(name for name in LOSSES if LOSSES.get(name).link is None)
+    if task == "regression":
+        return free
+    link = "sigmoid" if n_classes == 2 else "softmax"
+    return (*(name for name in LOSSES if LOSSES.get(name).link == link), *free)
+
+
 def make_objective(spec: NetworkSpec) -> Objective:
     """The objective of a network spec: its loss (default: by task), link and metric."""
     return Objective(spec.loss or spec.default_loss(), spec.task, spec.n_outputs)
 
 
-__all__ = ["LOSSES", "Objective", "make_objective", "r2_score", "sigmoid", "softmax"]
+__all__ = [
+    "HUBER_DELTA",
+    "LOSSES",
+    "Loss",
+    "Objective",
+    "losses_for",
+    "make_objective",
+    "r2_score",
+    "sigmoid",
+    "softmax",
+]
