@@ -1,9 +1,10 @@
 """Training controls: Run/Pause, Step, Reset, and the hyper-parameter editors.
 
-The widgets live in two toolbars. Hyper-parameter edits are validated where they
-enter (what / expected / received in the status tip, the field turns red and the
-last good value stays) and emitted as a whole `TrainConfig`; the loss is part of
-the network spec, so it has its own signal (changing it rebuilds the network).
+The widgets live in toolbars on two rows (`populate`). Hyper-parameter edits are
+validated where they enter (what / expected / received in the status tip, the
+field turns red and the last good value stays) and emitted as a whole
+`TrainConfig`; the loss is part of the network spec, so it has its own signal
+(changing it rebuilds the network).
 """
 
 from __future__ import annotations
@@ -160,7 +161,11 @@ class TrainingControls(QWidget):
         self.loss.activated.connect(lambda _i: self.lossChanged.emit(self.loss.currentText()))
 
     # -- layout ---------------------------------------------------------------------------
-    def populate(self, window: QMainWindow) -> tuple[QToolBar, QToolBar]:
+    def populate(self, window: QMainWindow) -> tuple[QToolBar, ...]:
+        """Two rows that fit 1280 px: training and the usual settings, then regularisation.
+
+        Nothing lands in a toolbar's overflow menu on a 1280 x 720 laptop screen.
+        """
         run_bar = QToolBar("Training")
         run_bar.setObjectName("trainingToolbar")
         for button in (self.run_button, self.step_button, self.inspect_button, self.reset_button):
@@ -174,16 +179,24 @@ class TrainingControls(QWidget):
             ("Learning rate", self.lr),
             ("Batch", self.batch),
             ("Loss", self.loss),
+        ):
+            self._labelled(hyper, text, widget)
+        regular = QToolBar("Regularisation")
+        regular.setObjectName("regularisationToolbar")
+        for text, widget in (
             ("L1", self.l1),
             ("L2", self.l2),
             ("Dropout", self.dropout),
             ("Clip", self.clip),
         ):
-            self._labelled(hyper, text, widget)
-        for bar in (run_bar, hyper):
+            self._labelled(regular, text, widget)
+        bars = (run_bar, hyper, regular)
+        for bar in bars:
             bar.setMovable(False)
+            if bar is regular:
+                window.addToolBarBreak()
             window.addToolBar(bar)
-        return run_bar, hyper
+        return bars
 
     @staticmethod
     def _labelled(bar: QToolBar, text: str, widget: QWidget) -> None:

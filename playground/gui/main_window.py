@@ -134,16 +134,21 @@ class MainWindow(QMainWindow):
         left.setWidgetResizable(True)
         left.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left.setMinimumWidth(self.picker.minimumSizeHint().width() + 20)
+        # the output and the diagram side by side, the layer editor below them: the
+        # centre column is then only as wide as the wider of the two rows, so the
+        # whole window fits a 1280 x 720 screen (controls never in an overflow menu)
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.setObjectName("networkSplitter")
-        bottom.addWidget(self.layer_editor)
+        bottom.addWidget(self.boundary_plot)
         bottom.addWidget(self.network_view)
-        bottom.setSizes([320, 300])
+        bottom.setSizes([560, 300])
         centre = QSplitter(Qt.Orientation.Vertical)
         centre.setObjectName("centreSplitter")
-        centre.addWidget(self.boundary_plot)
         centre.addWidget(bottom)
-        centre.setSizes([520, 400])  # room for the layer editor's cards and the diagram
+        centre.addWidget(self.layer_editor)
+        centre.setSizes([520, 400])  # room for the layer editor's cards
+        for splitter in (bottom, centre):
+            splitter.setChildrenCollapsible(False)  # the editor never shrinks to a strip
         right = QSplitter(Qt.Orientation.Vertical)
         right.setObjectName("rightSplitter")
         right.addWidget(self.loss_plot)

@@ -5,7 +5,7 @@ column of cards: the input features (toggles), the hidden layers, the output.
 Dragging a palette chip onto the column inserts it where the blue line shows;
 dragging a card moves it; dragging a card off the editor (or onto the palette),
 the Delete key and the context menu remove it. The selected layer's properties
-are edited below the column.
+are edited beside the column.
 
 Every edit goes through `edit()`, which validates it (playground/layer_edits.py)
 and pushes an undoable command on `undo_stack`; a refused edit leaves the network
@@ -19,6 +19,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QCursor, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QMenu,
     QScrollArea,
@@ -37,6 +38,7 @@ from playground.gui.editor.layer_properties import LayerProperties
 
 ERROR_STYLE = "color: #9b2c00"
 HINT_STYLE = "color: #555555"
+CARDS_MIN_HEIGHT = 130  # the inputs and a hidden layer stay in view on a 1280 x 720 screen
 
 
 class ArchitectureEdit(QUndoCommand):
@@ -75,10 +77,11 @@ class LayerEditor(QWidget):
         self.input_card: InputCard | None = None
         self.output_card: OutputCard | None = None
 
-        title = QLabel("<b>Network</b>")
-        bounds = QLabel(f"{BOUNDS_TEXT}. Edits rebuild the network: training restarts at step 0.")
-        bounds.setWordWrap(True)
-        bounds.setStyleSheet(HINT_STYLE)
+        title = QLabel(
+            f"<b>Network</b> <span style='{HINT_STYLE}'>· {BOUNDS_TEXT}. Edits rebuild the "
+            f"network: training restarts at step 0.</span>"
+        )
+        title.setWordWrap(True)
         self.palette = Palette(self)
         self.canvas = Canvas(self)
         scroll = QScrollArea()
@@ -86,6 +89,8 @@ class LayerEditor(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        scroll.setMinimumHeight(CARDS_MIN_HEIGHT)
+        self.cards_view = scroll
         self.properties = LayerProperties()
         self.properties.edited.connect(self._property_edited)
         self.message = QLabel("")
@@ -94,11 +99,13 @@ class LayerEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(3)
-        for w in (title, bounds, self.palette):
+        for w in (title, self.palette):
             layout.addWidget(w)
-        layout.addWidget(scroll, 1)
+        row = QHBoxLayout()  # the properties beside the cards: the cards keep the height
+        row.addWidget(scroll, 1)
+        row.addWidget(self.properties)
+        layout.addLayout(row, 1)
         layout.addWidget(self.message)
-        layout.addWidget(self.properties)
         self._rebuild_cards()
 
     # -- state from the window ---------------------------------------------------------------

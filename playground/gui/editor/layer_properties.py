@@ -66,14 +66,15 @@ class LayerProperties(QGroupBox):
         grid.setContentsMargins(6, 4, 6, 4)
         grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(2)
-        grid.addWidget(QLabel("units"), 0, 0)
-        grid.addWidget(self.units, 0, 1)
-        grid.addWidget(QLabel("activation"), 0, 2)
-        grid.addWidget(self.activation, 0, 3)
-        grid.addWidget(QLabel("init"), 1, 0)
-        grid.addWidget(self.init, 1, 1)
-        grid.addWidget(self.own_dropout, 1, 2)
-        grid.addWidget(self.dropout, 1, 3)
+        # one field a row: the panel sits beside the column of cards
+        for row, (text, widget) in enumerate(
+            (("units", self.units), ("activation", self.activation), ("init", self.init))
+        ):
+            grid.addWidget(QLabel(text), row, 0)
+            grid.addWidget(widget, row, 1)
+        grid.addWidget(self.own_dropout, 3, 0)
+        grid.addWidget(self.dropout, 3, 1)
+        grid.setRowStretch(4, 1)
         self.units.valueChanged.connect(lambda v: self.edited.emit({"units": v}))
         self.activation.activated.connect(
             lambda _i: self.edited.emit({"activation": self.activation.currentText()})
@@ -91,9 +92,7 @@ class LayerProperties(QGroupBox):
         """Show `layer` (hidden layer `index`) without emitting; None disables the panel."""
         self.setEnabled(layer is not None)
         self.setTitle(
-            "Select a layer to edit its properties"
-            if layer is None
-            else f"Layer {index + 1} properties"
+            "Select a layer to edit it" if layer is None else f"Layer {index + 1} properties"
         )
         widgets = (self.units, self.activation, self.init, self.own_dropout, self.dropout)
         for w in widgets:
