@@ -35,13 +35,16 @@ import numpy as np
 
 from engine.data import Data
 from engine.errors import DivergenceError, SpecError
-from engine.evaluations import EvaluationRecord
 from engine.network import Network
-from engine.optimizers import OPTIMIZERS, clip_global_norm, make_optimizer
+from engine.optimizers import clip_global_norm, make_optimizer
+from engine.penalties import add_penalties, penalty_strengths
 from engine.spec import NetworkSpec, TrainConfig
+from engine.training_loop import EarlyStopping, FitResult, fit
 
 if TYPE_CHECKING:
     from engine.snapshot import History
+
+__all__ = ["EarlyStopping", "Evaluation", "FitResult", "LayerStats", "StepReport", "Trainer"]
 
 STATE_VERSION = 1
 STATE_KEYS = (  # the entries of `Trainer.state_dict()`
@@ -101,22 +104,6 @@ class Evaluation:
     metric_name: str
 
 
-@dataclass(frozen=True)
-class FitResult:
-    """What `fit` did: epochs run in this call, the total steps, early stopping.
-
-    `evaluations` is bounded (see `engine.evaluations`): every epoch's on short runs,
-    an evenly thinned selection that keeps the first and the last on long ones.
-    """
-
-    epochs: int
-    steps: int
-    stopped_early: bool
-    best_epoch: int | None
-    evaluation: Evaluation
-    evaluations: tuple[Evaluation, ...]
-
-
 def check_compatible(spec: NetworkSpec, data: Data) -> None:
     """Refuse data the network cannot train on, naming what differs."""
     if not isinstance(spec, NetworkSpec):
@@ -136,39 +123,6 @@ def check_compatible(spec: NetworkSpec, data: Data) -> None:
         )
     if len(data.X_train) == 0:
         raise SpecError("The training set is empty; expected at least 1 example")
-
-
-class EarlyStopping:
-    """Stops after `patience` epochs without a lower test loss; remembers the best weights."""
-
-    def __init__(self, patience: int):
-        self.patience = patience
-        self.best_loss = math.inf
-        self.best_epoch: int | None = None
-        self.best_flat: np.ndarray | None = None
-        self.wait = 0
-
-    def update(self, trainer: Trainer, evaluation: Evaluation) -> bool:
-        """Record an epoch-end evaluation; True when training should stop."""
-        loss = evaluation.test_loss
-        if loss is None or self.patience <= 0:
-            return False
-        if loss < self.best_loss:
-            self.best_loss, self.best_epoch, self.wait = loss, trainer.epoch, 0
-            if self.best_flat is None:
-                self.best_flat = trainer.network.flat.copy()
-            else:
-                self.best_flat[...] = trainer.network.flat
-            return False
-        self.wait += 1
-        return self.wait >= self.patience
-
-    def restore(self, trainer: Trainer) -> bool:
-        """Put the best weights back (optimizer state and counters stay); True if changed."""
-        if self.best_flat is None or np.array_equal(self.best_flat, trainer.network.flat):
-            return False
-        trainer.network.flat[...] = self.best_flat
-        return True
 
 
 class Trainer:
@@ -263,9 +217,7 @@ class Trainer:
         self.batch_size = n if config.batch_size == 0 else min(config.batch_size, n)
         rates = tuple(config.dropout if h.dropout is None else h.dropout for h in self.spec.hidden)
         self._dropout = rates if any(r > 0 for r in rates) else None
-        self._l1 = float(config.l1)
-        decoupled = OPTIMIZERS.get(config.optimizer).decoupled_decay  # AdamW decays by itself
-        self._l2 = 0.0 if decoupled else float(config.l2)
+        self._l1, self._l2 = penalty_strengths(config)  # AdamW decays by itself: l2 0
         self._clip = float(config.clip_norm)
 
     # -- training ------------------------------------------------------------------
@@ -354,16 +306,9 @@ class Trainer:
         if not math.isfinite(gsq.sum()):
             self._check_finite(step, g, "gradient")
         # -> L2 / L1 penalties -> clipping
-        flat, tmp, maskf = net.flat, self._tmp, self._maskf
-        if self._l2:
-            np.multiply(flat, maskf, out=tmp)
-            tmp *= self._l2
-            g += tmp
-        if self._l1:
-            np.sign(flat, out=tmp)
-            tmp *= maskf
-            tmp *= self._l1
-            g += tmp
+        flat = net.flat
+        if self._l1 or self._l2:
+            add_penalties(g, flat, self._maskf, self._l1, self._l2, self._tmp)
         if self._clip:
             clip_global_norm(g, self._clip)
         # -> optimizer update -> finiteness check -> apply
@@ -491,6 +436,10 @@ class Trainer:
         with np.errstate(all="ignore"):
             while not (report := self._step(False)).epoch_end:
                 pass
+        return self.finish_report(report)
+
+    def finish_report(self, report: StepReport) -> StepReport:
+        """The last step's report with its layer statistics, kept as `last_report`."""
         report = dataclasses.replace(report, layers=self.layer_stats())
         self.last_report = report
         return report
@@ -540,48 +489,9 @@ class Trainer:
         optimizer state and the step/epoch counters are not rewound).
         `on_epoch(trainer, evaluation)` is called after each epoch's evaluation.
         With a `history`, every step and evaluation is recorded into it (the same
-        steps, so the same numbers).
+        steps, so the same numbers). The loop is `engine.training_loop`'s, the runner's.
         """
-        if epochs is None:
-            epochs = self.config.epochs
-        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-            raise SpecError(
-                f"Received an invalid value for `epochs`, expected an integer >= 0. "
-                f"Received: epochs={epochs!r}"
-            )
-        stopper = EarlyStopping(self.config.patience)
-        record = EvaluationRecord()
-        stopped = False
-        evaluation = None
-        for _ in range(epochs):
-            if history is None:
-                self.run_epoch()
-            else:
-                self._run_epoch_recorded(history)
-            evaluation = self.evaluate()
-            if history is not None:
-                history.record_eval(self.epoch, self.step_count, evaluation)
-            record.add(evaluation)
-            if on_epoch is not None:
-                on_epoch(self, evaluation)
-            if stopper.update(self, evaluation):
-                stopped = True
-                break
-        final = self.evaluate() if evaluation is None else evaluation
-        if stopped and stopper.restore(self):
-            final = self.evaluate()
-        return FitResult(
-            len(record), self.step_count, stopped, stopper.best_epoch, final, record.evaluations()
-        )
-
-    def _run_epoch_recorded(self, history: History) -> None:
-        """`run_epoch` that records every step's loss and gradient norms into `history`."""
-        with np.errstate(all="ignore"):
-            while True:
-                report = self._step(False)
-                history.record_step(report.step, report.loss, self.grad_norms)
-                if report.epoch_end:
-                    return
+        return fit(self, epochs, on_epoch, history)
 
     # -- persistence ---------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
