@@ -57,8 +57,9 @@ from engine.data import Data
 from engine.errors import DivergenceError, SpecError
 from engine.snapshot import History, HistoryChunk, Mailbox, Snapshot, frozen_copy
 from engine.spec import NetworkSpec, TrainConfig
-from engine.trainer import EarlyStopping, Evaluation, Trainer, check_compatible
+from engine.trainer import Evaluation, Trainer, check_compatible
 from engine.trainer_state import ResumeState, capture, restore
+from engine.training_loop import TrainingLoop
 from engine.weight_views import WeightViews
 
 
@@ -304,8 +305,7 @@ class Runner:
         self._rebuilt = rebuilt
         self._state = "paused"
         self._steps_left = 0
-        self._base_epoch = 0
-        self._stopper = EarlyStopping(config.patience)
+        self._epochs = TrainingLoop(trainer, config.epochs, self._history)
         self._message: str | None = None
         self._traceback: str | None = None
         self._evaluation: Evaluation | None = None
@@ -391,13 +391,12 @@ class Runner:
         state = self._state
         if kind == "start":
             if state != "error":
-                if self._trainer.epoch >= self._base_epoch + self._config.epochs:
-                    self._base_epoch = self._trainer.epoch
-                    self._stopper = EarlyStopping(self._config.patience)
+                if self._epochs.segment_done():
+                    self._epochs.new_segment(self._config.epochs)
                 self._state, self._steps_left, self._message = "running", 0, None
                 self._rate_step, self._rate_time = self._trainer.step_count, time.perf_counter()
             self._publish("start", False)
-            if self._state == "running" and self._segment_done():
+            if self._state == "running" and self._epochs.segment_done():
                 self._finish(None)
         elif kind == "pause":
             if state == "running":
@@ -424,8 +423,8 @@ class Runner:
                     capture(
                         self._trainer,
                         self._history,
-                        base_epoch=self._base_epoch,
-                        stopper=self._stopper,
+                        base_epoch=self._epochs.base_epoch,
+                        stopper=self._epochs.stopper,
                     )
                 )
             finally:
@@ -455,8 +454,8 @@ class Runner:
         elif kind == "restore":
             spec, config, data, saved = args
             self._build(spec, config, data, rebuilt=True)
-            restore(self._trainer, saved, self._history, self._stopper)
-            self._base_epoch = saved.base_epoch
+            restore(self._trainer, saved, self._history, self._epochs.stopper)
+            self._epochs.base_epoch = saved.base_epoch
             self._publish("rebuild", True)
 
     def _configure(self, spec, data, config) -> None:
@@ -469,11 +468,9 @@ class Runner:
             return
         self._trainer.set_config(config)
         self._config = config
-        self._stopper.patience = config.patience
+        self._epochs.stopper.patience = config.patience
+        self._epochs.epochs = config.epochs
         self._publish("configure", False)
-
-    def _segment_done(self) -> bool:
-        return self._trainer.epoch >= self._base_epoch + self._config.epochs
 
     def _advance(self) -> None:
         """Minibatches, each with its history record, epoch-end work and any due snapshot.
@@ -481,10 +478,9 @@ class Runner:
         Goes on while there is nothing else to do (no command, no snapshot due), which
         saves the main loop's overhead per step (a tenth of a tiny network's step).
         """
-        trainer, record = self._trainer, self._history.record_step
+        advance = self._epochs.advance  # the worker runs under one np.errstate
         while True:
-            report = trainer._step(False)  # the worker runs under one np.errstate
-            record(report.step, report.loss, trainer.grad_norms)
+            report = advance()
             if report.epoch_end:
                 self._epoch_end()
             if self._steps_left:
@@ -499,27 +495,26 @@ class Runner:
                 return
 
     def _epoch_end(self) -> None:
-        trainer = self._trainer
+        """The loop's epoch end; evaluates only when needed or within `eval_budget`."""
+        loop = self._epochs
         running = self._state == "running"
-        stopping_early = self._stopper.patience > 0 and self._data.X_test is not None
-        needed = running and (self._segment_done() or stopping_early)
+        needed = running and (loop.segment_done() or loop.stops_early())
         now = time.perf_counter()
         if needed or now - self._eval_time >= self._eval_cost / self._eval_budget:
             if not self._evaluate():
                 return
-            self._history.record_eval(trainer.epoch, trainer.step_count, self._evaluation)
+            loop.record_evaluation(self._evaluation)
         if not running:
             return
-        if self._stopper.patience > 0 and self._stopper.update(trainer, self._evaluation):
-            best = self._stopper.best_epoch
-            self._stopper.restore(trainer)
+        if loop.stops_early() and loop.stop_early(self._evaluation):
             self._eval_step = -1  # the weights changed: fresh views
             self._views.clear()
             self._finish(
-                f"Stopped early at epoch {trainer.epoch}: the test loss has not improved for "
-                f"{self._stopper.patience} epoch(s); restored the weights of epoch {best}."
+                f"Stopped early at epoch {self._trainer.epoch}: the test loss has not improved "
+                f"for {loop.stopper.patience} epoch(s); restored the weights of epoch "
+                f"{loop.stopper.best_epoch}."
             )
-        elif self._segment_done():
+        elif self._epochs.segment_done():
             self._finish(None)
 
     def _finish(self, message: str | None) -> None:
