@@ -32,7 +32,6 @@ from engine.snapshot import UnitMapsView, UnitPreviewView, frozen_copy
 from engine.spec import NetworkSpec
 from engine.unit_maps import UnitMaps
 
-GRID_CHUNK = 1024  # grid points per predict call, so stop() can interrupt a large grid
 UNIT_MAP_RESOLUTION = 12  # the diagram's neurons are small heatmaps of this many points a side
 UNIT_MAP_UNITS = 16  # the diagram draws at most this many units of a column
 PREVIEW_RESOLUTION = 64  # a watched unit's map, enlarged in the output plot
@@ -130,18 +129,9 @@ class WeightViews:
         return tuple(zip(net.weights, net.biases, strict=True))
 
     def _grid_view(self) -> GridView | None:
-        """Like `GridEvaluator.evaluate`, in chunks: stop() interrupts it (keeping the last)."""
-        grid, net = self.grid, self.trainer.network
-        parts = []
-        for start in range(0, len(grid.points), GRID_CHUNK):
-            if self.should_stop():
-                return self.view.value
-            chunk = grid.points[start : start + GRID_CHUNK]
-            parts.append(np.asarray(net.predict(chunk), np.float64))
-        out = np.concatenate(parts)
-        shape = (*grid.shape, out.shape[1]) if grid.kind == "classification" else grid.shape
-        values = frozen_copy(out.reshape(shape))
-        return GridView(grid.kind, grid.xs, grid.ys, values, grid.bounds)
+        """The grid's own evaluation, in chunks: stop() interrupts it (keeping the last)."""
+        view = self.grid.evaluate(self.trainer.network, self.should_stop)
+        return self.view.value if view is None else view
 
     def _marks_mistakes(self) -> bool:
         return self.grid is not None and self.grid.kind == "classification"
