@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import numbers
 import threading
 import time
 import traceback
@@ -54,7 +53,18 @@ import numpy as np
 
 from engine.backprop_phases import InspectedStep, inspect_step
 from engine.data import Data
-from engine.errors import DivergenceError, SpecError
+from engine.errors import DivergenceError
+from engine.runner_protocol import (
+    RunnerOptions,
+    check_restore,
+    check_seed,
+    check_training,
+    checked_inspect,
+    checked_runner,
+    checked_step_count,
+    checked_timeout,
+    checked_unit,
+)
 from engine.snapshot import History, HistoryChunk, Mailbox, Snapshot, frozen_copy
 from engine.spec import NetworkSpec, TrainConfig
 from engine.trainer import Evaluation, Trainer, check_compatible
@@ -63,69 +73,11 @@ from engine.training_loop import TrainingLoop
 from engine.weight_views import WeightViews
 
 
-def _positive(name: str, value: Any, hi: float = math.inf) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value <= hi:
-        raise SpecError(
-            f"Received an invalid value for `{name}`, expected a number > 0 and <= {hi}. "
-            f"Received: {name}={value!r}"
-        )
-    return float(value)
-
-
 def _preempts(command: tuple) -> bool:
     """Commands that cancel the rest of a running `step(n)`."""
     kind = command[0]
     rebuild = kind == "configure" and (command[1] is not None or command[2] is not None)
     return kind in ("pause", "reset") or rebuild
-
-
-# -- argument checks shared with the process runner (same commands, same messages) --
-def checked_step_count(n: Any) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise SpecError(
-            f"Received an invalid value for `n`, expected an integer >= 1. Received: n={n!r}"
-        )
-    return int(n)
-
-
-def check_seed(seed: Any) -> None:
-    if seed is not None:
-        TrainConfig(seed=seed)  # validates with the usual message
-
-
-def check_training(training: Any) -> None:
-    if training is not None and not isinstance(training, TrainConfig):
-        raise SpecError(f"Expected a TrainConfig; received {type(training).__name__}")
-
-
-def checked_row(row: Any, data: Data) -> int | None:
-    """A training row index for `inspect`, or None for the next minibatch."""
-    if row is None:
-        return None
-    n = len(data.X_train)
-    if isinstance(row, bool) or not isinstance(row, numbers.Integral) or not 0 <= row < n:
-        raise SpecError(f"Expected a training row index in [0, {n}); received {row!r}")
-    return int(row)
-
-
-def checked_unit(column: Any, unit: Any) -> tuple[int | None, int]:
-    """A diagram column (0: inputs) and unit for `watch_unit`; column None stops watching."""
-    if column is None:
-        return None, 0
-    for name, value in (("column", column), ("unit", unit)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-            raise SpecError(
-                f"Received an invalid value for `{name}`, expected an integer >= 0. "
-                f"Received: {name}={value!r}"
-            )
-    return int(column), int(unit)
-
-
-def check_restore(config: Any, state: Any) -> None:
-    if not isinstance(state, ResumeState):
-        raise SpecError(f"Expected a ResumeState; received {type(state).__name__}")
-    if not isinstance(config, TrainConfig):
-        raise SpecError(f"Expected a TrainConfig; received {type(config).__name__}")
 
 
 class Runner:
@@ -137,21 +89,29 @@ class Runner:
         config: TrainConfig,
         data: Data,
         *,
-        snapshot_hz: float = 30.0,
-        grid_size: int = 64,
-        # the views take at most ~3% + ~2% of the wall time: training keeps >= 90% of its speed
-        grid_budget: float = 0.03,
-        eval_budget: float = 0.02,
-        history_capacity: int = 20_000,
+        snapshot_hz: float = RunnerOptions.snapshot_hz,
+        grid_size: int = RunnerOptions.grid_size,
+        grid_budget: float = RunnerOptions.grid_budget,
+        eval_budget: float = RunnerOptions.eval_budget,
+        history_capacity: int = RunnerOptions.history_capacity,
     ):
-        check_compatible(spec, data)
-        if not isinstance(config, TrainConfig):
-            raise SpecError(f"Expected a TrainConfig; received {type(config).__name__}")
-        self._period = 1.0 / _positive("snapshot_hz", snapshot_hz, 1000.0)
-        self._grid_size = grid_size
-        self._grid_budget = _positive("grid_budget", grid_budget, 1.0)
-        self._eval_budget = _positive("eval_budget", eval_budget, 1.0)
-        self._capacity = int(history_capacity)
+        options = checked_runner(
+            spec,
+            config,
+            data,
+            {
+                "snapshot_hz": snapshot_hz,
+                "grid_size": grid_size,
+                "grid_budget": grid_budget,
+                "eval_budget": eval_budget,
+                "history_capacity": history_capacity,
+            },
+        )
+        self._period = 1.0 / options.snapshot_hz
+        self._grid_size = options.grid_size
+        self._grid_budget = options.grid_budget
+        self._eval_budget = options.eval_budget
+        self._capacity = options.history_capacity
         self._cond = threading.Condition(threading.Lock())
         self._commands: deque[tuple] = deque()
         self._pending = False  # set under the lock; read without it between minibatches
@@ -199,6 +159,7 @@ class Runner:
         Waits for the worker to reach the end of its current minibatch (or of a
         running `step(n)`); None when it did not answer within `timeout` seconds.
         """
+        timeout = checked_timeout(timeout)
         box: list[ResumeState] = []
         done = threading.Event()
         self._post("capture", box, done)
@@ -227,7 +188,7 @@ class Runner:
         a preview). Waits for the worker like `capture`; None when it did not answer in
         time, the step failed (the snapshot then says why) or `expect_step` differed.
         """
-        row = checked_row(row, self._latest[1])
+        row, timeout, expect_step = checked_inspect(row, self._latest[1], timeout, expect_step)
         box: list[InspectedStep] = []
         done = threading.Event()
         self._post("inspect", box, done, row, bool(apply), expect_step)
@@ -247,6 +208,7 @@ class Runner:
 
     def stop(self, timeout: float = 1.0) -> bool:
         """End the worker thread; True when it has ended within `timeout` seconds."""
+        timeout = checked_timeout(timeout)
         with self._cond:
             self._stopping = True
             self._pending = True
