@@ -14,13 +14,12 @@ and its gradient come from one call, every per-tensor norm is one `np.add.reduce
 over the flat vectors, and the per-layer statistics (another ~25 us) are computed
 only when asked for: `step()` by default, the runner only for what it publishes.
 
-Divergence: a NaN or Inf in the loss, a gradient, an update or a new weight, or
-an exploding loss (a minibatch loss above EXPLODING_LOSS_FACTOR times the larger
-of the trainer's first loss and EXPLODING_LOSS_FLOOR: 1000 x max(first loss, 1)),
-stops the step before anything is written to the weights and raises
-`DivergenceError` naming the step, the layer and the quantity. If the optimizer's state itself
-became non-finite (an update overflowed), that optimizer is restarted fresh so a
-retry with a smaller learning rate can succeed.
+Divergence (a NaN or Inf in the loss, a gradient, an update or a new weight, or
+an exploding loss; engine/divergence.py has the rule) stops the step before
+anything is written to the weights and raises `DivergenceError` naming the step,
+the layer and the quantity. If the optimizer's state itself became non-finite
+(an update overflowed), that optimizer is restarted fresh so a retry with a
+smaller learning rate can succeed.
 """
 
 from __future__ import annotations
@@ -34,11 +33,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.data import Data
+from engine.divergence import NO_LOSS_LIMIT, check_finite, loss_divergence, loss_limit
 from engine.errors import DivergenceError, SpecError
 from engine.network import Network
 from engine.optimizers import clip_global_norm, make_optimizer
 from engine.penalties import add_penalties, penalty_strengths
 from engine.spec import NetworkSpec, TrainConfig
+from engine.state_dict import STATE_VERSION, checked_state
 from engine.training_loop import EarlyStopping, FitResult, fit
 
 if TYPE_CHECKING:
@@ -46,23 +47,6 @@ if TYPE_CHECKING:
 
 __all__ = ["EarlyStopping", "Evaluation", "FitResult", "LayerStats", "StepReport", "Trainer"]
 
-STATE_VERSION = 1
-STATE_KEYS = (  # the entries of `Trainer.state_dict()`
-    "version",
-    "step",
-    "epoch",
-    "cursor",
-    "perm",
-    "network",
-    "optimizer_name",
-    "optimizer",
-    "rng",
-)
-# An exploding loss is divergence even while it is finite: a minibatch loss above
-# FACTOR x max(the first loss this trainer computed, FLOOR). The floor keeps a small
-# starting loss (a trained network) from making ordinary noise look like divergence.
-EXPLODING_LOSS_FACTOR = 1e3
-EXPLODING_LOSS_FLOOR = 1.0
 EVAL_CHUNK = 1024  # rows per forward pass in evaluate(): bounds memory and abort latency
 
 
@@ -187,7 +171,7 @@ class Trainer:
         self.epoch = 0
         self._cursor = 0
         self._first_loss: float | None = None  # the reference of the exploding-loss rule
-        self._loss_limit = np.finfo(np.float64).max
+        self._loss_limit = NO_LOSS_LIMIT
         self._perm: np.ndarray | None = None
         self.grad_norms = np.zeros(self.n_layers)  # weight-gradient norms of the last step
         self.last_report: StepReport | None = None
@@ -297,14 +281,14 @@ class Trainer:
         dl, work = bufs
         loss = net.objective.value_and_grad(logits, tb, dl, work)
         if not loss <= self._loss_limit:  # NaN, Inf or exploding
-            self._raise_loss(step, loss)
+            raise loss_divergence(net.post, step, loss, self._first_loss)
         if self._first_loss is None:
             self._first_loss = loss
-            self._loss_limit = EXPLODING_LOSS_FACTOR * max(loss, EXPLODING_LOSS_FLOOR)
+            self._loss_limit = loss_limit(loss)
         g = net.backward(dl)
         gsq = np.add.reduceat(np.multiply(g, g, out=self._gsq), self._offsets)
         if not math.isfinite(gsq.sum()):
-            self._check_finite(step, g, "gradient")
+            check_finite(self._offsets, step, g, "gradient")
         # -> L2 / L1 penalties -> clipping
         flat = net.flat
         if self._l1 or self._l2:
@@ -380,34 +364,10 @@ class Trainer:
             stats.append(LayerStats(gw, gb, w, ratio, mean, std, dead, sat))
         return tuple(stats)
 
-    def _raise_loss(self, step: int, loss: float) -> None:
-        for k, a in enumerate(self.network.post):
-            if not np.isfinite(a).all():
-                raise DivergenceError(step, k, "activation")
-        if not math.isfinite(loss):
-            raise DivergenceError(step, None, "loss")
-        first = self._first_loss
-        raise DivergenceError(
-            step,
-            None,
-            "exploding loss",
-            detail=f"the loss exploded to {loss:.4g}, more than "
-            f"{EXPLODING_LOSS_FACTOR:g} x max(the first loss {first:.4g}, "
-            f"{EXPLODING_LOSS_FLOOR:g})",
-        )
-
-    def _check_finite(self, step: int, vec: np.ndarray, what: str) -> None:
-        """Raise naming the first tensor of `vec` with a NaN or Inf (squares may just overflow)."""
-        bounds = [*self._offsets.tolist(), vec.size]
-        for t in range(len(bounds) - 1):
-            if not np.isfinite(vec[bounds[t] : bounds[t + 1]]).all():
-                kind = "weight" if t % 2 == 0 else "bias"
-                raise DivergenceError(step, t // 2, f"{kind} {what}".strip())
-
     def _check_update(self, step: int, upd: np.ndarray, new: np.ndarray) -> None:
         try:
-            self._check_finite(step, upd, "update")
-            self._check_finite(step, new, "")
+            check_finite(self._offsets, step, upd, "update")
+            check_finite(self._offsets, step, new, "")
         except DivergenceError:
             state = self.optimizer.state_dict()
             if not all(np.isfinite(v).all() for k, v in state.items() if k != "step"):
@@ -513,44 +473,9 @@ class Trainer:
 
     def load_state_dict(self, d: dict[str, Any]) -> None:
         """Restore a `state_dict` taken from a trainer with the same spec, data and optimizer."""
-        if not isinstance(d, dict):
-            raise SpecError(f"A trainer state must be a dict; received {type(d).__name__}")
-        expected = set(STATE_KEYS)
-        if set(d) != expected:
-            raise SpecError(f"A trainer state has entries {sorted(d)}, expected {sorted(expected)}")
-        if not isinstance(d["version"], int) or d["version"] > STATE_VERSION:
-            raise SpecError(
-                f"This trainer state has version {d['version']!r}; this program reads up to "
-                f"version {STATE_VERSION}"
-            )
-        if d["optimizer_name"] != self.optimizer.name:
-            raise SpecError(
-                f"The saved optimizer state is for {d['optimizer_name']!r} but the training "
-                f"config uses {self.optimizer.name!r}"
-            )
-        n = self.n_train
-        counters = {k: d[k] for k in ("step", "epoch", "cursor")}
-        for key, value in counters.items():
-            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-                raise SpecError(
-                    f"Trainer state `{key}` must be an integer >= 0; received {value!r}"
-                )
-        if counters["cursor"] >= n:
-            raise SpecError(f"Trainer state `cursor` must be below {n}; received {d['cursor']}")
-        perm = None
-        if d["perm"] is not None:
-            perm = np.asarray(d["perm"], dtype=np.intp)
-            if perm.shape != (n,) or not np.array_equal(np.sort(perm), np.arange(n)):
-                raise SpecError(f"Trainer state `perm` must be a permutation of {n} examples")
-        shuffle = np.random.default_rng(0)
-        dropout = np.random.default_rng(0)
-        try:
-            shuffle.bit_generator.state = d["rng"]["shuffle"]
-            dropout.bit_generator.state = d["rng"]["dropout"]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise SpecError(f"Trainer state `rng` cannot be restored: {exc}") from None
-        if perm is None and counters["cursor"] != 0:
-            raise SpecError("Trainer state without `perm` must have `cursor` 0")
+        step, epoch, cursor, perm, shuffle, dropout = checked_state(
+            d, self.n_train, self.optimizer.name
+        )
         saved = self.network.flat.copy()
         try:
             self.network.load_state_dict(d["network"])
@@ -559,11 +484,9 @@ class Trainer:
             self.network.flat[...] = saved
             raise
         self._shuffle_rng, self._dropout_rng = shuffle, dropout
-        self.step_count = int(counters["step"])
-        self.epoch = int(counters["epoch"])
-        self._cursor = int(counters["cursor"])
+        self.step_count, self.epoch, self._cursor = step, epoch, cursor
         self._perm = perm
         self._gather_epoch()
         self._last = None
         self.last_report = None
-        self._first_loss, self._loss_limit = None, np.finfo(np.float64).max
+        self._first_loss, self._loss_limit = None, NO_LOSS_LIMIT
