@@ -1,9 +1,8 @@
 """The runner: one worker thread that owns the trainer and publishes snapshots.
 
-Commands (`start`, `pause`, `step`, `reset`, `configure`, `stop`) may be called
-from any thread and return at once: they go into a lock-protected queue and wake
-the worker through a condition variable. The worker reads the queue between
-minibatches; when it has nothing to do it waits on the condition (it never polls).
+The commands (engine/runner_protocol.py declares them) may be called from any
+thread and return at once; the worker takes them between minibatches, and waits
+for them when idle, from a `CommandQueue` (engine/command_queue.py).
 
 States: "paused" (built, idle), "running", "diverged" (paused on the last finite
 weights after a NaN/Inf), "finished" (the configured epochs are done, or early
@@ -46,12 +45,12 @@ import math
 import threading
 import time
 import traceback
-from collections import deque
 from typing import Any
 
 import numpy as np
 
 from engine.backprop_phases import InspectedStep, inspect_step
+from engine.command_queue import CommandQueue
 from engine.data import Data
 from engine.errors import DivergenceError
 from engine.runner_protocol import (
@@ -71,13 +70,6 @@ from engine.trainer import Evaluation, Trainer, check_compatible
 from engine.trainer_state import ResumeState, capture, restore
 from engine.training_loop import TrainingLoop
 from engine.weight_views import WeightViews
-
-
-def _preempts(command: tuple) -> bool:
-    """Commands that cancel the rest of a running `step(n)`."""
-    kind = command[0]
-    rebuild = kind == "configure" and (command[1] is not None or command[2] is not None)
-    return kind in ("pause", "reset") or rebuild
 
 
 class Runner:
@@ -112,10 +104,7 @@ class Runner:
         self._grid_budget = options.grid_budget
         self._eval_budget = options.eval_budget
         self._capacity = options.history_capacity
-        self._cond = threading.Condition(threading.Lock())
-        self._commands: deque[tuple] = deque()
-        self._pending = False  # set under the lock; read without it between minibatches
-        self._stopping = False
+        self._queue = CommandQueue()
         self._latest = (spec, data)  # newest configured spec and data, for caller-side checks
         self._mailbox = Mailbox(self._capacity)
         self._generation = -1
@@ -146,7 +135,7 @@ class Runner:
     ) -> None:
         """New architecture/features and/or data (rebuild) and/or training settings."""
         check_training(training)
-        with self._cond:
+        with self._queue.lock:
             spec = self._latest[0] if network is None else network
             new_data = self._latest[1] if data is None else data
             check_compatible(spec, new_data)
@@ -154,18 +143,8 @@ class Runner:
         self._post("configure", network, data, training)
 
     def capture(self, timeout: float = 5.0) -> ResumeState | None:
-        """The worker's resumable state at a step boundary (for saving a project).
-
-        Waits for the worker to reach the end of its current minibatch (or of a
-        running `step(n)`); None when it did not answer within `timeout` seconds.
-        """
-        timeout = checked_timeout(timeout)
-        box: list[ResumeState] = []
-        done = threading.Event()
-        self._post("capture", box, done)
-        if threading.current_thread() is not self._thread:
-            done.wait(timeout)
-        return box[0] if box else None
+        """The worker's resumable state at a step boundary (see `TrainingRunner.capture`)."""
+        return self._ask(checked_timeout(timeout), "capture")
 
     def watch_unit(self, column: int | None, unit: int = 0) -> None:
         """Publish unit `unit` of diagram column `column` over a fine grid (None: stop)."""
@@ -179,29 +158,16 @@ class Runner:
         apply: bool = True,
         expect_step: int | None = None,
     ) -> InspectedStep | None:
-        """Pause and run one recorded step (the backprop inspector); see `inspect_step`.
-
-        `row` trains on that training row alone instead of the next minibatch.
-        `apply=False` previews the step (nothing changes; a "pause" snapshot); applied,
-        it publishes a "step" snapshot like `step(1)`, but with `expect_step` only if
-        the step would get that number (else nothing is done: training moved on since
-        a preview). Waits for the worker like `capture`; None when it did not answer in
-        time, the step failed (the snapshot then says why) or `expect_step` differed.
-        """
+        """One recorded step (see `TrainingRunner.inspect` and `inspect_step`)."""
         row, timeout, expect_step = checked_inspect(row, self._latest[1], timeout, expect_step)
-        box: list[InspectedStep] = []
-        done = threading.Event()
-        self._post("inspect", box, done, row, bool(apply), expect_step)
-        if threading.current_thread() is not self._thread:
-            done.wait(timeout)
-        return box[0] if box else None
+        return self._ask(timeout, "inspect", row, bool(apply), expect_step)
 
     def restore(
         self, spec: NetworkSpec, config: TrainConfig, data: Data, state: ResumeState
     ) -> None:
         """Rebuild on `spec`, `config`, `data` and continue from `state` (an opened project)."""
         check_restore(config, state)
-        with self._cond:
+        with self._queue.lock:
             check_compatible(spec, data)
             self._latest = (spec, data)
         self._post("restore", spec, config, data, state)
@@ -209,10 +175,7 @@ class Runner:
     def stop(self, timeout: float = 1.0) -> bool:
         """End the worker thread; True when it has ended within `timeout` seconds."""
         timeout = checked_timeout(timeout)
-        with self._cond:
-            self._stopping = True
-            self._pending = True
-            self._cond.notify_all()
+        self._queue.stop()
         if threading.current_thread() is self._thread:
             return False
         self._thread.join(timeout)
@@ -241,12 +204,16 @@ class Runner:
         self.stop()
 
     def _post(self, *command: Any) -> None:
-        with self._cond:
-            if self._stopping:
-                return
-            self._commands.append(command)
-            self._pending = True
-            self._cond.notify_all()
+        self._queue.post(*command)
+
+    def _ask(self, timeout: float, kind: str, *args: Any) -> Any:
+        """Post a command the worker answers into a box; wait (not on the worker) for it."""
+        box: list[Any] = []
+        done = threading.Event()
+        self._post(kind, box, done, *args)
+        if threading.current_thread() is not self._thread:
+            done.wait(timeout)
+        return box[0] if box else None
 
     # -- worker ----------------------------------------------------------------------
     def _build(self, spec: NetworkSpec, config: TrainConfig, data: Data, rebuilt: bool) -> None:
@@ -290,7 +257,7 @@ class Runner:
                 break
             for command in commands:
                 self._guard(self._handle, *command)
-            if self._stopping:
+            if self._queue.stopping:
                 break
             if self._state == "running" or self._steps_left:
                 self._guard(self._advance)
@@ -299,32 +266,15 @@ class Runner:
         self._guard(self._publish, "stop", False)
 
     def _wait_commands(self) -> list[tuple] | None:
-        """The commands to handle now, in order; None when stopping. Waits when idle.
-
-        Commands queued behind a `step(n)` wait until its n steps are done, unless
-        one of them is a pause, a reset or a rebuild: those cancel the remaining steps.
-        """
-        if not self._pending and (self._state == "running" or self._steps_left):
-            return []
-        with self._cond:
-            queue = self._commands
-            while not (queue or self._stopping):
-                if self._state == "running" or self._steps_left:
-                    break
-                self._cond.wait()
-            if self._stopping:
-                return None
-            if self._steps_left:
-                if not any(_preempts(c) for c in queue):
-                    return []
-                self._steps_left = 0
-            commands = []
-            while queue:
-                commands.append(queue.popleft())
-                if commands[-1][0] == "step":
-                    break
-            self._pending = bool(queue)
-            return commands
+        """The commands to handle now, in order; None when stopping. Waits when idle."""
+        taken = self._queue.take(self._state == "running" or self._steps_left > 0,
+                                 self._steps_left > 0)  # fmt: skip
+        if taken is None:
+            return None
+        commands, cancels = taken
+        if cancels:
+            self._steps_left = 0
+        return commands
 
     def _guard(self, fn, *args) -> None:
         """Run `fn`; divergence pauses, any other exception becomes the error state."""
@@ -440,7 +390,7 @@ class Runner:
         Goes on while there is nothing else to do (no command, no snapshot due), which
         saves the main loop's overhead per step (a tenth of a tiny network's step).
         """
-        advance = self._epochs.advance  # the worker runs under one np.errstate
+        advance, queue = self._epochs.advance, self._queue  # under one np.errstate
         while True:
             report = advance()
             if report.epoch_end:
@@ -453,7 +403,7 @@ class Runner:
             elif time.perf_counter() >= self._next_tick:  # also during a long step(n)
                 self._publish("tick", False)
                 return
-            if self._pending or not (self._state == "running" or self._steps_left):
+            if queue.pending or not (self._state == "running" or self._steps_left):
                 return
 
     def _epoch_end(self) -> None:
@@ -495,13 +445,13 @@ class Runner:
         return True
 
     def _should_stop(self) -> bool:
-        return self._stopping
+        return self._queue.stopping
 
     def _publish(self, reason: str, fresh: bool, compute: bool = True) -> None:
         """Build a snapshot (fresh views on commands, budgeted ones on ticks) and post it."""
         trainer = self._trainer
         step = trainer.step_count
-        if compute and not self._stopping:
+        if compute and not self._queue.stopping:
             now = time.perf_counter()
             if self._eval_step != step and (
                 fresh

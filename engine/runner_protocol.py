@@ -46,7 +46,13 @@ class TrainingRunner(Protocol):
         training: TrainConfig | None = None,
     ) -> None: ...
     def watch_unit(self, column: int | None, unit: int = 0) -> None: ...
-    def capture(self, timeout: float = 5.0) -> ResumeState | None: ...
+    def capture(self, timeout: float = 5.0) -> ResumeState | None:
+        """The worker's resumable state at a step boundary (for saving a project).
+
+        Waits for the worker to reach the end of its current minibatch (or of a
+        running `step(n)`); None when it did not answer within `timeout` seconds.
+        """
+
     def inspect(
         self,
         row: int | None = None,
@@ -54,7 +60,17 @@ class TrainingRunner(Protocol):
         *,
         apply: bool = True,
         expect_step: int | None = None,
-    ) -> InspectedStep | None: ...
+    ) -> InspectedStep | None:
+        """Pause and run one recorded step (the backprop inspector); see `inspect_step`.
+
+        `row` trains on that training row alone instead of the next minibatch.
+        `apply=False` previews the step (nothing changes; a "pause" snapshot); applied,
+        it publishes a "step" snapshot like `step(1)`, but with `expect_step` only if
+        the step would get that number (else nothing is done: training moved on since
+        a preview). Waits for the worker like `capture`; None when it did not answer in
+        time, the step failed (the snapshot then says why) or `expect_step` differed.
+        """
+
     def restore(
         self, spec: NetworkSpec, config: TrainConfig, data: Data, state: ResumeState
     ) -> None: ...
