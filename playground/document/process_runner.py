@@ -67,7 +67,7 @@ def child_environment() -> dict[str, str]:
 
 
 class ProcessRunner:
-    """Same commands as `engine.runner.Runner`; training happens in a child process."""
+    """A `TrainingRunner` (engine/runner_protocol.py) training in a child process."""
 
     def __init__(self, spec: NetworkSpec, config: TrainConfig, data: Data, **runner_options: Any):
         checked_runner(spec, config, data, runner_options)  # in this process, as Runner does
