@@ -23,6 +23,7 @@ from datasets.csv_checks import csv_warnings
 from engine.errors import EngineError
 from engine.losses import losses_for
 from engine.runner import Runner
+from engine.settings import MAX_SEED
 from playground.document.process_runner import SUPPORTED as PROCESS_SUPPORTED
 from playground.document.process_runner import ProcessRunner
 from playground.document.session import Session, default_data_choice
@@ -367,7 +368,7 @@ class MainWindow(QMainWindow):
             self._rebuild(self.spec, self.data, "training process")
             return
         config = self.session.config
-        config = config.replace(seed=(config.seed + 1) % (2**31))
+        config = config.replace(seed=(config.seed + 1) % (MAX_SEED + 1))
         self.session = self.session.replace(config=config)
         self.controls.set_config(config)
         self.controls.set_running(False)
