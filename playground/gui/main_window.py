@@ -321,10 +321,17 @@ class MainWindow(QMainWindow):
         self.settings.save_session(self.session)
 
     def _config_changed(self, config) -> None:
+        reseeded = config.seed != self.session.config.seed
         self.session = self.session.replace(config=config)
         if self.runner is not None:
             self.runner.configure(training=config)
-        self.status.announce("New training settings apply from the next step")
+            if reseeded:  # the seed draws the initial weights: start again from them
+                self.inspector.drop("the network was reset")
+                self.runner.reset(seed=config.seed)
+        if reseeded:
+            self.status.announce(f"Step 0 with the weights of seed {config.seed}")
+        else:
+            self.status.announce("New training settings apply from the next step")
         self.settings.save_session(self.session)
 
     # -- commands -------------------------------------------------------------------------
