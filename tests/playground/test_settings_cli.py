@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from engine.settings import SETTINGS, options_table
+from engine.spec import NetworkSpec, TrainConfig
 from playground.cli import main as cli
 from playground.cli import project_cli, train_cli
-from playground.document.project import read_project
+from playground.document.project import Project, read_project, write_project
+from playground.document.session import DataChoice
 
 FLAGGED = [s for s in SETTINGS if s.flag]
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -79,3 +81,11 @@ def test_readme_lists_exactly_the_tables_options():
     assert found.group(1) == options_table()
     listed = re.findall(r"^\| `(--[a-z0-9-]+)`", found.group(1), re.M)
     assert listed == [s.flag for s in FLAGGED]
+
+
+def test_a_project_keeps_every_setting(tmp_path):
+    config = TrainConfig(**{s.name: other_value(s)[1] for s in SETTINGS})
+    choice = DataChoice(source="xor", params={"n_samples": 40, "noise": 0.0, "seed": 1})
+    path = tmp_path / "all.playground.json"
+    write_project(Project(choice, NetworkSpec(), config), path)
+    assert read_project(path).training == config
