@@ -35,7 +35,7 @@ ERROR_STYLE = "QComboBox { background: #fbe3d6; }"
 # toolbar widths (px) so both rows fit 1280 px; other editors are 78 px wide
 WIDTHS = {
     "epochs": 66,
-    "optimizer": 88,
+    "optimizer": 100,
     "lr": 80,
     "batch_size": 68,
     "l1": 80,
