@@ -35,7 +35,8 @@ class Setting:
     """One training setting. `low`/`high` bound numbers (`low_open`: strictly above `low`).
 
     `optional`: None is allowed and means "the optimizer's own default" (eps).
-    `widget`: "combo" (choices), "presets" (editable list of `presets`), "int", "real".
+    `widget`: "combo" (choices), "presets" (editable list of `presets`), "int", "real",
+    "check" (a bool: on or off).
     `special`: what an int/real widget shows at its minimum ("off", "full", "∞").
     `optimizers`: the optimizers that read it; empty means it applies to all.
     """
@@ -78,6 +79,13 @@ class Setting:
                     f"{', '.join(self.choices)}"
                 )
             return value
+        if self.kind is bool:
+            if not isinstance(value, bool):
+                raise SpecError(
+                    f"Received an invalid value for `{name}`, expected true or false. "
+                    f"Received: {name}={value!r}"
+                )
+            return value
         integer = self.kind is int
         what = "an integer" if integer else "a number"
         ok_type = numbers.Integral if integer else numbers.Real
@@ -99,11 +107,18 @@ class Setting:
     def default_text(self) -> str:
         if self.default is None:
             return "the optimizer's own"
+        if self.kind is bool:
+            return "on" if self.default else "off"
         return f"{self.default:g}" if self.kind is float else str(self.default)
+
+    def range_text(self) -> str:
+        if self.kind is bool:
+            return f"{self.flag} or --no-{self.flag[2:]}"
+        return ", ".join(self.choices) if self.choices else self.bounds_text()
 
     def help_text(self) -> str:
         """The command-line help: what it is, its range and its default."""
-        shown = "" if self.choices else f"{self.bounds_text()}, "
+        shown = "" if self.choices or self.kind is bool else f"{self.bounds_text()}, "
         return f"{self.help} ({shown}default {self.default_text()})"
 
     def applies_to(self, optimizer: str) -> bool:
@@ -208,11 +223,18 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "patience", int, 0, "Patience",
-        "Early stopping: stop after this many epochs without a lower test loss and put "
-        "back the weights of the best epoch (off: train on)",
-        "stop after N epochs without a better test loss and restore the best weights; 0 = off",
+        "Early stopping: stop after this many epochs without a lower test loss "
+        "(off: train on)",
+        "stop after N epochs without a better test loss (see --restore-best); 0 = off",
         high=1_000_000, flag="--patience", metavar="N", widget="int", group="advanced",
         special="off", step=1,
+    ),
+    Setting(
+        "restore_best", bool, True, "Restore best",
+        "When early stopping stops, put back the weights of the epoch with the lowest test "
+        "loss (off: keep the last weights)",
+        "when --patience stops training, put back the best epoch's weights",
+        flag="--restore-best", widget="check", group="advanced",
     ),
     Setting(
         "seed", int, 0, "Seed",
@@ -245,8 +267,7 @@ def options_table() -> str:
     for s in SETTINGS:
         if s.flag is None:
             continue
-        shown = ", ".join(s.choices) if s.choices else s.bounds_text()
-        rows.append(f"| `{s.flag}` | {s.default_text()} | {shown} | {s.help} |")
+        rows.append(f"| `{s.flag}` | {s.default_text()} | {s.range_text()} | {s.help} |")
     return "\n".join(rows)
 
 

@@ -63,6 +63,9 @@ def add_training_arguments(group) -> None:
             continue
         if s.choices:
             group.add_argument(s.flag, dest=s.name, choices=s.choices, help=s.help_text())
+        elif s.kind is bool:  # --restore-best / --no-restore-best
+            action = argparse.BooleanOptionalAction
+            group.add_argument(s.flag, dest=s.name, action=action, help=s.help_text())
         else:
             group.add_argument(
                 s.flag, dest=s.name, type=setting_type(s), metavar=s.metavar, help=s.help_text()

@@ -124,7 +124,8 @@ class TrainingControls(QWidget):
         self.advanced_button.setObjectName("advancedButton")
         self.advanced_button.setText("Advanced…")
         self.advanced_button.setToolTip(
-            "Momentum, Adam's betas, epsilon, RMSprop's rho, early stopping and the seed"
+            "Momentum, Adam's betas, epsilon, RMSprop's rho, early stopping (patience, "
+            "restoring the best weights) and the seed"
         )
         self.advanced_button.clicked.connect(self.advanced.show_beside)
 

@@ -1,6 +1,6 @@
 """One editor widget per training setting, built from its record in engine/settings.py.
 
-The record's `widget` kind picks the widget ("combo", "presets", "int", "real"),
+The record's `widget` kind picks the widget ("combo", "presets", "int", "real", "check"),
 its bounds, steps, special text and tip configure it. `show` puts a value in
 without emitting; `read` returns the value typed in or raises SpecError
 (what / expected / received); `changed` connects the signal that means "edited".
@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox, QWidget
 
 from engine.errors import SpecError
 from engine.settings import Setting
@@ -40,6 +40,8 @@ def make_editor(setting: Setting, width: int = 78) -> QWidget:
         box.setRange(setting.low, setting.high)
         box.setSingleStep(setting.step)
         box.setKeyboardTracking(False)
+    elif kind == "check":
+        box = QCheckBox()
     else:
         raise ValueError(f"Setting {setting.name!r} has an unknown widget kind {kind!r}")
     if setting.special and isinstance(box, QSpinBox | QDoubleSpinBox):
@@ -52,7 +54,9 @@ def make_editor(setting: Setting, width: int = 78) -> QWidget:
 
 def changed(setting: Setting, box: QWidget, slot: Callable[..., Any]) -> None:
     """Call `slot` when the person has finished editing `box`."""
-    if isinstance(box, QComboBox):
+    if isinstance(box, QCheckBox):
+        box.toggled.connect(slot)
+    elif isinstance(box, QComboBox):
         if box.isEditable():
             box.lineEdit().editingFinished.connect(slot)
             box.activated.connect(slot)
@@ -65,7 +69,9 @@ def changed(setting: Setting, box: QWidget, slot: Callable[..., Any]) -> None:
 def show(setting: Setting, box: QWidget, value: Any) -> None:
     """Put `value` into `box` without emitting."""
     box.blockSignals(True)
-    if isinstance(box, QComboBox):
+    if isinstance(box, QCheckBox):
+        box.setChecked(bool(value))
+    elif isinstance(box, QComboBox):
         if box.isEditable():
             box.setCurrentText(DEFAULT_TEXT if value is None else number_text(value))
             box.setStyleSheet("")
@@ -85,6 +91,8 @@ def number_text(value: float) -> str:
 
 def read(setting: Setting, box: QWidget) -> Any:
     """The value in `box`; SpecError (what / expected / received) for unreadable text."""
+    if isinstance(box, QCheckBox):
+        return box.isChecked()
     if not isinstance(box, QComboBox):
         return box.value()
     text = box.currentText().strip()

@@ -14,7 +14,7 @@ from engine.optimizers import OPTIMIZERS, make_optimizer
 from engine.settings import MAX_SEED, SETTINGS
 from engine.spec import TrainConfig
 
-NUMBERS = [s for s in SETTINGS if not s.choices]
+NUMBERS = [s for s in SETTINGS if s.kind in (int, float)]
 
 
 def test_train_config_has_one_field_per_setting_with_its_default():
@@ -71,3 +71,36 @@ def test_the_option_table_lists_each_flag_once():
     assert len(flags) == len(set(flags))
     for flag in flags:
         assert table.count(f"`{flag}`") == 1
+
+
+def test_early_stopping_keeps_the_last_weights_when_told_not_to_restore():
+    from engine.trainer import Trainer
+    from tests.engine.test_trainer import net, spirals
+
+    data = spirals(80, seed=2, noise=0.3)
+    finals = {}
+    for restore in (True, False):
+        config = TrainConfig(lr=0.03, batch_size=4, patience=3, restore_best=restore)
+        trainer = Trainer(net(64, 64), config, data)
+        last = {}
+        keep = lambda t, ev, last=last: last.update(flat=t.network.flat.copy())  # noqa: E731
+        result = trainer.fit(500, on_epoch=keep)
+        assert result.stopped_early
+        finals[restore] = (trainer.network.flat.copy(), last["flat"], result)
+    kept, last_epoch, result = finals[False]
+    assert np.array_equal(kept, last_epoch)  # not put back
+    restored, _, best = finals[True]
+    assert not np.array_equal(restored, kept) and best.best_epoch == result.best_epoch
+    assert result.evaluation.test_loss > best.evaluation.test_loss
+
+
+def test_the_runner_says_it_kept_the_last_weights():
+    from engine.runner import Runner
+    from tests.engine.test_runner import reason, wait_for
+    from tests.engine.test_trainer import net, spirals
+
+    config = TrainConfig(lr=0.03, batch_size=4, patience=3, epochs=500, restore_best=False)
+    with Runner(net(64, 64), config, spirals(80, seed=2, noise=0.3)) as runner:
+        runner.start()
+        snap = wait_for(runner, reason("finished"))
+    assert "Stopped early" in snap.message and "kept the last weights" in snap.message

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QComboBox, QMainWindow
+from PySide6.QtWidgets import QCheckBox, QComboBox, QMainWindow
 
 from engine.settings import SETTINGS
 from engine.spec import TrainConfig
@@ -19,6 +19,8 @@ def other_value(s):
     if s.choices:
         value = next(c for c in reversed(s.choices) if c != s.default)
         return value, value
+    if s.kind is bool:
+        return not s.default, not s.default
     if s.name == "eps":
         return "1e-06", 1e-6
     if s.kind is int:
@@ -30,7 +32,10 @@ def other_value(s):
 
 def enter(box, value) -> None:
     """Edit `box` as a person would: pick or type, then finish editing."""
-    if isinstance(box, QComboBox):
+    if isinstance(box, QCheckBox):
+        box.click()  # as a person would
+        assert box.isChecked() == value
+    elif isinstance(box, QComboBox):
         if box.isEditable():
             box.setCurrentText(str(value))
             box.lineEdit().editingFinished.emit()
@@ -56,7 +61,7 @@ def controls(qtbot):
 def test_every_setting_has_an_editor_and_the_advanced_ones_are_in_the_panel(controls):
     assert set(controls.editors) == {s.name for s in SETTINGS}
     assert set(controls.advanced.editors) == {s.name for s in ADVANCED}
-    assert {"momentum", "beta1", "beta2", "eps", "rho", "patience", "seed"} <= set(
+    assert {"momentum", "beta1", "beta2", "eps", "rho", "patience", "restore_best", "seed"} <= set(
         controls.advanced.editors
     )
     for s in SETTINGS:  # basic ones sit in a toolbar, advanced ones in the panel

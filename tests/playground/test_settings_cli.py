@@ -16,6 +16,15 @@ from playground.document.project import Project, read_project, write_project
 from playground.document.session import DataChoice
 
 FLAGGED = [s for s in SETTINGS if s.flag]
+
+
+def typed(s, text) -> list[str]:
+    """The command-line words that give `s` the value `text` (a switch takes none)."""
+    if s.kind is bool:
+        return [s.flag if not s.default else f"--no-{s.flag[2:]}"]
+    return [s.flag, text]
+
+
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
@@ -24,6 +33,8 @@ def other_value(s):
     if s.choices:
         value = next(c for c in reversed(s.choices) if c != s.default)
         return value, value
+    if s.kind is bool:
+        return None, not s.default
     if s.kind is int:
         value = int(min(s.high, (s.default or 0) + 3))
         return str(value), value
@@ -34,7 +45,7 @@ def other_value(s):
 @pytest.mark.parametrize("s", FLAGGED, ids=lambda s: s.name)
 def test_each_flag_round_trips_into_the_train_config(s):
     text, value = other_value(s)
-    args = cli.build_parser().parse_args(["train", s.flag, text])
+    args = cli.build_parser().parse_args(["train", *typed(s, text)])
     config = train_cli.make_config(args)
     assert getattr(config, s.name) == value
     untouched = train_cli.make_config(cli.build_parser().parse_args(["train"]))
@@ -64,7 +75,7 @@ def test_each_training_option_overrides_a_project_and_is_saved(name, capsys, tmp
     text, value = other_value(s)
     if s.name == "epochs":
         text, value = "2", 2  # N more epochs; the saved config keeps N
-    argv = ["train", "--project", str(path), s.flag, text, "--save-project", str(path), "--json"]
+    argv = ["train", "--project", str(path), *typed(s, text), "--save-project", str(path), "--json"]
     code = cli.main(argv)
     out, err = capsys.readouterr()
     assert code == 0, err
