@@ -100,3 +100,17 @@ def test_a_project_keeps_every_setting(tmp_path):
     path = tmp_path / "all.playground.json"
     write_project(Project(choice, NetworkSpec(), config), path)
     assert read_project(path).training == config
+
+
+def test_a_lessons_differences_name_every_setting_as_the_controls_do():
+    from playground.document.lesson import config_differences
+
+    lesson = TrainConfig(batch_size=0, clip_norm=1.0, patience=3)
+    mine = TrainConfig(clip_norm=0.0, restore_best=False, eps=1e-6)
+    assert config_differences(lesson, mine) == [
+        "epsilon 1e-06 (lesson: default)",
+        "batch 16 (lesson: full)",
+        "clip off (lesson: 1)",
+        "patience off (lesson: 3)",
+        "restore best off (lesson: on)",
+    ]
