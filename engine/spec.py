@@ -20,7 +20,7 @@ from engine.layers import LAYER_KINDS
 from engine.losses import LOSSES as LOSS_REGISTRY
 from engine.migrations import register_format
 from engine.optimizers import OPTIMIZERS as OPTIMIZER_REGISTRY
-from engine.settings import EPOCHS_UNTIL_PAUSED, SETTINGS, check_all
+from engine.settings import EPOCHS_UNTIL_PAUSED, MAX_SEED, SETTINGS, check_all
 from engine.settings import LIMITS as SETTING_LIMITS
 
 SPEC_VERSION = 2  # 2: each hidden layer records its `kind`
@@ -351,6 +351,10 @@ class TrainConfig:
 
     def replace(self, **changes: Any) -> TrainConfig:
         return dataclasses.replace(self, **changes)
+
+    def next_seed(self) -> TrainConfig:
+        """The same settings with the next initialisation seed (Reset), within the range."""
+        return self.replace(seed=(self.seed + 1) % (MAX_SEED + 1))
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -52,7 +52,7 @@ class TrainingControls(QWidget):
     runToggled = Signal(bool)
     stepRequested = Signal()
     inspectRequested = Signal()  # the backprop inspector: one recorded step
-    resetRequested = Signal()
+    resetRequested = Signal(object)  # None: the next seed; an int: the seed chosen
     configChanged = Signal(object)  # TrainConfig
     lossChanged = Signal(object)  # str
     problem = Signal(str)  # a refused input, for the status bar
@@ -91,7 +91,7 @@ class TrainingControls(QWidget):
         self.reset_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
         self.reset_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.reset_button.setToolTip("Back to step 0 with freshly initialised weights (R)")
-        self.reset_button.clicked.connect(self.resetRequested)
+        self.reset_button.clicked.connect(lambda: self.resetRequested.emit(None))
         self._show_running(False)
 
         # one editor per training setting, from its record (engine/settings.py)
@@ -255,6 +255,9 @@ class TrainingControls(QWidget):
             self.problem.emit(str(exc))
             return
         self.advanced.follow_optimizer(config.optimizer)
-        if config != self._config:
+        if config.seed != self._config.seed:  # its initial weights: the window resets
+            self._config = config
+            self.resetRequested.emit(config.seed)
+        elif config != self._config:
             self._config = config
             self.configChanged.emit(config)

@@ -23,7 +23,6 @@ from datasets.csv_checks import csv_warnings
 from engine.errors import EngineError
 from engine.losses import losses_for
 from engine.runner import Runner
-from engine.settings import MAX_SEED
 from playground.document import lesson as lesson_rules
 from playground.document.process_runner import SUPPORTED as PROCESS_SUPPORTED
 from playground.document.process_runner import ProcessRunner
@@ -206,7 +205,7 @@ class MainWindow(QMainWindow):
         c.runToggled.connect(self._run_toggled)
         c.stepRequested.connect(self.step)
         c.inspectRequested.connect(self.inspect_step)
-        c.resetRequested.connect(self.reset)
+        c.resetRequested.connect(lambda seed: self.reset(seed=seed))  # None: the next seed
         c.configChanged.connect(self._config_changed)
         c.lossChanged.connect(self._loss_changed)
         c.problem.connect(lambda text: self.status.announce(text, 10000))
@@ -328,17 +327,10 @@ class MainWindow(QMainWindow):
         self._compare_with_lesson()
 
     def _config_changed(self, config) -> None:
-        reseeded = config.seed != self.session.config.seed
         self.session = self.session.replace(config=config)
         if self.runner is not None:
             self.runner.configure(training=config)
-            if reseeded:  # the seed draws the initial weights: start again from them
-                self.inspector.drop("the network was reset")
-                self.runner.reset(seed=config.seed)
-        if reseeded:
-            self.status.announce(f"Step 0 with the weights of seed {config.seed}")
-        else:
-            self.status.announce("New training settings apply from the next step")
+        self.status.announce("New training settings apply from the next step")
         self.settings.save_session(self.session)
         self._compare_with_lesson()
 
@@ -406,8 +398,8 @@ class MainWindow(QMainWindow):
         if self.runner is not None:
             self.inspector.begin()
 
-    def reset(self) -> None:
-        """Back to step 0 with fresh weights: the next initialisation seed."""
+    def reset(self, *, seed: int | None = None) -> None:
+        """Back to step 0 with fresh weights: the next initialisation seed, or `seed`."""
         if self.runner is None:
             return
         self.inspector.drop("the network was reset")
@@ -415,7 +407,7 @@ class MainWindow(QMainWindow):
             self._rebuild(self.spec, self.data, "training process")
             return
         config = self.session.config
-        config = config.replace(seed=(config.seed + 1) % (MAX_SEED + 1))
+        config = config.next_seed() if seed is None else config.replace(seed=seed)
         self.session = self.session.replace(config=config)
         self.controls.set_config(config)
         self.controls.set_running(False)

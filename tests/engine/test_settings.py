@@ -104,3 +104,8 @@ def test_the_runner_says_it_kept_the_last_weights():
         runner.start()
         snap = wait_for(runner, reason("finished"))
     assert "Stopped early" in snap.message and "kept the last weights" in snap.message
+
+
+def test_reset_draws_the_next_seed_and_wraps_within_the_one_range():
+    assert TrainConfig(seed=4).next_seed().seed == 5
+    assert TrainConfig(seed=MAX_SEED).next_seed().seed == 0

@@ -76,10 +76,24 @@ def test_each_editor_sets_its_field_of_the_config(qtbot, controls, s):
     shown, value = other_value(s)
     if s.name == "epochs":
         value = shown
+    expected = TrainConfig(optimizer=optimizer_for(s)).replace(**{s.name: value})
+    if s.name == "seed":  # a new seed means new initial weights: the window resets to it
+        with (
+            qtbot.waitSignal(controls.resetRequested) as blocker,
+            qtbot.assertNotEmitted(controls.configChanged),
+        ):
+            enter(controls.editors[s.name], shown)
+        assert blocker.args == [value] and controls.config() == expected
+        return
     with qtbot.waitSignal(controls.configChanged) as blocker:
         enter(controls.editors[s.name], shown)
-    expected = TrainConfig(optimizer=optimizer_for(s)).replace(**{s.name: value})
     assert blocker.args[0] == expected == controls.config()  # that field, nothing else
+
+
+def test_the_reset_button_asks_for_the_next_seed(qtbot, controls):
+    with qtbot.waitSignal(controls.resetRequested) as blocker:
+        controls.reset_button.click()
+    assert blocker.args == [None]
 
 
 def test_options_the_optimizer_does_not_read_are_disabled_saying_why(qtbot, controls):
