@@ -421,10 +421,15 @@ class Runner:
         if loop.stops_early() and loop.stop_early(self._evaluation):
             self._eval_step = -1  # the weights changed: fresh views
             self._views.clear()
+            best = loop.stopper.best_epoch
+            kept = (
+                f"restored the weights of epoch {best}"
+                if loop.restored
+                else "kept the last weights"
+            )
             self._finish(
                 f"Stopped early at epoch {self._trainer.epoch}: the test loss has not improved "
-                f"for {loop.stopper.patience} epoch(s); restored the weights of epoch "
-                f"{loop.stopper.best_epoch}."
+                f"for {loop.stopper.patience} epoch(s); {kept}."
             )
         elif self._epochs.segment_done():
             self._finish(None)

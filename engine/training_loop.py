@@ -69,8 +69,15 @@ class EarlyStopping:
         return self.wait >= self.patience
 
     def restore(self, trainer: Trainer) -> bool:
-        """Put the best weights back (optimizer state and counters stay); True if changed."""
-        if self.best_flat is None or np.array_equal(self.best_flat, trainer.network.flat):
+        """Put the best weights back (optimizer state and counters stay); True if changed.
+
+        Nothing changes when the config says not to (`restore_best=False`).
+        """
+        if (
+            not trainer.config.restore_best
+            or self.best_flat is None
+            or np.array_equal(self.best_flat, trainer.network.flat)
+        ):
             return False
         trainer.network.flat[...] = self.best_flat
         return True
@@ -131,8 +138,8 @@ class TrainingLoop:
     def stop_early(self, evaluation: Evaluation) -> bool:
         """Give early stopping an epoch end's evaluation; True when it stopped the run.
 
-        Stopping puts the best weights back (the optimizer state and the step and
-        epoch counters are not rewound).
+        Stopping puts the best weights back unless `restore_best` is off (the
+        optimizer state and the step and epoch counters are not rewound).
         """
         if not self.stopper.update(self.trainer, evaluation):
             return False

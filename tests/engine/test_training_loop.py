@@ -47,8 +47,11 @@ def test_the_runner_and_fit_take_the_same_steps_to_the_same_weights():
     assert snap.evaluation == result.evaluation
 
 
-def test_the_runner_and_fit_stop_early_at_the_same_epoch_on_the_same_best_weights():
-    config = TrainConfig(lr=0.03, batch_size=4, patience=3, epochs=500, seed=1)
+@pytest.mark.parametrize("restore_best", [True, False])
+def test_the_runner_and_fit_stop_early_at_the_same_epoch_on_the_same_weights(restore_best):
+    config = TrainConfig(
+        lr=0.03, batch_size=4, patience=3, epochs=500, seed=1, restore_best=restore_best
+    )
     trainer, fitted, result, snap, ran = fit_and_run(
         net(64, 64), config, spirals(80, seed=2, noise=0.3)
     )
@@ -56,8 +59,9 @@ def test_the_runner_and_fit_stop_early_at_the_same_epoch_on_the_same_best_weight
     assert_same_steps_and_weights(trainer, fitted, snap, ran)
     for field in ("epochs", "eval_steps", "train_loss", "test_loss", "train_metric"):
         np.testing.assert_array_equal(getattr(ran, field), getattr(fitted, field))
-    assert snap.evaluation == result.evaluation  # of the restored best weights
-    assert f"weights of epoch {result.best_epoch}" in snap.message
+    assert snap.evaluation == result.evaluation  # of the weights kept
+    kept = f"weights of epoch {result.best_epoch}" if restore_best else "kept the last weights"
+    assert kept in snap.message
 
 
 def test_fit_after_a_partial_epoch_runs_whole_epochs_from_there():
