@@ -154,7 +154,8 @@ def slice_2d(network: Network, F, y, *, kind: str = "random", resolution: int = 
     else:
         d1, d2, path, explained = pca_directions(trajectory, network.flat)
         reach = np.abs(path).max(axis=0) * 1.25
-        reach = np.where(reach > 0, reach, 1.0)
+        # a nearly straight path barely moves along d2: show as much of it as of d1 / 2
+        reach = np.maximum(reach, 0.5 * reach.max()) if reach.max() > 0 else np.ones(2)
         xs = np.linspace(-reach[0], reach[0], int(resolution))
         ys = np.linspace(-reach[1], reach[1], int(resolution))
     loss = surface(network, F, y, d1, d2, xs, ys, progress=progress, should_stop=should_stop)

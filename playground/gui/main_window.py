@@ -16,7 +16,14 @@ import logging
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QMainWindow,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 import datasets
 from datasets.csv_checks import csv_warnings
@@ -37,8 +44,10 @@ from playground.gui.lessons_panel import SHOWN_KEY as LESSONS_SHOWN
 from playground.gui.lessons_panel import LessonsPanel, lessons
 from playground.gui.messages import MessageBanner, show_error_dialog
 from playground.gui.network.network_view import NetworkView
+from playground.gui.plots.activation_plot import ActivationPlot
 from playground.gui.plots.boundary_plot import BoundaryPlot
 from playground.gui.plots.gradient_plot import DEFAULT_EXPLODING, DEFAULT_VANISHING, GradientPlot
+from playground.gui.plots.landscape_plot import LandscapePlot
 from playground.gui.plots.loss_plot import LossPlot
 from playground.gui.presenter import SnapshotPresenter
 from playground.gui.settings import AppSettings
@@ -89,6 +98,9 @@ class MainWindow(QMainWindow):
         self.gradient_plot.set_thresholds(
             *settings.gradient_thresholds((DEFAULT_VANISHING, DEFAULT_EXPLODING))
         )
+        self.activation_plot = ActivationPlot()
+        self.landscape_plot = LandscapePlot()
+        self.landscape_plot.source = lambda: (self.presenter.last, self.data)
         self.layer_editor = LayerEditor(session.hidden)
         self.network_view = NetworkView()
         self.unit_preview = UnitPreview(self.boundary_plot, self.network_view)
@@ -152,7 +164,12 @@ class MainWindow(QMainWindow):
         right = QSplitter(Qt.Orientation.Vertical)
         right.setObjectName("rightSplitter")
         right.addWidget(self.loss_plot)
-        right.addWidget(self.gradient_plot)
+        self.health_tabs = QTabWidget()  # the views that look inside, one at a time
+        self.health_tabs.setObjectName("healthTabs")
+        self.health_tabs.addTab(self.gradient_plot, "Gradients")
+        self.health_tabs.addTab(self.activation_plot, "Activations")
+        self.health_tabs.addTab(self.landscape_plot, "Loss landscape")
+        right.addWidget(self.health_tabs)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         for w in (left, centre, right):
@@ -439,6 +456,7 @@ class MainWindow(QMainWindow):
             return True
         self._closed = True
         self.frames.stop()
+        self.landscape_plot.wait()
         stopped = True
         if self.runner is not None:
             stopped = self.runner.stop(timeout=STOP_TIMEOUT)

@@ -105,3 +105,11 @@ def test_progress_reports_every_row_and_stop_interrupts(trained):
     assert L.slice_2d(trainer.network, trainer._F, DATA.y_train, should_stop=lambda: True) is None
     with pytest.raises(SpecError, match="landscape kind"):
         L.slice_2d(trainer.network, trainer._F, DATA.y_train, kind="hessian")
+
+
+def test_a_straight_path_still_gets_a_visible_second_axis(trained):
+    trainer, start, _ = trained
+    path = np.array([start, trainer.network.flat.copy()])  # two points: no second direction
+    land = L.slice_2d(trainer.network, trainer._F, DATA.y_train, kind="pca", resolution=3,
+                      trajectory=path)  # fmt: skip
+    assert land.ys[-1] == pytest.approx(0.5 * land.xs[-1])
