@@ -44,6 +44,7 @@ from playground.gui.lessons_panel import SHOWN_KEY as LESSONS_SHOWN
 from playground.gui.lessons_panel import LessonsPanel, lessons
 from playground.gui.messages import MessageBanner, show_error_dialog
 from playground.gui.network.network_view import NetworkView
+from playground.gui.paint import PaintController
 from playground.gui.plots.activation_plot import ActivationPlot
 from playground.gui.plots.boundary_plot import BoundaryPlot
 from playground.gui.plots.gradient_plot import DEFAULT_EXPLODING, DEFAULT_VANISHING, GradientPlot
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
             self._take, self.presenter.draw, self._drawing_failed, hz=FRAME_HZ, parent=self
         )
         self.files = FileActions(self)
+        self.paint = PaintController(self)  # paint your own data in the output plot
         self._build_layout()
         self.inspector = InspectorPanel(self)  # a dock on the right, shown when used
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector)

@@ -116,3 +116,16 @@ def test_network_view_marks_a_layer_with_mostly_dead_units(qtbot, window):
     tips = [tip for _, tip in view._markers]
     assert any(t.startswith("Layer 1: 8 of 8 units dead") for t in tips)
     assert not any(t.startswith("Layer 2:") and "dead over" in t for t in tips)
+
+
+def test_a_new_architecture_forgets_the_old_networks_activity_marks(qtbot, window):
+    from engine.activation_health import ActivationHealth, layer_activity
+    from engine.spec import LayerSpec
+
+    view = window.network_view
+    dead = layer_activity(np.zeros((4, 8)), "dead")
+    view.set_activation_health(ActivationHealth(1, (dead, dead)))
+    assert view.activity is not None
+    view.set_spec(view.spec.replace(hidden=(LayerSpec(3, "relu"),)))
+    assert view.activity is None
+    view.grab()  # painted without the old network's layers (an IndexError before)

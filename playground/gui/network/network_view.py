@@ -99,6 +99,7 @@ class NetworkView(QWidget):
             self.spec = spec
             self.weights = ()
             self.grad_norms = None
+            self.activity = None
             self.overlay, self.phase = None, None
             self._map_columns, self._images = None, []
             self._set_hovered(None)
@@ -366,8 +367,8 @@ class NetworkView(QWidget):
 
     def _draw_activity(self, painter: QPainter, lay) -> None:
         """A dashed outline round each hidden column with many dead or saturated units."""
-        if self.activity is None:
-            return
+        if self.activity is None or len(self.activity.layers) != len(lay.ys) - 2:
+            return  # none, or measured on another network
         for k, layer in enumerate(self.activity.layers):
             ys = lay.ys[k + 1]
             if layer.kind == "healthy" or not len(ys):
