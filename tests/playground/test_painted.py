@@ -160,3 +160,19 @@ def test_painted_data_is_saved_in_the_project_and_reopens(qtbot, window, tmp_pat
     back = read_project(path)
     assert back.data.source == "painted"
     assert PaintedPoints.from_params(back.data.params).points == paint.canvas.points
+
+
+def test_1d_regression_is_painted_at_the_pointers_height(qtbot, window):
+    sine = DataChoice(source="sine", params=dict(datasets.info("sine").defaults))
+    assert window.picker.apply(sine)
+    paint = window.paint
+    paint.tools.paint_check.setChecked(True)
+    assert paint.canvas.task == "regression" and not paint.tools.class_box.isVisible()
+    n = len(paint.canvas)
+    press_drag_release(paint, [(0.25, 0.75), (0.25, 0.75)])
+    assert paint.canvas.points[-1] == (0.25, 0.75) and len(window.dataset.X) == n + 1
+    assert window.dataset.task == "regression" and window.dataset.input_dim == 1
+    # another dataset chosen: painting ends, nothing left to undo
+    assert window.picker.apply(DataChoice(source="moons", params={"n_samples": 100}))
+    assert not paint.painting and not paint.tools.paint_check.isChecked()
+    assert not paint.stack.canUndo()
