@@ -106,25 +106,22 @@ def layer_activity(a: np.ndarray, counted: str | None) -> LayerActivity:
                          saturated)  # fmt: skip
 
 
-def hidden_outputs(network, F: np.ndarray) -> list[np.ndarray]:
-    """Each hidden layer's output (rows, units) for features F: the layers' own pure
-    `evaluate`, as predict does, without touching the training buffers."""
-    outs = []
+def hidden_outputs(network, F: np.ndarray):
+    """Each hidden layer's output (rows, units) for features F, one layer at a time (only
+    one layer's outputs are alive at once): the layers' own pure `evaluate`, as predict
+    does, without touching the training buffers."""
     a = F
     for layer in network.layers[:-1]:
         a = layer.evaluate(a, layer.params)
-        outs.append(a)
-    return outs
+        yield layer, a
 
 
 def measure(network, F: np.ndarray, step: int) -> ActivationHealth:
     """The activation health of `network` over the feature rows F (the training set)."""
     with np.errstate(all="ignore"):
-        outs = hidden_outputs(network, F)
-    layers = tuple(
-        layer_activity(a, layer.activation.counted)
-        for a, layer in zip(outs, network.layers, strict=False)
-    )
+        layers = tuple(
+            layer_activity(a, layer.activation.counted) for layer, a in hidden_outputs(network, F)
+        )
     return ActivationHealth(step, layers)
 
 

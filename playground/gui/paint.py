@@ -142,7 +142,11 @@ class PaintController(QObject):
             return
         self.plot.plot.setMouseEnabled(x=not on, y=not on)  # a drag paints instead of panning
         if on:
-            self.canvas = canvas_from(self.w.dataset)
+            data = self.w.session.data
+            painted = data.source == SOURCE  # its own labels, not the renumbered classes
+            self.canvas = (
+                PaintedPoints.from_params(data.params) if painted else canvas_from(self.w.dataset)
+            )
             self.stack.clear()
             self.show_canvas(self.canvas)
         else:

@@ -129,3 +129,16 @@ def test_a_new_architecture_forgets_the_old_networks_activity_marks(qtbot, windo
     view.set_spec(view.spec.replace(hidden=(LayerSpec(3, "relu"),)))
     assert view.activity is None
     view.grab()  # painted without the old network's layers (an IndexError before)
+
+
+def test_a_failing_computation_is_explained_and_gives_the_buttons_back(qtbot, window, monkeypatch):
+    plot = window.landscape_plot
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(landscape, "slice_2d", broken)
+    plot.refresh()
+    qtbot.waitUntil(lambda: not plot.busy and plot.refresh_button.isEnabled(), timeout=WAIT_MS)
+    assert plot.info.text() == "Could not compute the landscape: out of memory"
+    assert not plot.cancel_button.isEnabled()

@@ -176,3 +176,12 @@ def test_1d_regression_is_painted_at_the_pointers_height(qtbot, window):
     assert window.picker.apply(DataChoice(source="moons", params={"n_samples": 100}))
     assert not paint.painting and not paint.tools.paint_check.isChecked()
     assert not paint.stack.canUndo()
+
+
+def test_painting_again_keeps_the_painted_labels_not_the_renumbered_classes(qtbot, window):
+    assert window.picker.apply(painted_choice())  # labels 0, 2 and 5: classes 1, 2, 3
+    paint = window.paint
+    paint.tools.paint_check.setChecked(True)
+    assert paint.canvas.points == BLOBS
+    press_drag_release(paint, [(0.9, -0.9), (0.9, -0.9)])
+    assert window.dataset.n_classes == 3 and window.dataset.class_labels == (0, 2, 5)

@@ -14,6 +14,7 @@ snapshot after that is kept.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -35,6 +36,8 @@ from engine.errors import EngineError
 from engine.layers import state_of
 from engine.network import Network
 from playground.gui.plots.loss_plot import configure_plot
+
+log = logging.getLogger(__name__)
 
 MAX_PATH = 200
 SLICES = (
@@ -160,6 +163,9 @@ class LandscapePlot(QWidget):
             self.info.setText("Nothing to show yet: no network has been built")
             return
         snap, data = got
+        if snap.spec.input_dim != data.X_train.shape[1] or snap.spec.task != data.task:
+            self.info.setText("The network is being rebuilt for new data: Refresh again")
+            return
         kind = self.kind_box.currentData()
         path = np.array(self.path) if self.path else None
         initial = self.initial
@@ -194,6 +200,10 @@ class LandscapePlot(QWidget):
                 )  # fmt: skip
         except (EngineError, ValueError) as exc:
             self.signals.failed.emit(str(exc))
+            return
+        except Exception as exc:  # a worker's failure must still give the buttons back
+            log.exception("the loss landscape failed")
+            self.signals.failed.emit(f"Could not compute the landscape: {exc}")
             return
         self.signals.finished.emit((snap.step, result), time.perf_counter() - t0)
 
