@@ -29,9 +29,9 @@ def painted_choice(points=BLOBS, task="classification", test_ratio=0.25) -> Data
     )
 
 
-def trained(choice: DataChoice, ds=None, steps: int = 60):
+def trained(choice: DataChoice, ds=None, steps: int = 60, features=("x1", "x2")):
     """(losses, final weights) of the default session's network on this data."""
-    session = Session(data=choice)
+    session = Session(data=choice, features=features)
     ds = ds if ds is not None else choice.build()
     data = make_data(ds, choice.test_ratio, choice.seed)
     trainer = Trainer(session.spec_for(ds), session.config, data)
@@ -185,3 +185,15 @@ def test_painting_again_keeps_the_painted_labels_not_the_renumbered_classes(qtbo
     assert paint.canvas.points == BLOBS
     press_drag_release(paint, [(0.9, -0.9), (0.9, -0.9)])
     assert window.dataset.n_classes == 3 and window.dataset.class_labels == (0, 2, 5)
+
+
+def test_painted_data_trains_with_every_input_feature_as_its_csv_does(tmp_path):
+    choice = painted_choice()
+    path = tmp_path / "painted.csv"
+    datasets.save_csv(choice.build(), path)
+    csv_choice = DataChoice(source="csv", path=str(path), test_ratio=0.25)
+    features = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
+    painted = trained(choice, features=features, steps=20)
+    imported = trained(csv_choice, datasets.load_csv(path), features=features, steps=20)
+    assert painted[2].network.spec.features == features
+    assert painted[0] == imported[0]
