@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QWidget
 from engine import landscape
 from engine.layers import state_of
 from engine.network import Network
-from playground.gui.plots.landscape_plot import MAX_PATH, LandscapePlot
+from playground.gui.plots.landscape_plot import MAX_PATH, PATH_BYTES, LandscapePlot
 from tests.playground.gui_support import WAIT_MS, wait_snapshot
 
 
@@ -88,9 +88,9 @@ def test_cancel_stops_the_computation_and_says_so(qtbot, window, monkeypatch):
 
 
 class FakeSnap:
-    def __init__(self, generation: int, step: int):
+    def __init__(self, generation: int, step: int, size: int = 1):
         self.generation, self.step = generation, step
-        self.weights = ((np.full((1, 1), float(step)), np.zeros(1)),)
+        self.weights = ((np.full((1, size), float(step)), np.zeros(1)),)
 
 
 def test_the_recorded_trajectory_stays_bounded_and_restarts_on_reset(qtbot):
@@ -142,3 +142,13 @@ def test_a_failing_computation_is_explained_and_gives_the_buttons_back(qtbot, wi
     qtbot.waitUntil(lambda: not plot.busy and plot.refresh_button.isEnabled(), timeout=WAIT_MS)
     assert plot.info.text() == "Could not compute the landscape: out of memory"
     assert not plot.cancel_button.isEnabled()
+
+
+def test_a_big_networks_trajectory_stays_within_its_memory_bound(qtbot):
+    plot = LandscapePlot()
+    qtbot.addWidget(plot)
+    size = 800_000  # about a 12 x 256 network
+    for step in range(60):
+        plot.record(FakeSnap(0, step, size))
+    assert sum(p.nbytes for p in plot.path) <= PATH_BYTES + 8 * (size + 1)
+    assert len(plot.path) >= 4

@@ -8,8 +8,9 @@ a progress bar and Cancel, on copies of a snapshot's weights: training goes on,
 and "Refresh" computes it again at the newest weights.
 
 The trajectory is collected here from the snapshots the window draws, bounded:
-when it holds MAX_PATH points every other one is dropped and only every second
-snapshot after that is kept.
+when it holds its capacity (MAX_PATH points, fewer for a big network: at most
+PATH_BYTES in all) every other one is dropped and only every second snapshot
+after that is kept.
 """
 
 from __future__ import annotations
@@ -40,6 +41,14 @@ from playground.gui.plots.loss_plot import configure_plot
 log = logging.getLogger(__name__)
 
 MAX_PATH = 200
+PATH_BYTES = 64 * 2**20  # a 12 x 256 network's path keeps about 10 points
+
+
+def path_capacity(n_params: int) -> int:
+    """How many weight vectors of `n_params` floats the trajectory keeps."""
+    return int(np.clip(PATH_BYTES // (8 * max(1, n_params)), 4, MAX_PATH))
+
+
 SLICES = (
     ("random", "Random directions", "Two random directions, filter-normalised (Li et al. 2018)"),
     ("pca", "PCA of the path", "The two main directions of the weights recorded while training"),
@@ -145,7 +154,7 @@ class LandscapePlot(QWidget):
             return
         self._last_step = snap.step
         self.path.append(flat_weights(snap))
-        if len(self.path) > MAX_PATH:
+        if len(self.path) > path_capacity(self.path[-1].size):
             self.path = self.path[1::2]
             self._stride *= 2
 
@@ -293,4 +302,4 @@ class LandscapePlot(QWidget):
         self.plot.setYRange(float(ys[0]), float(ys[-1]), padding=0)
 
 
-__all__ = ["MAX_PATH", "SLICES", "LandscapePlot", "flat_weights"]
+__all__ = ["MAX_PATH", "PATH_BYTES", "SLICES", "LandscapePlot", "flat_weights", "path_capacity"]
