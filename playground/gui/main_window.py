@@ -16,14 +16,7 @@ import logging
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QMainWindow,
-    QScrollArea,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QMainWindow, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 import datasets
 from datasets.csv_checks import csv_warnings
@@ -35,6 +28,7 @@ from playground.document.process_runner import SUPPORTED as PROCESS_SUPPORTED
 from playground.document.process_runner import ProcessRunner
 from playground.document.session import Session, default_data_choice
 from playground.document.training_data import default_features, make_data
+from playground.gui import look_inside
 from playground.gui.controls import TrainingControls
 from playground.gui.dataset_picker import DatasetPicker
 from playground.gui.editor.layer_editor import LayerEditor
@@ -45,11 +39,8 @@ from playground.gui.lessons_panel import SHOWN_KEY as LESSONS_SHOWN
 from playground.gui.lessons_panel import LessonsPanel, lessons
 from playground.gui.messages import LessonNotice, MessageBanner, show_error_dialog
 from playground.gui.network.network_view import NetworkView
-from playground.gui.paint import PaintController
-from playground.gui.plots.activation_plot import ActivationPlot
 from playground.gui.plots.boundary_plot import BoundaryPlot
 from playground.gui.plots.gradient_plot import DEFAULT_EXPLODING, DEFAULT_VANISHING, GradientPlot
-from playground.gui.plots.landscape_plot import LandscapePlot
 from playground.gui.plots.loss_plot import LossPlot
 from playground.gui.presenter import SnapshotPresenter
 from playground.gui.settings import AppSettings
@@ -100,9 +91,6 @@ class MainWindow(QMainWindow):
         self.gradient_plot.set_thresholds(
             *settings.gradient_thresholds((DEFAULT_VANISHING, DEFAULT_EXPLODING))
         )
-        self.activation_plot = ActivationPlot()
-        self.landscape_plot = LandscapePlot()
-        self.landscape_plot.source = lambda: (self.presenter.last, self.data)
         self.layer_editor = LayerEditor(session.hidden)
         self.network_view = NetworkView()
         self.unit_preview = UnitPreview(self.boundary_plot, self.network_view)
@@ -115,7 +103,6 @@ class MainWindow(QMainWindow):
             self._take, self.presenter.draw, self._drawing_failed, hz=FRAME_HZ, parent=self
         )
         self.files = FileActions(self)
-        self.paint = PaintController(self)  # paint your own data in the output plot
         self._build_layout()
         self.inspector = InspectorPanel(self)  # a dock on the right, shown when used
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector)
@@ -169,12 +156,7 @@ class MainWindow(QMainWindow):
         right = QSplitter(Qt.Orientation.Vertical)
         right.setObjectName("rightSplitter")
         right.addWidget(self.loss_plot)
-        self.health_tabs = QTabWidget()  # the views that look inside, one at a time
-        self.health_tabs.setObjectName("healthTabs")
-        self.health_tabs.addTab(self.gradient_plot, "Gradients")
-        self.health_tabs.addTab(self.activation_plot, "Activations")
-        self.health_tabs.addTab(self.landscape_plot, "Loss landscape")
-        right.addWidget(self.health_tabs)
+        right.addWidget(look_inside.install(self))  # gradients, activations, landscape; paint
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         for w in (left, centre, right):
