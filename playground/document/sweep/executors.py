@@ -111,8 +111,11 @@ class DaskCluster:
         self._client.close()
 
 
+CONNECT_SECONDS = 10.0  # how long to try reaching a Dask scheduler
+
+
 def make_executor(workers: int | None, scheduler: str | None):
     """The Dask cluster at `scheduler`, else a local pool (one worker per core by default)."""
     if scheduler:
-        return DaskCluster(scheduler)
+        return DaskCluster(scheduler, CONNECT_SECONDS)
     return LocalPool(workers or default_workers())
