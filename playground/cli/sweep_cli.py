@@ -69,7 +69,7 @@ def make_setup(args: argparse.Namespace) -> TrialSetup:
         samples=train_cli.DEFAULT_SAMPLES if args.samples is None else args.samples,
         noise=train_cli.DEFAULT_NOISE if args.noise is None else args.noise,
         test_ratio=train_cli._option(args, "test_ratio"),
-        csv=ds if args.data is not None else None,
+        given=ds if args.data is not None else None,
         standardize=args.standardize,
         features=features,
         layers=layers,

@@ -34,15 +34,18 @@ PRUNERS = ("none", "median", "halving")
 class TrialSetup:
     """Everything fixed across the trials: the data recipe, network and other settings.
 
-    `csv` holds a dataset read from a file (sent to the workers as it is); otherwise
-    `dataset` is generated with the trial's seed, as `playground train` does.
+    `given` holds a dataset used as it is (a CSV read once, or the window's data);
+    otherwise `dataset` is generated with the trial's seed, as `playground train`
+    does. `data_seed` (the window's data seed) splits the data when set; otherwise
+    the trial's seed does, as in `playground train`.
     """
 
     dataset: str = "spirals"
     samples: int = 500
     noise: float = 0.0
     test_ratio: float = 0.3
-    csv: Any = None
+    given: Any = None
+    data_seed: int | None = None
     standardize: bool = False
     features: tuple[str, ...] | None = None
     layers: str = "8:tanh,8:tanh"
@@ -66,15 +69,15 @@ def build(setup: TrialSetup, params: dict[str, Any]):
     from engine.trainer import Trainer
 
     config = TrainConfig(**setup.config_values(params))
-    if setup.csv is not None:
-        ds = setup.csv
+    seed = config.seed if setup.data_seed is None else setup.data_seed
+    if setup.given is not None:
+        ds = setup.given
     else:
-        ds = datasets.make(setup.dataset, n_samples=setup.samples, noise=setup.noise,
-                           seed=config.seed)  # fmt: skip
-    data = training_data.make_data(ds, setup.test_ratio, config.seed)
+        ds = datasets.make(setup.dataset, n_samples=setup.samples, noise=setup.noise, seed=seed)
+    data = training_data.make_data(ds, setup.test_ratio, seed)
     scaling = None
     if setup.standardize:
-        scaling = training_data.fit_input_scaling(ds, setup.test_ratio, config.seed)
+        scaling = training_data.fit_input_scaling(ds, setup.test_ratio, seed)
     hidden = training_data.parse_layers(params.get("layers", setup.layers))
     spec = training_data.make_spec(ds, hidden, setup.features, setup.loss, scaling)
     return Trainer(spec, config, data)
