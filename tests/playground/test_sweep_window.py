@@ -1,4 +1,4 @@
-"""The sweep window (`sweepPanel`): Training > Sweep…, a run, its table and plots, opening a trial."""
+"""The sweep window (`sweepPanel`): Training > Sweep…, a run, its table and plots, a trial."""
 
 from PySide6.QtWidgets import QWidget
 
