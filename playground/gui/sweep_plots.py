@@ -90,7 +90,8 @@ class SweepPlots(QWidget):
         xs, ticks = _positions([r["params"][name] for r in done])
         self.scatter.getAxis("bottom").setTicks([ticks] if ticks else None)
         ys = [r[key] for r in done]
-        self.scatter.addItem(pg.ScatterPlotItem(xs, ys, size=8, brush=pg.mkBrush(40, 110, 200)))
+        # a PlotDataItem (not a bare scatter item) follows the axis's log mode
+        self.scatter.plot(xs, ys, pen=None, symbol="o", symbolSize=8, symbolBrush=(40, 110, 200))
 
     def _draw_best(self) -> None:
         self.best.clear()
