@@ -456,8 +456,8 @@ class Trainer:
         bounds = [*self._offsets.tolist(), vec.size]
         for t in range(len(bounds) - 1):
             if not np.isfinite(vec[bounds[t] : bounds[t + 1]]).all():
-                kind = "weight" if t % 2 == 0 else "bias"
-                raise DivergenceError(step, t // 2, f"{kind} {what}".strip())
+                _, k, kind = self.network.tensor_names[t].split(".", 2)  # layers.{k}.<local>
+                raise DivergenceError(step, int(k), f"{kind} {what}".strip())
 
     def _check_update(self, step: int, upd: np.ndarray, new: np.ndarray) -> None:
         try:

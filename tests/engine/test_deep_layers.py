@@ -216,3 +216,43 @@ def test_onnx_matches_predict(tmp_path, activation):
     X, _ = _batch(40)
     out = session.run(["output"], {"input": X.astype(np.float32)})[0]
     np.testing.assert_allclose(out, net.predict(X), rtol=1e-6, atol=1e-5)
+
+
+# ---- the backprop inspector --------------------------------------------------------------
+
+
+def test_the_inspector_records_deep_steps_including_a_single_example():
+    from engine.backprop_phases import inspect_step
+
+    X, y = _batch(40)
+    data = Data.from_arrays(X, y, task="classification", n_classes=2)
+    spec = _spec("6:relu:bn+res,6:tanh:bn,6:tanh:res")
+    config = TrainConfig(optimizer="sgd", lr=0.1, l2=0.01, batch_size=16, seed=2)
+    a, b = Trainer(spec, config, data), Trainer(spec, config, data)
+    rec = inspect_step(a)
+    b.step()
+    assert np.array_equal(a.network.flat, b.network.flat)
+    # the recorded norm is the norm of what the optimizer received (no clipping here)
+    assert rec.grad_norm == pytest.approx(np.linalg.norm(b.network.flat_grad), rel=1e-12)
+    rec = inspect_step(a, row=3)  # batch of one: running statistics, as documented
+    b.step_rows(np.array([3]))
+    assert np.array_equal(a.network.flat, b.network.flat)
+    assert rec.batch_size == 1 and np.all(np.isfinite(rec.final_grad_W[0]))
+
+
+def test_divergence_names_the_layer_and_tensor_past_batch_norm_tensors():
+    from engine.errors import DivergenceError
+
+    X, y = _batch(12)
+    data = Data.from_arrays(X, y, task="classification", n_classes=2)
+    trainer = Trainer(_spec("4:tanh:bn,3:tanh"), TrainConfig(optimizer="sgd"), data)
+    net = trainer.network
+    for name, quantity in (
+        ("layers.1.weight", "weight gradient"),
+        ("layers.0.bn.bias", "bn.bias gradient"),
+    ):
+        vec = np.zeros(net.size)
+        vec[net.offsets[net.tensor_names.index(name)]] = np.nan
+        with pytest.raises(DivergenceError) as caught:
+            trainer._check_finite(5, vec, "gradient")
+        assert (caught.value.layer, caught.value.quantity) == (int(name[7]), quantity)
