@@ -256,3 +256,41 @@ def test_divergence_names_the_layer_and_tensor_past_batch_norm_tensors():
         with pytest.raises(DivergenceError) as caught:
             trainer._check_finite(5, vec, "gradient")
         assert (caught.value.layer, caught.value.quantity) == (int(name[7]), quantity)
+
+
+# ---- the runner's pictures ---------------------------------------------------------------
+
+
+def test_runner_unit_maps_and_boundary_use_the_running_statistics():
+    from engine.layers import state_of
+    from engine.runner import Runner
+    from engine.unit_maps import UnitMaps
+    from tests.engine.test_runner import reason, wait_for
+    from tests.engine.test_trainer import spirals
+
+    data = spirals(80, seed=2)
+    spec = _spec("6:relu:bn+res,5:tanh:bn,5:tanh:res")
+    config = TrainConfig(optimizer="sgd", lr=0.05, batch_size=10, epochs=10**6)
+    with Runner(spec, config, data, grid_size=8) as runner:
+        wait_for(runner, reason("reset"))
+        runner.step(5)
+        snap = wait_for(runner, reason("step"))
+    assert snap.state == "paused" and snap.unit_maps is not None
+    net = Network(spec)
+    net.load_state_dict(state_of(spec, snap.weights))
+    assert not np.array_equal(net.layers[0].bn.running_mean, 0)  # trained statistics
+    maps = UnitMaps(data.bounds, 2, snap.unit_maps.columns[0].shape[-1])
+    logits = net.logits(maps.points).reshape(maps.shape)
+    np.testing.assert_allclose(snap.unit_maps.columns[-1][0], logits, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        snap.view.values[..., 0],
+        net.predict(
+            np.column_stack(
+                [
+                    np.tile(snap.view.xs, len(snap.view.ys)),
+                    np.repeat(snap.view.ys, len(snap.view.xs)),
+                ]
+            )
+        )[:, 0].reshape(len(snap.view.ys), -1),
+        rtol=1e-12,
+    )
