@@ -72,6 +72,7 @@ class InspectedStep:
     offsets: tuple[int, ...]  # start of every tensor (dense: W0, b0, W1, b1, ...), flat layout
     decay_mask: np.ndarray  # True for weights (penalised), False for biases
     weight_tensors: tuple[int, ...] = ()  # per layer, the index of its weight in `offsets`
+    old_params: np.ndarray | None = None  # every tensor before the step, flat layout
 
     @property
     def batch_size(self) -> int:
@@ -217,6 +218,7 @@ def inspect_step(trainer: Trainer, row: int | None = None, apply: bool = True) -
         offsets=offsets,
         decay_mask=net.decay_mask.copy(),
         weight_tensors=tuple(net.weight_tensor),
+        old_params=old,
     )
 
 
