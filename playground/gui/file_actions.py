@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph.exporters
-from PySide6.QtCore import QIODevice, QObject, QSaveFile
+from PySide6.QtCore import QIODevice, QObject, QSaveFile, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
@@ -103,6 +103,8 @@ def history_csv(chunk) -> str:
 
 class FileActions(QObject):
     """Owns the File menu's actions and the window's project document."""
+
+    opened = Signal(object, str, bool)  # project, path, is an example (a lesson)
 
     def __init__(self, window):
         super().__init__(window)
@@ -227,6 +229,7 @@ class FileActions(QObject):
         step = 0 if project.state is None else project.state.step
         self.w.status.announce(f"Opened {project.title or os.path.basename(path)} at step {step}")
         self._saved_mark = (json.dumps(self.w.session.to_dict()), step)
+        self.opened.emit(project, path, example)
         return True
 
     def apply(self, project: Project, ds, data, state: ResumeState) -> bool:

@@ -23,6 +23,7 @@ from datasets.csv_checks import csv_warnings
 from engine.errors import EngineError
 from engine.losses import losses_for
 from engine.runner import Runner
+from playground.document import lesson as lesson_rules
 from playground.document.process_runner import SUPPORTED as PROCESS_SUPPORTED
 from playground.document.process_runner import ProcessRunner
 from playground.document.session import Session, default_data_choice
@@ -35,7 +36,7 @@ from playground.gui.frame_loop import FrameLoop
 from playground.gui.inspector.inspector import InspectorPanel
 from playground.gui.lessons_panel import SHOWN_KEY as LESSONS_SHOWN
 from playground.gui.lessons_panel import LessonsPanel, lessons
-from playground.gui.messages import MessageBanner, show_error_dialog
+from playground.gui.messages import LessonNotice, MessageBanner, show_error_dialog
 from playground.gui.network.network_view import NetworkView
 from playground.gui.plots.boundary_plot import BoundaryPlot
 from playground.gui.plots.gradient_plot import DEFAULT_EXPLODING, DEFAULT_VANISHING, GradientPlot
@@ -93,6 +94,8 @@ class MainWindow(QMainWindow):
         self.network_view = NetworkView()
         self.unit_preview = UnitPreview(self.boundary_plot, self.network_view)
         self.banner = MessageBanner()
+        self.lesson_notice = LessonNotice()
+        self.lesson: lesson_rules.Lesson | None = None  # the open lesson (an example project)
         self.status = StatusPanel(self.statusBar())
         self.presenter = SnapshotPresenter(self)
         self.frames = FrameLoop(
@@ -165,6 +168,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(6, 4, 6, 0)
         layout.addWidget(self.banner)
+        layout.addWidget(self.lesson_notice)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(body)
 
@@ -201,7 +205,7 @@ class MainWindow(QMainWindow):
         c.runToggled.connect(self._run_toggled)
         c.stepRequested.connect(self.step)
         c.inspectRequested.connect(self.inspect_step)
-        c.resetRequested.connect(self.reset)
+        c.resetRequested.connect(lambda seed: self.reset(seed=seed))  # None: the next seed
         c.configChanged.connect(self._config_changed)
         c.lossChanged.connect(self._loss_changed)
         c.problem.connect(lambda text: self.status.announce(text, 10000))
@@ -211,6 +215,8 @@ class MainWindow(QMainWindow):
         self.layer_editor.hiddenChanged.connect(self._hidden_changed)
         self.layer_editor.problem.connect(lambda text: self.status.announce(text, 10000))
         self.banner.resetRequested.connect(self.reset)
+        self.files.opened.connect(self._document_opened)
+        self.lesson_notice.restoreRequested.connect(self.restore_lesson)
         self.gradient_plot.thresholdsChanged.connect(self.settings.set_gradient_thresholds)
 
     # -- start ----------------------------------------------------------------------------
@@ -318,6 +324,7 @@ class MainWindow(QMainWindow):
             )
         self.clear_problem()
         self.settings.save_session(self.session)
+        self._compare_with_lesson()
 
     def _config_changed(self, config) -> None:
         self.session = self.session.replace(config=config)
@@ -325,6 +332,39 @@ class MainWindow(QMainWindow):
             self.runner.configure(training=config)
         self.status.announce("New training settings apply from the next step")
         self.settings.save_session(self.session)
+        self._compare_with_lesson()
+
+    # -- lessons --------------------------------------------------------------------------
+    def _document_opened(self, project, path: str, example: bool) -> None:
+        """An example is a lesson: remember its settings; any other project ends the lesson."""
+        self.lesson = lesson_rules.Lesson(path, project) if example else None
+        self._compare_with_lesson()
+
+    def lesson_differences(self) -> tuple[list[str], list[str]]:
+        """(data and network, training) settings that differ from the open lesson's."""
+        if self.lesson is None or self.spec is None:
+            return [], []
+        return lesson_rules.differences(
+            self.lesson, self.session.data, self.spec, self.session.config
+        )
+
+    def _compare_with_lesson(self) -> None:
+        rebuild, training = self.lesson_differences()
+        self.lesson_notice.show_text(lesson_rules.notice_text(rebuild + training))
+
+    def restore_lesson(self) -> None:
+        """The lesson's settings back: its training settings in place (the run goes on),
+        or, when the data or the network differ, the lesson opened again at its start."""
+        if self.lesson is None:
+            return
+        rebuild, training = self.lesson_differences()
+        if rebuild:
+            self.files.open_example(self.lesson.path)
+        elif training:
+            config = self.lesson.project.training.replace(seed=self.session.config.seed)
+            self.controls.set_config(config)
+            self._config_changed(config)
+            self.status.announce(f"Restored the settings of {self.lesson.title}")
 
     # -- commands -------------------------------------------------------------------------
     def _run_toggled(self, on: bool) -> None:
@@ -358,8 +398,8 @@ class MainWindow(QMainWindow):
         if self.runner is not None:
             self.inspector.begin()
 
-    def reset(self) -> None:
-        """Back to step 0 with fresh weights: the next initialisation seed."""
+    def reset(self, *, seed: int | None = None) -> None:
+        """Back to step 0 with fresh weights: the next initialisation seed, or `seed`."""
         if self.runner is None:
             return
         self.inspector.drop("the network was reset")
@@ -367,11 +407,12 @@ class MainWindow(QMainWindow):
             self._rebuild(self.spec, self.data, "training process")
             return
         config = self.session.config
-        config = config.replace(seed=(config.seed + 1) % (2**31))
+        config = config.next_seed() if seed is None else config.replace(seed=seed)
         self.session = self.session.replace(config=config)
         self.controls.set_config(config)
         self.controls.set_running(False)
         self.runner.reset(seed=config.seed)
+        self.layer_editor.clear_message()
         self.clear_problem()
         self.status.announce(f"Reset: step 0 with new weights (initialisation seed {config.seed})")
         self.settings.save_session(self.session)
