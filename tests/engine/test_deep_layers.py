@@ -197,7 +197,7 @@ def test_weights_files_carry_the_extra_tensors_bit_for_bit(tmp_path, suffix):
     assert np.array_equal(back.predict(X), net.predict(X))
 
 
-@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "gelu"])
+@pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_numpy_script_is_bit_identical(tmp_path, activation):
     net = _random(Network(_spec(FLAGGED.format(a=activation)), rng=0))
     path = export_numpy_script(net, tmp_path / f"deep_{activation}.py")
@@ -208,7 +208,7 @@ def test_numpy_script_is_bit_identical(tmp_path, activation):
     assert np.array_equal(module.predict(X), net.predict(X))
 
 
-@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "swish"])
+@pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_onnx_matches_predict(tmp_path, activation):
     net = _random(Network(_spec(FLAGGED.format(a=activation), n_classes=3, loss="ce"), rng=0))
     path = export_onnx(net, tmp_path / "deep.onnx")
