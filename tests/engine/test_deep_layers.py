@@ -6,6 +6,7 @@ import importlib.util
 import json
 
 import numpy as np
+import onnx
 import onnxruntime as ort
 import pytest
 
@@ -216,6 +217,8 @@ def test_onnx_matches_predict(tmp_path, activation):
     X, _ = _batch(40)
     out = session.run(["output"], {"input": X.astype(np.float32)})[0]
     np.testing.assert_allclose(out, net.predict(X), rtol=1e-6, atol=1e-5)
+    described = onnx.load(str(path)).doc_string
+    assert f"5 {activation} +res -> 4 {activation} +bn +res" in described
 
 
 # ---- the backprop inspector --------------------------------------------------------------

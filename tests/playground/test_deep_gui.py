@@ -4,6 +4,8 @@ draws its unit maps and goes through the backprop inspector and its gradient che
 
 from __future__ import annotations
 
+import pytest
+
 from engine.spec import LayerSpec
 from playground.document.project import read_project, write_project
 from playground.gui.file_actions import example_paths
@@ -12,12 +14,13 @@ from tests.playground.gui_support import WAIT_MS, close_window, make_window, wai
 LAYERS = "6:relu:bn+res,5:tanh:bn,5:tanh:res"
 
 
-def test_a_batch_normalised_residual_network_trains_and_inspects(qtbot, tmp_path):
+@pytest.mark.parametrize("runner", ["thread", "process"])
+def test_a_batch_normalised_residual_network_trains_and_inspects(qtbot, tmp_path, runner):
     lesson = read_project(next(p for p in example_paths() if p.name.startswith("17-")))
     hidden = tuple(LayerSpec.parse(t) for t in LAYERS.split(","))
     path = tmp_path / "deep.playground.json"
     write_project(lesson.replace(network=lesson.network.replace(hidden=hidden)), path)
-    window = make_window(qtbot, tmp_path, runner="thread")
+    window = make_window(qtbot, tmp_path, runner=runner)
     try:
         assert window.files.open_path(str(path))
         snap = wait_snapshot(qtbot, window, lambda s: s.spec.hidden == hidden)
