@@ -16,8 +16,7 @@ batch's: r = (1 - momentum) r + momentum s, with the unbiased variance
 (n / (n - 1)). They move in the backward pass, not the forward, so a forward
 alone (a gradient check's loss evaluations, a step refused for a non-finite or
 exploding loss) leaves them as they were; a step refused later, for a non-finite
-gradient or update, has already moved them (they stay finite: they come from the
-finite z of that step).
+gradient or update, has already moved them.
 
 A batch of ONE example while training (PyTorch refuses it) is normalised with the
 running statistics, as in evaluation, and does not update them: a single example
