@@ -39,16 +39,18 @@ MOMENTUM = 0.1
 class BatchNormBuffers:
     """One batch size's scratch: the normalised z, the batch statistics, a work array."""
 
-    __slots__ = ("inv", "mean", "n", "use_batch", "var", "work", "xhat")
+    __slots__ = ("inv", "mean", "n", "scale", "use_batch", "var", "wmean", "work", "xhat")
 
     def __init__(self, n: int, m: int):
         self.n = n
+        self.wmean = np.full(n, 1.0 / n)  # a mean over the batch is one dot with it
         self.use_batch = n > 1  # a batch of one is normalised by the running statistics
         self.xhat = np.empty((n, m))
         self.work = np.empty((n, m))
         self.mean = np.empty(m)
         self.var = np.empty(m)
         self.inv = np.empty(m)  # 1 / sqrt(var + eps) of the statistics used
+        self.scale = np.empty(m)  # scratch of the backward pass
 
 
 class BatchNorm:
@@ -87,9 +89,9 @@ class BatchNorm:
         """Training: y = xhat * gamma + beta into `out`, keeping xhat and the statistics."""
         xhat = buf.xhat
         if buf.use_batch:
-            np.mean(z, axis=0, out=buf.mean)
+            np.dot(buf.wmean, z, out=buf.mean)
             np.subtract(z, buf.mean, out=xhat)
-            np.mean(np.multiply(xhat, xhat, out=buf.work), axis=0, out=buf.var)  # biased
+            np.dot(buf.wmean, np.multiply(xhat, xhat, out=buf.work), out=buf.var)  # biased
             np.add(buf.var, EPS, out=buf.inv)
         else:
             np.subtract(z, self.running_mean, out=xhat)
@@ -108,12 +110,16 @@ class BatchNorm:
         """
         np.dot(ones, d, out=self.beta_grad)
         np.dot(ones, np.multiply(d, buf.xhat, out=buf.work), out=self.gamma_grad)
+        scale = buf.scale
         if buf.use_batch:
-            n = buf.n
-            np.multiply(buf.xhat, self.gamma_grad / n, out=buf.work)
-            d -= self.beta_grad / n
+            inv_n = 1.0 / buf.n
+            np.multiply(self.gamma_grad, inv_n, out=scale)
+            np.multiply(buf.xhat, scale, out=buf.work)
+            np.multiply(self.beta_grad, inv_n, out=scale)
+            d -= scale
             d -= buf.work
-        d *= self.gamma * buf.inv
+        np.multiply(self.gamma, buf.inv, out=scale)
+        d *= scale
         return d
 
     def update_running(self, buf: BatchNormBuffers) -> None:
