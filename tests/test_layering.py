@@ -138,3 +138,16 @@ def test_every_package_is_in_the_wheel():
         for init in (ROOT / pkg).rglob("__init__.py")
     }
     assert on_disk - listed == set()
+
+
+MAX_LINES = 500
+
+
+def test_no_module_is_over_500_lines():
+    """One concept per module: a module past 500 lines holds more than one (split it)."""
+    long = {
+        name: n
+        for name, path in MODULES.items()
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert long == {}

@@ -28,6 +28,7 @@ from playground.document.process_runner import SUPPORTED as PROCESS_SUPPORTED
 from playground.document.process_runner import ProcessRunner
 from playground.document.session import Session, default_data_choice
 from playground.document.training_data import default_features, make_data
+from playground.gui import look_inside
 from playground.gui.controls import TrainingControls
 from playground.gui.dataset_picker import DatasetPicker
 from playground.gui.editor.layer_editor import LayerEditor
@@ -155,7 +156,7 @@ class MainWindow(QMainWindow):
         right = QSplitter(Qt.Orientation.Vertical)
         right.setObjectName("rightSplitter")
         right.addWidget(self.loss_plot)
-        right.addWidget(self.gradient_plot)
+        right.addWidget(look_inside.install(self))  # gradients, activations, landscape; paint
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         for w in (left, centre, right):
@@ -480,6 +481,7 @@ class MainWindow(QMainWindow):
             return True
         self._closed = True
         self.frames.stop()
+        self.landscape_plot.wait()
         stopped = True
         if self.runner is not None:
             stopped = self.runner.stop(timeout=STOP_TIMEOUT)

@@ -243,22 +243,33 @@ def test_the_inspector_records_deep_steps_including_a_single_example():
     assert rec.batch_size == 1 and np.all(np.isfinite(rec.final_grad_W[0]))
 
 
-def test_divergence_names_the_layer_and_tensor_past_batch_norm_tensors():
+@pytest.mark.parametrize(
+    ("name", "quantity"),
+    [("layers.1.weight", "weight update"), ("layers.0.bn.bias", "bn.bias update")],
+)
+def test_divergence_names_the_layer_and_tensor_past_batch_norm_tensors(name, quantity):
     from engine.errors import DivergenceError
 
     X, y = _batch(12)
     data = Data.from_arrays(X, y, task="classification", n_classes=2)
     trainer = Trainer(_spec("4:tanh:bn,3:tanh"), TrainConfig(optimizer="sgd"), data)
     net = trainer.network
-    for name, quantity in (
-        ("layers.1.weight", "weight gradient"),
-        ("layers.0.bn.bias", "bn.bias gradient"),
-    ):
-        vec = np.zeros(net.size)
-        vec[net.offsets[net.tensor_names.index(name)]] = np.nan
-        with pytest.raises(DivergenceError) as caught:
-            trainer._check_finite(5, vec, "gradient")
-        assert (caught.value.layer, caught.value.quantity) == (int(name[7]), quantity)
+    compute = trainer.optimizer.compute
+
+    def broken(params, grads):  # an update with a NaN in one tensor
+        upd = compute(params, grads)
+        upd[net.offsets[net.tensor_names.index(name)]] = np.nan
+        return upd
+
+    trainer.optimizer.compute = broken
+    before = net.flat.copy()
+    with pytest.raises(DivergenceError) as caught:
+        trainer.step()
+    assert (caught.value.layer, caught.value.quantity) == (int(name[7]), quantity)
+    trained = np.concatenate(
+        [np.full(v.size, t) for v, t in zip(net._tensors, net.tensor_trainable, strict=True)]
+    )
+    assert np.array_equal(net.flat[trained], before[trained])  # the trained tensors were kept
 
 
 # ---- the runner's pictures ---------------------------------------------------------------

@@ -16,7 +16,7 @@ LAYERS = "6:relu:bn+res,5:tanh:bn,5:tanh:res"
 
 @pytest.mark.parametrize("runner", ["thread", "process"])
 def test_a_batch_normalised_residual_network_trains_and_inspects(qtbot, tmp_path, runner):
-    lesson = read_project(next(p for p in example_paths() if p.name.startswith("17-")))
+    lesson = read_project(next(p for p in example_paths() if p.name.startswith("19-")))
     hidden = tuple(LayerSpec.parse(t) for t in LAYERS.split(","))
     path = tmp_path / "deep.playground.json"
     write_project(lesson.replace(network=lesson.network.replace(hidden=hidden)), path)
