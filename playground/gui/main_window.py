@@ -1,13 +1,11 @@
 """The main window: dataset picker left, output centre, curves right, controls on top.
 
-The window edits a `Session`, derives the engine's NetworkSpec / Data / TrainConfig
-from it and sends them to the `Runner` (which trains in its own thread and never
-waits for the GUI). One `FrameLoop` takes the runner's newest snapshot about 30
-times a second and updates every view in place (`SnapshotPresenter`).
-Architecture, feature, loss and dataset changes rebuild the network (announced
-in the status bar; a running session keeps running); hyper-parameters apply to
-the next step. Run after a divergence resumes from the last finite weights (a
-new divergence shows its banner again). Closing stops the runner with a bounded wait.
+The window edits a `Session`, derives NetworkSpec / Data / TrainConfig from it and
+sends them to the runner (which never waits for the GUI); a `FrameLoop` draws its
+newest snapshot about 30 times a second (`SnapshotPresenter`). Architecture,
+feature, loss and dataset changes rebuild the network; hyper-parameters apply to
+the next step. Run after a divergence resumes from the last finite weights (a new
+divergence shows its banner again). Closing stops the runner with a bounded wait.
 """
 
 from __future__ import annotations
