@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph.exporters
-from PySide6.QtCore import QIODevice, QObject, QSaveFile
+from PySide6.QtCore import QIODevice, QObject, QSaveFile, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
@@ -110,6 +110,8 @@ def history_csv(chunk) -> str:
 
 class FileActions(QObject):
     """Owns the File menu's actions; projects go in and out through the document."""
+
+    opened = Signal(object, str, bool)  # project, path, is an example (a lesson)
 
     def __init__(self, window, document: Document, settings, banner: MessageBanner):
         super().__init__(window)
@@ -236,6 +238,7 @@ class FileActions(QObject):
         title = f"<b>{project.title}</b> — " if project.title else ""
         self.banner.show_message(title + text, "info")
         self.doc.announce(f"Opened {project.title or os.path.basename(path)} at step {step}")
+        self.opened.emit(project, path, example)
         return True
 
     # -- save -----------------------------------------------------------------------------------

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import QMainWindow, QScrollArea, QSplitter, QVBoxLayout, 
 import datasets
 from datasets.csv_checks import csv_warnings
 from engine.errors import EngineError
-from engine.losses import losses_for
 from engine.runner import Runner
+from playground.document import lesson as lesson_rules
 from playground.document.document import Document
 from playground.document.process_runner import SUPPORTED as PROCESS_SUPPORTED
 from playground.document.process_runner import ProcessRunner
@@ -33,13 +33,14 @@ from playground.document.training_data import make_data
 from playground.gui.controls import TrainingControls
 from playground.gui.dataset_picker import DatasetPicker
 from playground.gui.document_link import follow
+from playground.gui.document_views import DocumentViews
 from playground.gui.editor.layer_editor import LayerEditor
 from playground.gui.file_actions import FileActions
 from playground.gui.frame_loop import FrameLoop
 from playground.gui.inspector.inspector import InspectorPanel
 from playground.gui.lessons_panel import SHOWN_KEY as LESSONS_SHOWN
 from playground.gui.lessons_panel import LessonsPanel, lessons
-from playground.gui.messages import MessageBanner, show_error_dialog
+from playground.gui.messages import LessonNotice, MessageBanner, show_error_dialog
 from playground.gui.network.network_view import NetworkView
 from playground.gui.plots.boundary_plot import BoundaryPlot
 from playground.gui.plots.gradient_plot import DEFAULT_EXPLODING, DEFAULT_VANISHING, GradientPlot
@@ -95,6 +96,8 @@ class MainWindow(QMainWindow):
         self.network_view = NetworkView()
         self.unit_preview = UnitPreview(self.boundary_plot, self.network_view)
         self.banner = MessageBanner()
+        self.lesson_notice = LessonNotice()
+        self.lesson: lesson_rules.Lesson | None = None  # the open lesson (an example project)
         self.status = StatusPanel(self.statusBar())
         self.presenter = SnapshotPresenter(self)
         self.frames = FrameLoop(
@@ -173,6 +176,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(6, 4, 6, 0)
         layout.addWidget(self.banner)
+        layout.addWidget(self.lesson_notice)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(body)
 
@@ -226,16 +230,15 @@ class MainWindow(QMainWindow):
         self.layer_editor.hiddenChanged.connect(self.document.set_hidden)
         self.layer_editor.problem.connect(lambda text: self.status.announce(text, 10000))
         self.banner.resetRequested.connect(self.reset)
+        self.files.opened.connect(self._document_opened)
+        self.lesson_notice.restoreRequested.connect(self.restore_lesson)
         self.gradient_plot.thresholdsChanged.connect(self.settings.set_gradient_thresholds)
-        events = self.document.events
-        for event, callback in (
-            (events.data, self._show_data),
-            (events.spec, self._show_spec),
-            (events.config, self._show_config),
-            (events.loaded, self._show_project),
+        self.views = DocumentViews(self, self.document)  # the views first, then the runner
+        doc, events = self.document, self.document.events
+        for event, callback in (  # new data, or a network edit on the same data: rebuild
+            (events.data, lambda data: self._rebuild(doc.spec, data, doc.change)),
+            (events.spec, lambda spec: self._rebuild(spec, None, doc.change)),
             (events.session, self.settings.save_session),
-            (events.title, self._show_title),
-            (events.dirty, self._show_modified),
             (events.status, self.status.announce),
         ):
             follow(self, event, callback)
@@ -286,14 +289,6 @@ class MainWindow(QMainWindow):
         self.document.set_data(choice, ds, data, features)
         self._show_data_warnings(choice, ds)
 
-    def _show_data(self, data) -> None:
-        """New data: the picker, the losses and the plot follow; the network is rebuilt."""
-        ds, spec = self.document.dataset, self.document.spec
-        self.picker.set_features(ds.input_dim, spec.features)
-        self.controls.set_losses(losses_for(ds.task, ds.n_classes), spec.loss)
-        self.boundary_plot.set_data(data)
-        self._rebuild(spec, data, self.document.change)
-
     def _show_data_warnings(self, choice, ds) -> None:
         """An imported CSV's traps (scales, a row index, the task chosen) in the banner."""
         found = []
@@ -305,39 +300,6 @@ class MainWindow(QMainWindow):
         elif self._data_warning and self.banner.message() == self._data_warning:
             self.banner.hide()
         self._data_warning = text
-
-    def _show_spec(self, spec) -> None:
-        """The network changed on the same data (features, layers, loss): rebuild it."""
-        features = tuple(self.session.features)
-        if self.picker.selected_features() != features:  # an edit in the layer editor
-            self.picker.set_features(self.dataset.input_dim, features)
-        self._rebuild(spec, None, self.document.change)
-
-    def _show_config(self, config) -> None:
-        if self.controls.config() != config:  # a reset's seed or an opened project
-            self.controls.set_config(config)
-
-    def _show_project(self, project) -> None:
-        """An opened project: every view shows it anew (the runner gets its state next)."""
-        doc = self.document
-        ds, data, spec = doc.dataset, doc.data, doc.spec
-        self.picker.show_dataset(project.data, ds)
-        self.picker.set_features(ds.input_dim, spec.features)
-        self.controls.set_losses(losses_for(ds.task, ds.n_classes), spec.loss)
-        self.controls.set_config(project.training)
-        self.controls.set_running(False)
-        self.layer_editor.set_document(spec)
-        self.network_view.set_spec(spec, data)
-        self.boundary_plot.set_data(data)
-
-    def _show_title(self, name: str) -> None:
-        self.setWindowTitle(f"{name}[*] — Backprop Playground" if name else "Backprop Playground")
-        self._show_modified(self.document.dirty)
-
-    def _show_modified(self, dirty: bool) -> None:
-        """A "*" in the title for unsaved changes to a project (a plain session has none)."""
-        if "[*]" in self.windowTitle():
-            self.setWindowModified(dirty)
 
     def _rebuild(self, spec, data, what: str) -> None:
         """A new network (and data): like a reset; a running session keeps running."""
@@ -360,12 +322,45 @@ class MainWindow(QMainWindow):
                 f"Network rebuilt for the new {what}: training restarts from step 0"
             )
         self.clear_problem()
+        self._compare_with_lesson()
 
     def _config_edited(self, config) -> None:
         self.document.set_config(config)
         if self.runner is not None:
             self.runner.configure(training=config)
         self.status.announce("New training settings apply from the next step")
+        self._compare_with_lesson()
+
+    # -- lessons --------------------------------------------------------------------------
+    def _document_opened(self, project, path: str, example: bool) -> None:
+        """An example is a lesson: remember its settings; any other project ends the lesson."""
+        self.lesson = lesson_rules.Lesson(path, project) if example else None
+        self._compare_with_lesson()
+
+    def lesson_differences(self) -> tuple[list[str], list[str]]:
+        """(data and network, training) settings that differ from the open lesson's."""
+        if self.lesson is None or self.spec is None:
+            return [], []
+        return lesson_rules.differences(
+            self.lesson, self.session.data, self.spec, self.session.config
+        )
+
+    def _compare_with_lesson(self) -> None:
+        rebuild, training = self.lesson_differences()
+        self.lesson_notice.show_text(lesson_rules.notice_text(rebuild + training))
+
+    def restore_lesson(self) -> None:
+        """The lesson's settings back: its training settings in place (the run goes on),
+        or, when the data or the network differ, the lesson opened again at its start."""
+        if self.lesson is None:
+            return
+        rebuild, training = self.lesson_differences()
+        if rebuild:
+            self.files.open_example(self.lesson.path)
+        elif training:
+            config = self.lesson.project.training.replace(seed=self.session.config.seed)
+            self._config_edited(config)  # the controls follow the document
+            self.status.announce(f"Restored the settings of {self.lesson.title}")
 
     # -- the runner, for the File menu and the inspector -------------------------------------
     def capture_training(self, timeout: float):
@@ -443,6 +438,7 @@ class MainWindow(QMainWindow):
         self.document.set_config(config)  # the controls follow
         self.controls.set_running(False)
         self.runner.reset(seed=config.seed)
+        self.layer_editor.clear_message()
         self.clear_problem()
         self.status.announce(f"Reset: step 0 with new weights (initialisation seed {config.seed})")
 

@@ -104,3 +104,42 @@ def show_error_dialog(
 
 
 _ORPHANS: set[QMessageBox] = set()
+
+
+class LessonNotice(QFrame):
+    """Under the lesson's explanation: which settings now differ, and a way back."""
+
+    restoreRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("lessonNotice")
+        background, border, _pixmap = STYLES["info"]
+        self.setStyleSheet(
+            f"#lessonNotice {{ background: {background}; border: 1px solid {border};"
+            f" border-radius: 4px; }}"
+        )
+        self.text = QLabel()
+        self.text.setObjectName("lessonNoticeText")
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.restore_button = QPushButton("Restore lesson settings")
+        self.restore_button.setObjectName("restoreLessonButton")
+        self.restore_button.setToolTip(
+            "Put the lesson's settings back (a changed dataset or network opens the lesson "
+            "again at its start)"
+        )
+        self.restore_button.clicked.connect(self.restoreRequested)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 2, 4, 2)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.restore_button)
+        self.hide()
+
+    def show_text(self, text: str) -> None:
+        """Show `text` ('' hides the notice: the settings match the lesson again)."""
+        self.text.setText(text)
+        self.setVisible(bool(text))
+
+    def message(self) -> str:
+        return self.text.text() if not self.isHidden() else ""

@@ -112,6 +112,8 @@ class LayerEditor(QWidget):
     def set_spec(self, spec: NetworkSpec) -> None:
         """Show `spec`'s features, hidden layers and output; no signal, history kept.
 
+        The message of an earlier edit is cleared: it spoke of another network.
+
         Other inputs (a dataset of another dimension) clear the undo history: its
         states would name features this data does not have.
         """
@@ -124,7 +126,8 @@ class LayerEditor(QWidget):
         self.output_text = output_text(spec)
         if self.selected is not None and self.selected >= len(self.hidden):
             self.selected = None
-        self._rebuild_cards()
+        self.clear_message()  # a message about the previous network no longer applies
+        self._rebuild_cards()  # the properties show the selected layer as it now is
 
     def set_document(self, spec: NetworkSpec) -> None:
         """Show `spec` as a new document (a project was opened): no signal, history cleared."""
@@ -151,6 +154,10 @@ class LayerEditor(QWidget):
         self.message.setStyleSheet(ERROR_STYLE)
         self.message.setText(message)
         self.problem.emit(message)
+
+    def clear_message(self) -> None:
+        self.message.setStyleSheet(HINT_STYLE)
+        self.message.clear()
 
     def hint(self, text: str) -> None:
         self.message.setStyleSheet(HINT_STYLE)

@@ -26,6 +26,7 @@ TINY = 1e-30  # zero norms are drawn here on the log axis
 DEFAULT_VANISHING = 1e-6
 DEFAULT_EXPLODING = 1e2
 FAR = 40.0  # log10 extent of the shaded bands
+HOVER_HINT = "Hover over the plot for exact values"
 
 
 VERDICT_COLOURS = {"exploding": "#D55E00", "vanishing": "#0072B2", "healthy": "#1a6b4f"}
@@ -80,7 +81,7 @@ class GradientPlot(QWidget):
         self.verdict_label.setObjectName("gradientVerdict")
         self.verdict_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.verdict_label.setToolTip("The layer whose gradient is furthest from healthy, now")
-        self.hover_label = QLabel("Hover over the plot for exact values")
+        self.hover_label = QLabel(HOVER_HINT)
         self.hover_label.setStyleSheet("color: #555555")
         self.hover_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.hover_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -167,6 +168,8 @@ class GradientPlot(QWidget):
             self.n_layers = n_layers
         self._buf.clear(columns=1 + n_layers)
         self._extent.clear()
+        self.hover_label.setText(HOVER_HINT)  # the old run's values are gone
+        self.cursor.setVisible(False)
         self.x_range.follow()
         self.y_range.follow()
         self.redraw()

@@ -118,7 +118,8 @@ class LossPlot(QWidget):
             if metric_name == "accuracy":
                 self.metric_plot.getViewBox().disableAutoRange()
                 self.metric_plot.setYRange(0.0, 1.02, padding=0)
-        for r in (self.x_range, self.y_range):
+        following = (self.metric_range,) if self.metric_range.following else ()
+        for r in (self.x_range, self.y_range, *following):
             r.follow()
         self._steps.clear()
         self._evals.clear()

@@ -45,6 +45,7 @@ class StickyRange:
         self.fill = fill  # shrink when the data spans less than this fraction of the view
         self.floor = floor  # lower bound always shown (e.g. 0 for steps)
         self.following = True
+        self.home = tuple(self.vb.viewRange()[self.index])  # the empty plot's range
         self.vb.disableAutoRange(axis=self.vb.XAxis if axis == "x" else self.vb.YAxis)
         self.vb.sigRangeChangedManually.connect(self._manual)
 
@@ -53,7 +54,12 @@ class StickyRange:
             self.following = False
 
     def follow(self) -> None:
+        """Follow the data again, from the empty plot's range (a new run: no old axes)."""
         self.following = True
+        if self.index == 0:
+            self.vb.setXRange(*self.home, padding=0)
+        else:
+            self.vb.setYRange(*self.home, padding=0)
 
     def set_log(self, log: bool) -> None:
         self.log = log
