@@ -207,18 +207,19 @@ class FileActions(QObject):
         if path:
             self.open_path(path)
 
-    def open_example(self, path: str) -> bool:
-        return self.open_path(path, example=True)
+    def open_example(self, path: str, *, confirm: bool = True) -> bool:
+        return self.open_path(path, example=True, confirm=confirm)
 
-    def open_path(self, path: str, *, example: bool = False) -> bool:
-        """Make the project in `path` current; a bad file changes nothing and is explained."""
+    def open_path(self, path: str, *, example: bool = False, confirm: bool = True) -> bool:
+        """Make the project in `path` current; a bad file changes nothing and is explained.
+        `confirm`: ask first about unsaved changes to the current project."""
         try:
             project, ds, data, trainer = projects.open_project(path)  # before anything changes
         except OPEN_PROBLEMS as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             show_error_dialog(self.w, "Cannot open project", f"{reason}\nYour current work stays.")
             return False
-        if not self.confirm_close():  # unsaved changes: Save, Discard or Cancel the open
+        if confirm and not self.confirm_close():  # unsaved changes: Save, Discard or Cancel
             return False
         self.doc.load_project(project, ds, data)  # the views follow its `loaded` event
         if not self.w.restore_training(project.state or capture(trainer), CAPTURE_TIMEOUT):

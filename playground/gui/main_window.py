@@ -239,6 +239,7 @@ class MainWindow(QMainWindow):
             (events.data, lambda data: self._rebuild(doc.spec, data, doc.change)),
             (events.spec, lambda spec: self._rebuild(spec, None, doc.change)),
             (events.session, self.settings.save_session),
+            (events.session, lambda _session: self._compare_with_lesson()),
             (events.status, self.status.announce),
         ):
             follow(self, event, callback)
@@ -322,14 +323,12 @@ class MainWindow(QMainWindow):
                 f"Network rebuilt for the new {what}: training restarts from step 0"
             )
         self.clear_problem()
-        self._compare_with_lesson()
 
     def _config_edited(self, config) -> None:
         self.document.set_config(config)
         if self.runner is not None:
             self.runner.configure(training=config)
         self.status.announce("New training settings apply from the next step")
-        self._compare_with_lesson()
 
     # -- lessons --------------------------------------------------------------------------
     def _document_opened(self, project, path: str, example: bool) -> None:
@@ -356,7 +355,7 @@ class MainWindow(QMainWindow):
             return
         rebuild, training = self.lesson_differences()
         if rebuild:
-            self.files.open_example(self.lesson.path)
+            self.files.open_example(self.lesson.path, confirm=False)  # asked for: no question
         elif training:
             config = self.lesson.project.training.replace(seed=self.session.config.seed)
             self._config_edited(config)  # the controls follow the document

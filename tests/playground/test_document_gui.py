@@ -74,3 +74,27 @@ def test_the_window_follows_a_config_change_made_in_the_document(qtbot, tmp_path
         assert window.controls.config() == window.document.config
     finally:
         close_window(window)
+
+
+def test_a_lesson_follows_changes_made_through_the_document(qtbot, tmp_path):
+    """The lesson notice listens to the document, whoever changed it; restoring the
+    lesson's network reopens it without asking about the changes it undoes."""
+    from playground.gui.file_actions import example_paths
+
+    window = make_window(qtbot, tmp_path, runner="thread")
+    asked = []
+    window.files.ask_save = lambda: asked.append(1) or QMessageBox.StandardButton.Cancel
+    try:
+        assert window.files.open_example(str(example_paths()[0]))
+        doc = window.document
+        lesson_hidden = doc.spec.hidden
+        doc.set_config(doc.config.replace(lr=doc.config.lr * 3))
+        assert "learning rate" in window.lesson_notice.message()
+        doc.set_hidden(EDITED)
+        assert "hidden layers" in window.lesson_notice.message()
+        assert doc.dirty and window.isWindowModified()
+        window.lesson_notice.restore_button.click()
+        assert asked == [] and doc.spec.hidden == lesson_hidden
+        assert window.lesson_notice.message() == "" and not doc.dirty
+    finally:
+        close_window(window)
