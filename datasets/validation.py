@@ -8,7 +8,9 @@ from typing import Any
 
 from datasets.errors import DatasetError
 
-MAX_SEED = 2**63 - 1
+# The one seed range, equal to engine.settings.MAX_SEED (datasets never imports the engine;
+# tests/engine/test_settings.py keeps the two equal). 2**31 - 1 fits the GUI's spin boxes.
+MAX_SEED = 2**31 - 1
 
 
 def check_int(name: str, value: Any, lo: int, hi: int) -> int:

@@ -512,12 +512,13 @@ class Runner:
             return
         if self._stopper.patience > 0 and self._stopper.update(trainer, self._evaluation):
             best = self._stopper.best_epoch
-            self._stopper.restore(trainer)
+            restored = self._stopper.restore(trainer)
             self._eval_step = -1  # the weights changed: fresh views
             self._views.clear()
+            kept = f"restored the weights of epoch {best}" if restored else "kept the last weights"
             self._finish(
                 f"Stopped early at epoch {trainer.epoch}: the test loss has not improved for "
-                f"{self._stopper.patience} epoch(s); restored the weights of epoch {best}."
+                f"{self._stopper.patience} epoch(s); {kept}."
             )
         elif self._segment_done():
             self._finish(None)

@@ -20,6 +20,8 @@ from engine.layers import LAYER_KINDS
 from engine.losses import LOSSES as LOSS_REGISTRY
 from engine.migrations import register_format
 from engine.optimizers import OPTIMIZERS as OPTIMIZER_REGISTRY
+from engine.settings import EPOCHS_UNTIL_PAUSED, MAX_SEED, SETTINGS, check_all
+from engine.settings import LIMITS as SETTING_LIMITS
 
 SPEC_VERSION = 2  # 2: each hidden layer records its `kind`
 SPEC_FORMAT = register_format("network-spec", "network spec", SPEC_VERSION, SpecError)
@@ -45,19 +47,8 @@ TASKS = ("classification", "regression")
 MAX_HIDDEN_LAYERS = 12
 MAX_UNITS = 256
 
-# Upper bounds of the training settings, shared by TrainConfig, `playground train`'s
-# options and the GUI's spin boxes, so the three cannot disagree (lower bounds: 0).
-LIMITS: dict[str, float] = {
-    "lr": 1e6,
-    "batch_size": 100_000,
-    "l1": 10.0,
-    "l2": 10.0,
-    "dropout": 0.95,
-    "clip_norm": 1000.0,
-    "epochs": 1_000_000,
-    "patience": 1_000_000,
-}
-EPOCHS_UNTIL_PAUSED = 10**9  # the GUI's "until paused"; the one count above LIMITS["epochs"]
+# Upper bounds of the training settings (engine/settings.py declares each setting once).
+LIMITS = SETTING_LIMITS
 
 
 def _check_int(name: str, value: Any, lo: int, hi: int | None = None) -> int:
@@ -330,52 +321,40 @@ class NetworkSpec:
         return cls(**d)
 
 
-@dataclass(frozen=True)
+def _fields_from_settings(cls: type) -> type:
+    """A frozen dataclass with one field per training setting, in the table's order."""
+    cls.__annotations__ = {
+        s.name: f"{s.kind.__name__} | None" if s.optional else s.kind.__name__ for s in SETTINGS
+    }
+    for setting in SETTINGS:
+        setattr(cls, setting.name, setting.default)
+    return dataclass(frozen=True)(cls)
+
+
+@_fields_from_settings
 class TrainConfig:
     """How to train: optimizer and its settings, batches, regularisation, seed.
 
-    `batch_size=0` means full batch. `clip_norm=0` switches gradient clipping off.
-    `patience=0` switches early stopping (on test loss) off. `eps=None` takes the
-    optimizer's own default (Adam 1e-8, RMSprop 1e-8, Adagrad 1e-10).
+    One field per record of engine/settings.py (name, default, bounds, tip), in its
+    order: optimizer, lr, momentum, beta1, beta2, rho, eps, batch_size, l1, l2,
+    dropout, clip_norm, epochs, patience, seed. `batch_size=0` means full batch.
+    `clip_norm=0` switches gradient clipping off. `patience=0` switches early
+    stopping (on test loss) off. `eps=None` takes the optimizer's own default
+    (Adam 1e-8, RMSprop 1e-8, Adagrad 1e-10).
     """
 
-    optimizer: str = "adam"
-    lr: float = 0.01
-    momentum: float = 0.9
-    beta1: float = 0.9
-    beta2: float = 0.999
-    rho: float = 0.99
-    eps: float | None = None
-    batch_size: int = 16
-    l1: float = 0.0
-    l2: float = 0.0
-    dropout: float = 0.0
-    clip_norm: float = 0.0
-    epochs: int = 100
-    patience: int = 0
-    seed: int = 0
-
     def __post_init__(self) -> None:
-        set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
-        set_("optimizer", _check_name("optimizer", self.optimizer, OPTIMIZERS))
-        hi = LIMITS
-        set_("lr", _check_real("lr", self.lr, 0.0, hi["lr"], lo_open=True))
-        set_("momentum", _check_real("momentum", self.momentum, 0.0, 0.9999))
-        set_("beta1", _check_real("beta1", self.beta1, 0.0, 0.9999))
-        set_("beta2", _check_real("beta2", self.beta2, 0.0, 0.999999))
-        set_("rho", _check_real("rho", self.rho, 0.0, 0.9999))
-        if self.eps is not None:
-            set_("eps", _check_real("eps", self.eps, 0.0, 1.0, lo_open=True))
-        for name in ("batch_size", "patience"):
-            set_(name, _check_int(name, getattr(self, name), 0, hi[name]))
-        for name in ("l1", "l2", "dropout", "clip_norm"):
-            set_(name, _check_real(name, getattr(self, name), 0.0, hi[name]))
-        if self.epochs != EPOCHS_UNTIL_PAUSED:
-            set_("epochs", _check_int("epochs", self.epochs, 0, hi["epochs"]))
-        set_("seed", _check_int("seed", self.seed, 0, 2**63 - 1))
+        """Each field checked by its record in engine/settings.py."""
+        values = check_all({f.name: getattr(self, f.name) for f in dataclasses.fields(self)})
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
 
     def replace(self, **changes: Any) -> TrainConfig:
         return dataclasses.replace(self, **changes)
+
+    def next_seed(self) -> TrainConfig:
+        """The same settings with the next initialisation seed (Reset), within the range."""
+        return self.replace(seed=(self.seed + 1) % (MAX_SEED + 1))
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -164,8 +164,15 @@ class EarlyStopping:
         return self.wait >= self.patience
 
     def restore(self, trainer: Trainer) -> bool:
-        """Put the best weights back (optimizer state and counters stay); True if changed."""
-        if self.best_flat is None or np.array_equal(self.best_flat, trainer.network.flat):
+        """Put the best weights back (optimizer state and counters stay); True if changed.
+
+        Nothing changes when the config says not to (`restore_best=False`).
+        """
+        if (
+            not trainer.config.restore_best
+            or self.best_flat is None
+            or np.array_equal(self.best_flat, trainer.network.flat)
+        ):
             return False
         trainer.network.flat[...] = self.best_flat
         return True

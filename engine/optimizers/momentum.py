@@ -25,7 +25,7 @@ class Momentum(Optimizer):
     order = 1  # place in menus and name lists
     state_names = ("velocity",)
     formula = "v <- mu * v + g;  update = -lr * v"
-    tip = "Gradient descent with momentum 0.9: a running velocity smooths the steps"
+    tip = "Gradient descent with momentum (0.9 unless set): a running velocity smooths the steps"
 
     def explain(self, before, w):
         v = ("v after", float(self.state["velocity"][0]))

@@ -1,8 +1,8 @@
 """RMSprop (Tieleman & Hinton 2012), PyTorch defaults (no momentum, not centred).
 
-Update rule (alpha = config.rho, default 0.99; s starts at 0;
+Update rule (rho = config.rho, PyTorch's `alpha`, default 0.99; s starts at 0;
 eps = config.eps or 1e-8, added outside the root):
-    s <- alpha * s + (1 - alpha) * g * g
+    s <- rho * s + (1 - rho) * g * g
     w <- w - lr * g / (sqrt(s) + eps)
 """
 
@@ -29,20 +29,20 @@ class RMSprop(Optimizer):
 
     def explain(self, before, w):
         return [
-            ("rho", self.alpha),
+            ("rho", self.rho),
             ("s before", float(before["square_avg"][0])),
             ("s after", float(self.state["square_avg"][0])),
             ("eps", self.eps),
         ]
 
     def _configure(self, config: TrainConfig) -> None:
-        self.alpha = float(config.rho)
+        self.rho = float(config.rho)
 
     def _step(self, params: np.ndarray, grads: np.ndarray, out: np.ndarray) -> None:
         s, tmp = self.state["square_avg"], self._scratch["tmp"]
-        s *= self.alpha
+        s *= self.rho
         np.multiply(grads, grads, out=tmp)
-        tmp *= 1.0 - self.alpha
+        tmp *= 1.0 - self.rho
         s += tmp
         np.sqrt(s, out=tmp)
         tmp += self.eps

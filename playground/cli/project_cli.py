@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 import datasets
+from engine.settings import SETTINGS
 from engine.snapshot import History
 from engine.trainer import Trainer
 from engine.trainer_state import capture
@@ -38,19 +39,8 @@ FIXED_BY_PROJECT = {
     "seed": "--seed",
     "load_weights": "--load-weights",
 }
-# command-line option -> TrainConfig field, for the overrides
-TRAINING = {
-    "optimizer": "optimizer",
-    "lr": "lr",
-    "momentum": "momentum",
-    "batch_size": "batch_size",
-    "l1": "l1",
-    "l2": "l2",
-    "dropout": "dropout",
-    "clip": "clip_norm",
-    "patience": "patience",
-    "epochs": "epochs",
-}
+# the training settings a command line may override (engine/settings.py; not the seed)
+TRAINING = tuple(s.name for s in SETTINGS if s.flag is not None and s.name not in FIXED_BY_PROJECT)
 
 
 def check_project_path(text: str) -> Path:
@@ -72,7 +62,7 @@ def load(args: argparse.Namespace) -> tuple[Project, datasets.Dataset, Trainer, 
     project = read_project(args.project)
     history = History(len(project.network.hidden) + 1)  # one gradient norm per dense layer
     ds, _, trainer = prepare(project, args.project, history)
-    changes = {field: getattr(args, key) for key, field in TRAINING.items() if _given(args, key)}
+    changes = {name: getattr(args, name) for name in TRAINING if _given(args, name)}
     if "epochs" not in changes and project.training.epochs >= UNLIMITED_EPOCHS:
         changes["epochs"] = DEFAULT_EPOCHS
     trainer.set_config(project.training.replace(**changes))

@@ -18,8 +18,10 @@ import numpy as np
 
 import datasets
 from datasets.csv_checks import csv_warnings
+from engine.errors import SpecError
+from engine.settings import SETTINGS, Setting
 from engine.snapshot import History
-from engine.spec import FEATURES, LIMITS, LOSSES, OPTIMIZERS, TrainConfig
+from engine.spec import FEATURES, LOSSES, TrainConfig
 from playground.cli import project_cli
 from playground.cli.progress import Progress
 from playground.document import exporting, training_data
@@ -31,29 +33,43 @@ DEFAULT_NOISE = 0.0
 DEFAULT_LAYERS = "8:tanh,8:tanh"
 
 
-def bounded(kind: type, field: str, *, positive: bool = False):
-    """An argparse type: a `kind` number from 0 (or above 0) to `LIMITS[field]`.
+def setting_type(setting: Setting):
+    """An argparse type that reads and checks `setting` by its record (engine/settings.py).
 
-    The bounds are the engine's (engine.spec.LIMITS), which the GUI's controls use too.
+    Out of range or unreadable: argparse's usage message and exit status 2.
     """
-    hi = LIMITS[field]
-    shown = str(int(hi)) if float(hi).is_integer() else f"{hi:g}"
-    what = "an integer" if kind is int else "a number"
-    low = "> 0" if positive else ">= 0"
+    what = "an integer" if setting.kind is int else "a number"
 
     def parse(text: str):
         try:
-            value = kind(text)
+            value = setting.kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {what}; received {text!r}") from None
-        if not ((value > 0 if positive else value >= 0) and value <= hi):  # False for NaN
+        try:
+            return setting.check(value)
+        except SpecError:
             raise argparse.ArgumentTypeError(
-                f"expected {what} {low} and <= {shown}; received {text}"
-            )
-        return value
+                f"expected {what} {setting.bounds_text()}; received {text}"
+            ) from None
 
-    parse.__name__ = kind.__name__  # argparse names the type in some messages
+    parse.__name__ = setting.kind.__name__  # argparse names the type in some messages
     return parse
+
+
+def add_training_arguments(group) -> None:
+    """One option per training setting with a flag, from its record (unset: None)."""
+    for s in SETTINGS:
+        if s.flag is None:
+            continue
+        if s.choices:
+            group.add_argument(s.flag, dest=s.name, choices=s.choices, help=s.help_text())
+        elif s.kind is bool:  # --restore-best / --no-restore-best
+            action = argparse.BooleanOptionalAction
+            group.add_argument(s.flag, dest=s.name, action=action, help=s.help_text())
+        else:
+            group.add_argument(
+                s.flag, dest=s.name, type=setting_type(s), metavar=s.metavar, help=s.help_text()
+            )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -107,59 +123,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     net.add_argument("--loss", choices=LOSSES, help="default: bce, ce or mse following the task")
 
-    train = parser.add_argument_group("training")
-    train.add_argument("--optimizer", choices=OPTIMIZERS, help="(default adam)")
-    train.add_argument(
-        "--lr",
-        type=bounded(float, "lr", positive=True),
-        help=f"learning rate, > 0 and <= {LIMITS['lr']:g} (default 0.01)",
-    )
-    train.add_argument("--momentum", type=float, help="momentum of momentum/nesterov (default 0.9)")
-    train.add_argument(
-        "--batch-size",
-        type=bounded(int, "batch_size"),
-        metavar="N",
-        help="examples per step; 0 = full batch (default 16)",
-    )
-    train.add_argument(
-        "--l1",
-        type=bounded(float, "l1"),
-        help=f"L1 penalty on weights, <= {LIMITS['l1']:g} (default 0)",
-    )
-    train.add_argument(
-        "--l2",
-        type=bounded(float, "l2"),
-        help=f"L2 penalty on weights, <= {LIMITS['l2']:g}; decoupled decay with adamw (default 0)",
-    )
-    train.add_argument(
-        "--dropout",
-        type=bounded(float, "dropout"),
-        help="dropout rate of the hidden layers (default 0)",
-    )
-    train.add_argument(
-        "--clip",
-        type=bounded(float, "clip_norm"),
-        metavar="NORM",
-        help="clip the global gradient norm; 0 = off (default 0)",
-    )
-    train.add_argument(
-        "--patience",
-        type=bounded(int, "patience"),
-        metavar="N",
-        help="stop after N epochs without a better test loss; 0 = off (default 0)",
-    )
-    train.add_argument(
-        "--epochs",
-        type=bounded(int, "epochs"),
-        metavar="N",
-        help="epochs to train from where the network is (default 100, or the project's)",
-    )
-    train.add_argument(
-        "--seed",
-        type=int,
-        metavar="N",
-        help="seed of the data, the split, the initial weights and the shuffling",
-    )
+    add_training_arguments(parser.add_argument_group("training"))
 
     files = parser.add_argument_group("files")
     files.add_argument(
@@ -308,20 +272,7 @@ def load_network(args: argparse.Namespace, ds):
 
 
 # Defaults of the options left unset (None in `args`, so a project can tell what was given).
-DEFAULTS = {
-    "test_ratio": 0.3,
-    "optimizer": "adam",
-    "lr": 0.01,
-    "momentum": 0.9,
-    "batch_size": 16,
-    "l1": 0.0,
-    "l2": 0.0,
-    "dropout": 0.0,
-    "clip": 0.0,
-    "patience": 0,
-    "epochs": 100,
-    "seed": 0,
-}
+DEFAULTS = {"test_ratio": 0.3, **{s.name: s.default for s in SETTINGS if s.flag is not None}}
 
 
 def _option(args: argparse.Namespace, name: str):
@@ -330,20 +281,8 @@ def _option(args: argparse.Namespace, name: str):
 
 
 def make_config(args: argparse.Namespace) -> TrainConfig:
-    o = lambda name: _option(args, name)  # noqa: E731
-    return TrainConfig(
-        optimizer=o("optimizer"),
-        lr=o("lr"),
-        momentum=o("momentum"),
-        batch_size=o("batch_size"),
-        l1=o("l1"),
-        l2=o("l2"),
-        dropout=o("dropout"),
-        clip_norm=o("clip"),
-        epochs=o("epochs"),
-        patience=o("patience"),
-        seed=o("seed"),
-    )
+    """The TrainConfig of the options: each setting given, or its default."""
+    return TrainConfig(**{s.name: _option(args, s.name) for s in SETTINGS if s.flag is not None})
 
 
 def _number(x: float | None) -> float | None:

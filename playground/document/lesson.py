@@ -12,26 +12,13 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from engine.settings import BY_NAME, SETTINGS
 from engine.spec import NetworkSpec, TrainConfig
 from playground.document.project import Project
 from playground.document.session import DataChoice, epochs_to_gui
 
-CONFIG_LABELS = {
-    "optimizer": "optimizer",
-    "lr": "learning rate",
-    "batch_size": "batch",
-    "epochs": "epochs",
-    "l1": "L1",
-    "l2": "L2",
-    "dropout": "dropout",
-    "clip_norm": "clip",
-    "momentum": "momentum",
-    "beta1": "beta1",
-    "beta2": "beta2",
-    "rho": "rho",
-    "eps": "eps",
-    "patience": "patience",
-}
+# the training settings' labels, as the toolbar and the Advanced panel show them
+CONFIG_LABELS = {s.name: s.label if s.label[1:2].isdigit() else s.label.lower() for s in SETTINGS}
 NOT_SETTINGS = ("seed",)  # Reset draws a new initialisation seed on purpose
 
 
@@ -48,12 +35,13 @@ class Lesson:
 
 
 def _value(name: str, value) -> str:
-    if name == "batch_size" and value == 0:
-        return "full"
-    if name == "clip_norm" and value == 0:
-        return "off"
+    setting = BY_NAME.get(name)
     if name == "epochs":
-        return str(epochs_to_gui(value)) if epochs_to_gui(value) else "∞"
+        value = epochs_to_gui(value)
+    if setting is not None and setting.special and value == setting.low:
+        return setting.special  # "full", "off", "∞": what the control shows
+    if isinstance(value, bool):
+        return "on" if value else "off"
     if isinstance(value, float):
         return f"{value:g}"
     return "default" if value is None else str(value)

@@ -1,6 +1,8 @@
 """Training controls: Run/Pause, Step, Reset, and the hyper-parameter editors.
 
-The widgets live in toolbars on two rows (`populate`). Hyper-parameter edits are
+Each training setting's editor is built from its record in engine/settings.py
+(playground/gui/setting_editors.py): the "basic" ones live in toolbars on two
+rows (`populate`), the "advanced" ones in the Advanced panel. Edits are
 validated where they enter (what / expected / received in the status tip, the
 field turns red and the last good value stays) and emitted as a whole
 `TrainConfig`; the loss is part of the network spec, so it has its own signal
@@ -9,15 +11,11 @@ field turns red and the last good value stays) and emitted as a whole
 
 from __future__ import annotations
 
-import math
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
     QLabel,
     QMainWindow,
-    QSpinBox,
     QStyle,
     QToolBar,
     QToolButton,
@@ -27,18 +25,25 @@ from PySide6.QtWidgets import (
 from engine.errors import SpecError
 from engine.losses import LOSSES
 from engine.optimizers import OPTIMIZERS as OPTIMIZERS_BY_NAME
-from engine.spec import LIMITS, OPTIMIZERS, TrainConfig
+from engine.settings import BY_NAME, SETTINGS
+from engine.spec import OPTIMIZERS, TrainConfig
 from playground.document.session import epochs_from_gui, epochs_to_gui
+from playground.gui import setting_editors as editors
+from playground.gui.advanced_settings import AdvancedSettings
 
-LR_PRESETS = ("0.00001", "0.0001", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "1", "3", "10")
-MAX_LR = LIMITS["lr"]
 ERROR_STYLE = "QComboBox { background: #fbe3d6; }"
-
-
-def _spin(box: QDoubleSpinBox | QSpinBox, tip: str, width: int = 78) -> None:
-    box.setToolTip(tip)
-    box.setKeyboardTracking(False)
-    box.setFixedWidth(width)
+# toolbar widths (px) so both rows fit 1280 px; other editors are 78 px wide
+WIDTHS = {
+    "epochs": 66,
+    "optimizer": 100,
+    "lr": 80,
+    "batch_size": 68,
+    "l1": 80,
+    "l2": 80,
+    "dropout": 62,
+    "clip_norm": 68,
+}
+HYPER_ROW = ("optimizer", "lr", "batch_size")  # then the loss; the rest of "basic": row 2
 
 
 class TrainingControls(QWidget):
@@ -47,7 +52,7 @@ class TrainingControls(QWidget):
     runToggled = Signal(bool)
     stepRequested = Signal()
     inspectRequested = Signal()  # the backprop inspector: one recorded step
-    resetRequested = Signal()
+    resetRequested = Signal(object)  # None: the next seed; an int: the seed chosen
     configChanged = Signal(object)  # TrainConfig
     lossChanged = Signal(object)  # str
     problem = Signal(str)  # a refused input, for the status bar
@@ -86,78 +91,47 @@ class TrainingControls(QWidget):
         self.reset_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
         self.reset_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.reset_button.setToolTip("Back to step 0 with freshly initialised weights (R)")
-        self.reset_button.clicked.connect(self.resetRequested)
+        self.reset_button.clicked.connect(lambda: self.resetRequested.emit(None))
         self._show_running(False)
 
-        self.epochs = QSpinBox()
-        self.epochs.setRange(0, int(LIMITS["epochs"]))
-        self.epochs.setSpecialValueText("∞")
-        _spin(self.epochs, "Stop after this many epochs (∞: train until paused)", 66)
-        self.optimizer = QComboBox()
+        # one editor per training setting, from its record (engine/settings.py)
+        self.editors: dict[str, QWidget] = {
+            setting.name: editors.make_editor(setting, WIDTHS.get(setting.name, 78))
+            for setting in SETTINGS
+        }
+        self.epochs = self.editors["epochs"]
+        self.epochs.setMinimum(0)  # 0 shows "∞": until paused
+        self.optimizer = self.editors["optimizer"]
         self.optimizer.setObjectName("optimizerCombo")
         for i, name in enumerate(OPTIMIZERS):
-            self.optimizer.addItem(name)
             self.optimizer.setItemData(
                 i, OPTIMIZERS_BY_NAME.get(name).tip, Qt.ItemDataRole.ToolTipRole
             )
-        self.optimizer.setToolTip("How the gradient becomes a weight update")
-        self.optimizer.setFixedWidth(88)
-        self.lr = QComboBox()
+        self.lr = self.editors["lr"]
         self.lr.setObjectName("learningRate")
-        self.lr.setEditable(True)
-        self.lr.addItems(LR_PRESETS)
-        self.lr.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.lr.setFixedWidth(80)
-        self.lr.setToolTip(
-            "Learning rate: the size of each update step. Too large diverges, too small crawls."
-        )
-        self.batch = QSpinBox()
+        self.batch = self.editors["batch_size"]
         self.batch.setObjectName("batchSize")
-        self.batch.setRange(0, int(LIMITS["batch_size"]))
-        self.batch.setSpecialValueText("full")
-        _spin(self.batch, "Examples per minibatch (full: the whole training set each step)", 68)
+        self.l1, self.l2 = self.editors["l1"], self.editors["l2"]
+        self.dropout, self.clip = self.editors["dropout"], self.editors["clip_norm"]
         self.loss = QComboBox()
         self.loss.setObjectName("lossCombo")
         self.loss.setToolTip("What the network minimises (changing it rebuilds the network)")
         self.loss.setFixedWidth(66)
-        self.l1 = QDoubleSpinBox()
-        self.l1.setDecimals(5)
-        self.l1.setRange(0.0, LIMITS["l1"])
-        self.l1.setSingleStep(0.0001)
-        _spin(
-            self.l1, "L1 regularisation: adds l1 * sign(w) to each weight's gradient (sparsity)", 80
+        self.advanced = AdvancedSettings(
+            {s.name: self.editors[s.name] for s in SETTINGS if s.group == "advanced"}, self
         )
-        self.l2 = QDoubleSpinBox()
-        self.l2.setDecimals(5)
-        self.l2.setRange(0.0, LIMITS["l2"])
-        self.l2.setSingleStep(0.0001)
-        _spin(
-            self.l2, "L2 regularisation: adds l2 * w to each weight's gradient (small weights)", 80
+        self.advanced_button = QToolButton()
+        self.advanced_button.setObjectName("advancedButton")
+        self.advanced_button.setText("Advanced…")
+        self.advanced_button.setToolTip(
+            "Momentum, Adam's betas, epsilon, RMSprop's rho, early stopping (patience, "
+            "restoring the best weights) and the seed"
         )
-        self.dropout = QDoubleSpinBox()
-        self.dropout.setRange(0.0, LIMITS["dropout"])
-        self.dropout.setSingleStep(0.05)
-        _spin(
-            self.dropout,
-            "Dropout: the fraction of hidden units switched off at random in training",
-            62,
-        )
-        self.clip = QDoubleSpinBox()
-        self.clip.setRange(0.0, LIMITS["clip_norm"])
-        self.clip.setSingleStep(0.5)
-        self.clip.setSpecialValueText("off")
-        _spin(
-            self.clip,
-            "Gradient clipping: rescale the gradient when its global norm exceeds this",
-            68,
-        )
+        self.advanced_button.clicked.connect(self.advanced.show_beside)
 
         self.set_config(config)
-        self.optimizer.currentTextChanged.connect(self._emit_config)
-        self.lr.lineEdit().editingFinished.connect(self._emit_config)
-        self.lr.activated.connect(self._emit_config)
-        for box in (self.epochs, self.batch, self.l1, self.l2, self.dropout, self.clip):
-            box.valueChanged.connect(self._emit_config)
+        for setting in SETTINGS:
+            editors.changed(setting, self.editors[setting.name], self._emit_config)
         self.loss.activated.connect(lambda _i: self.lossChanged.emit(self.loss.currentText()))
 
     # -- layout ---------------------------------------------------------------------------
@@ -171,25 +145,21 @@ class TrainingControls(QWidget):
         for button in (self.run_button, self.step_button, self.inspect_button, self.reset_button):
             run_bar.addWidget(button)
         run_bar.addSeparator()
-        self._labelled(run_bar, "Epochs", self.epochs)
+        self._labelled(run_bar, *self._labelled_editor("epochs"))
         hyper = QToolBar("Hyper-parameters")
         hyper.setObjectName("hyperToolbar")
-        for text, widget in (
-            ("Optimizer", self.optimizer),
-            ("Learning rate", self.lr),
-            ("Batch", self.batch),
-            ("Loss", self.loss),
-        ):
-            self._labelled(hyper, text, widget)
+        for name in HYPER_ROW:
+            self._labelled(hyper, *self._labelled_editor(name))
+            if name == "batch_size":
+                self._labelled(hyper, "Loss", self.loss)
         regular = QToolBar("Regularisation")
         regular.setObjectName("regularisationToolbar")
-        for text, widget in (
-            ("L1", self.l1),
-            ("L2", self.l2),
-            ("Dropout", self.dropout),
-            ("Clip", self.clip),
-        ):
-            self._labelled(regular, text, widget)
+        placed = {"epochs", *HYPER_ROW}
+        for s in SETTINGS:  # the other basic settings: L1, L2, dropout, clipping...
+            if s.group == "basic" and s.name not in placed:
+                self._labelled(regular, *self._labelled_editor(s.name))
+        regular.addSeparator()
+        regular.addWidget(self.advanced_button)
         bars = (run_bar, hyper, regular)
         for bar in bars:
             bar.setMovable(False)
@@ -197,6 +167,9 @@ class TrainingControls(QWidget):
                 window.addToolBarBreak()
             window.addToolBar(bar)
         return bars
+
+    def _labelled_editor(self, name: str) -> tuple[str, QWidget]:
+        return BY_NAME[name].label, self.editors[name]
 
     @staticmethod
     def _labelled(bar: QToolBar, text: str, widget: QWidget) -> None:
@@ -244,69 +217,47 @@ class TrainingControls(QWidget):
     def set_config(self, config: TrainConfig) -> None:
         """Show `config` in the editors without emitting."""
         self._config = config
-        widgets = (
-            self.optimizer,
-            self.lr,
-            self.epochs,
-            self.batch,
-            self.l1,
-            self.l2,
-            self.dropout,
-            self.clip,
-        )
-        for w in widgets:
-            w.blockSignals(True)
-        self.optimizer.setCurrentText(config.optimizer)
-        self.lr.setCurrentText(f"{config.lr:g}")
-        self.lr.setStyleSheet("")
-        self.epochs.setValue(epochs_to_gui(config.epochs))
-        self.batch.setValue(config.batch_size)
-        self.l1.setValue(config.l1)
-        self.l2.setValue(config.l2)
-        self.dropout.setValue(config.dropout)
-        self.clip.setValue(config.clip_norm)
-        for w in widgets:
-            w.blockSignals(False)
+        for setting in SETTINGS:
+            value = getattr(config, setting.name)
+            if setting.name == "epochs":
+                value = epochs_to_gui(value)
+            editors.show(setting, self.editors[setting.name], value)
+        self.advanced.follow_optimizer(config.optimizer)
 
     def config(self) -> TrainConfig:
         return self._config
 
     def read_lr(self) -> float:
         """The learning rate typed in; SpecError with what / expected / received otherwise."""
-        text = self.lr.currentText().strip()
-        try:
-            value = float(text)
-        except ValueError:
-            value = math.nan
-        if not (math.isfinite(value) and 0 < value <= MAX_LR):
-            raise SpecError(
-                f"Received an invalid learning rate, expected a number > 0 and <= {MAX_LR:g}. "
-                f"Received: {text!r}"
-            )
-        return value
+        return editors.read(BY_NAME["lr"], self.lr)
+
+    def _read(self) -> TrainConfig:
+        """The config the editors show; SpecError naming the first unreadable one."""
+        values = {}
+        for setting in SETTINGS:
+            box = self.editors[setting.name]
+            try:
+                values[setting.name] = editors.read(setting, box)
+            except SpecError as exc:
+                box.setStyleSheet(ERROR_STYLE)
+                box.setToolTip(str(exc))
+                raise
+            if box.styleSheet():
+                box.setStyleSheet("")
+                box.setToolTip(setting.tip)
+        values["epochs"] = epochs_from_gui(values["epochs"])
+        return self._config.replace(**values)
 
     def _emit_config(self, *_args) -> None:
         try:
-            lr = self.read_lr()
-            config = self._config.replace(
-                optimizer=self.optimizer.currentText(),
-                lr=lr,
-                epochs=epochs_from_gui(self.epochs.value()),
-                batch_size=self.batch.value(),
-                l1=self.l1.value(),
-                l2=self.l2.value(),
-                dropout=self.dropout.value(),
-                clip_norm=self.clip.value(),
-            )
+            config = self._read()
         except SpecError as exc:
-            self.lr.setStyleSheet(ERROR_STYLE)
-            self.lr.setToolTip(str(exc))
             self.problem.emit(str(exc))
             return
-        self.lr.setStyleSheet("")
-        self.lr.setToolTip(
-            "Learning rate: the size of each update step. Too large diverges, too small crawls."
-        )
-        if config != self._config:
+        self.advanced.follow_optimizer(config.optimizer)
+        if config.seed != self._config.seed:  # its initial weights: the window resets
+            self._config = config
+            self.resetRequested.emit(config.seed)
+        elif config != self._config:
             self._config = config
             self.configChanged.emit(config)

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 import datasets
 from datasets.dataset import Dataset
 from engine.errors import EngineError
+from engine.settings import MAX_SEED
 from playground.document.session import DataChoice, allowed_features
 from playground.document.training_data import make_data
 from playground.gui.csv_loader import CsvLoader
@@ -50,7 +51,6 @@ log = logging.getLogger(__name__)
 KEY_ROLE = Qt.ItemDataRole.UserRole
 GROUPS = (("classification", "Classification"), ("regression", "Regression"))
 MAX_GUI_SAMPLES = 20_000
-MAX_SEED = 2**31 - 1
 THUMB_SAMPLES = 200
 FEATURE_TIPS = {
     "x1": "The first input as it is",
@@ -333,7 +333,7 @@ class DatasetPicker(QWidget):
             lo, hi = info.limits[name]
             box = QSpinBox() if isinstance(default, int) else QDoubleSpinBox()
             box.setObjectName(f"option_{name}")
-            box.setRange(lo, min(hi, MAX_SEED))
+            box.setRange(lo, min(hi, MAX_SEED))  # MAX_SEED is also a Qt spin box's int limit
             if isinstance(box, QDoubleSpinBox):
                 box.setSingleStep(0.25)
             box.setValue(choice.params.get(name, default))

@@ -220,7 +220,7 @@ class MainWindow(QMainWindow):
         c.runToggled.connect(self._run_toggled)
         c.stepRequested.connect(self.step)
         c.inspectRequested.connect(self.inspect_step)
-        c.resetRequested.connect(self.reset)
+        c.resetRequested.connect(lambda seed: self.reset(seed=seed))  # None: the next seed
         c.configChanged.connect(self._config_edited)
         c.lossChanged.connect(self.document.set_loss)
         c.problem.connect(lambda text: self.status.announce(text, 10000))
@@ -424,8 +424,8 @@ class MainWindow(QMainWindow):
         if self.runner is not None:
             self.inspector.begin()
 
-    def reset(self) -> None:
-        """Back to step 0 with fresh weights: the next initialisation seed."""
+    def reset(self, *, seed: int | None = None) -> None:
+        """Back to step 0 with fresh weights: the next initialisation seed, or `seed`."""
         if self.runner is None:
             return
         self.inspector.drop("the network was reset")
@@ -433,7 +433,7 @@ class MainWindow(QMainWindow):
             self._rebuild(self.spec, self.data, "training process")
             return
         config = self.document.config
-        config = config.replace(seed=(config.seed + 1) % (2**31))
+        config = config.next_seed() if seed is None else config.replace(seed=seed)
         self.document.set_config(config)  # the controls follow
         self.controls.set_running(False)
         self.runner.reset(seed=config.seed)

@@ -9,6 +9,7 @@ import datasets
 from datasets import registry
 from datasets.classification import BLOB_CENTRES, GAUSSIAN_CENTRES, SPIRAL_R0, SPIRAL_R1
 from datasets.regression import target_function
+from datasets.validation import MAX_SEED
 
 CLASSIFICATION = ["xor", "circles", "gaussians", "spirals", "moons", "checkerboard", "blobs"]
 CURVES = ["sine", "cubic", "step", "abs", "sinc"]
@@ -78,7 +79,7 @@ def test_same_seed_same_arrays_other_seed_other_arrays(name):
     name=st.sampled_from(ALL),
     n=st.integers(5, 300),
     noise=st.floats(0.0, 0.5),
-    seed=st.integers(0, 2**63 - 1),
+    seed=st.integers(0, MAX_SEED),
 )
 def test_balance_and_bounds_hold_for_any_parameters(name, n, noise, seed):
     ds = datasets.make(name, n_samples=n, noise=noise, seed=seed)

@@ -1,0 +1,63 @@
+"""The Advanced panel: the training settings whose group is "advanced" (engine/settings.py).
+
+A small tool window beside the toolbar (it does not crowd it), laid out from the
+table: one labelled editor per setting, in the table's order. An optimizer's own
+setting that the chosen optimizer does not read is disabled, its tip saying which
+optimizers read it. The editors belong to TrainingControls, which reads them.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QWidget
+
+from engine.settings import BY_NAME
+
+
+class AdvancedSettings(QDialog):
+    """A non-modal panel of `editors` (setting name -> widget), training goes on meanwhile."""
+
+    def __init__(self, editors: dict[str, QWidget], parent: QWidget | None = None):
+        super().__init__(parent, Qt.WindowType.Tool)
+        self.setObjectName("advancedSettings")
+        self.setWindowTitle("Advanced training settings")
+        self.editors = editors
+        self.labels: dict[str, QLabel] = {}
+        form = QFormLayout(self)
+        note = QLabel("Changes apply from the next step, like the toolbar's.")
+        note.setWordWrap(True)
+        form.addRow(note)
+        for name, box in editors.items():
+            label = QLabel(BY_NAME[name].label)
+            label.setBuddy(box)
+            label.setToolTip(box.toolTip())
+            self.labels[name] = label
+            form.addRow(label, box)
+
+    def follow_optimizer(self, optimizer: str) -> None:
+        """Enable what `optimizer` reads; the others say why they are off."""
+        for name, box in self.editors.items():
+            setting = BY_NAME[name]
+            applies = setting.applies_to(optimizer)
+            box.setEnabled(applies)
+            self.labels[name].setEnabled(applies)
+            tip = setting.tip
+            if not applies:
+                tip = (
+                    f"{setting.label} is not used by {optimizer}; it applies to "
+                    f"{', '.join(setting.optimizers)}. {tip}"
+                )
+            box.setToolTip(tip)
+            self.labels[name].setToolTip(tip)
+
+    def show_beside(self) -> None:
+        """Show (or raise) the panel near the top right of its window."""
+        parent = self.parentWidget()
+        window = parent.window() if parent is not None else None
+        if window is not None and not self.isVisible():
+            self.adjustSize()
+            corner = window.mapToGlobal(window.rect().topRight())
+            self.move(corner.x() - self.width() - 24, corner.y() + 90)
+        self.show()
+        self.raise_()
+        self.activateWindow()
