@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 
 from engine.errors import SpecError
-from engine.optimizers import OPTIMIZERS, clip_global_norm, make_optimizer
+from engine.optimizers import clip_global_norm, make_optimizer
+from engine.penalties import add_penalties, penalty_strengths
 from engine.spec import TrainConfig
 from engine.trainer import StepReport, Trainer
 
@@ -223,14 +224,10 @@ def inspect_step(trainer: Trainer, row: int | None = None, apply: bool = True) -
 
 
 def _penalised(g: np.ndarray, flat: np.ndarray, mask: np.ndarray, config: TrainConfig):
-    """The data gradient plus the trainer's L2 and L1 terms, by the trainer's operations."""
+    """The data gradient plus the trainer's L2 and L1 terms, by the trainer's own function."""
     g = g.copy()
-    maskf = mask.astype(np.float64)
-    l2 = 0.0 if OPTIMIZERS.get(config.optimizer).decoupled_decay else float(config.l2)
-    if l2:
-        g += np.multiply(flat, maskf) * l2
-    if config.l1:
-        g += np.sign(flat) * maskf * float(config.l1)
+    l1, l2 = penalty_strengths(config)
+    add_penalties(g, flat, mask.astype(np.float64), l1, l2, np.empty_like(g))
     return g
 
 
@@ -247,9 +244,9 @@ def explain_weight(step: InspectedStep, layer: int, i: int, j: int) -> WeightExp
     terms = delta * a_in
     w = float(step.old_W[layer][i, j])
     config = step.config
-    l2 = 0.0 if OPTIMIZERS.get(config.optimizer).decoupled_decay else float(config.l2)
+    l1, l2 = penalty_strengths(config)
     l2_term = l2 * w
-    l1_term = float(config.l1) * float(np.sign(w))
+    l1_term = l1 * float(np.sign(w))
     gradient = float(step.final_grad_W[layer][i, j])
     idx = step.flat_index(layer, i, j)
     formula, quantities, update = _explain_update(step, idx, w, gradient)

@@ -20,8 +20,8 @@ class WeightsFileError(EngineError):
 class DivergenceError(EngineError, ArithmeticError):
     """Training diverged; the weights were left as they were before the failing step.
 
-    Divergence is a NaN or Inf, or an exploding loss (see `engine.trainer`'s
-    EXPLODING_LOSS_FACTOR). `step` is the 1-based number of the step that failed,
+    Divergence is a NaN or Inf, or an exploding loss (see engine/divergence.py).
+    `step` is the 1-based number of the step that failed,
     `layer` the 0-based dense layer index (None for the loss itself; the message
     counts layers from 1, as a person does), `quantity` what went wrong ("loss",
     "exploding loss", "weight gradient", "bias gradient", "weight", "bias",

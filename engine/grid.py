@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,7 @@ import numpy as np
 from engine.errors import SpecError
 from engine.network import Network
 
+GRID_CHUNK = 1024  # grid points per predict call when a run may be stopped meanwhile
 CURVE_FACTOR = 4  # a curve has CURVE_FACTOR * resolution points: it is cheap, and smooth
 
 
@@ -89,15 +91,30 @@ class GridEvaluator:
         """The shape of `values` apart from the class axis of classification views."""
         return (len(self.xs),) if self.ys is None else (len(self.ys), len(self.xs))
 
-    def evaluate(self, network: Network) -> GridView:
-        """One `predict` over the whole grid, reshaped so values[iy, ix] is (xs[ix], ys[iy])."""
+    def evaluate(
+        self, network: Network, should_stop: Callable[[], bool] | None = None
+    ) -> GridView | None:
+        """`predict` over the whole grid, reshaped so values[iy, ix] is (xs[ix], ys[iy]).
+
+        One call, or with `should_stop` (the runner's prompt shutdown) calls of
+        GRID_CHUNK points, checking it before each; None when it became true.
+        """
         spec = network.spec
         if spec.input_dim != self.input_dim or spec.task != self.task:
             raise SpecError(
                 f"This grid is for {self.input_dim}-D {self.task}; received a network for "
                 f"{spec.input_dim}-D {spec.task}"
             )
-        out = np.asarray(network.predict(self.points), dtype=np.float64)
+        if should_stop is None:
+            out = np.asarray(network.predict(self.points), dtype=np.float64)
+        else:
+            parts = []
+            for start in range(0, len(self.points), GRID_CHUNK):
+                if should_stop():
+                    return None
+                chunk = self.points[start : start + GRID_CHUNK]
+                parts.append(np.asarray(network.predict(chunk), np.float64))
+            out = np.concatenate(parts)
         shape = (*self.shape, out.shape[1]) if self.kind == "classification" else self.shape
         values = out.reshape(shape).copy()  # predict may return a buffer the network reuses
         return GridView(self.kind, self.xs, self.ys, _readonly(values), self.bounds)

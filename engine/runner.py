@@ -1,9 +1,8 @@
 """The runner: one worker thread that owns the trainer and publishes snapshots.
 
-Commands (`start`, `pause`, `step`, `reset`, `configure`, `stop`) may be called
-from any thread and return at once: they go into a lock-protected queue and wake
-the worker through a condition variable. The worker reads the queue between
-minibatches; when it has nothing to do it waits on the condition (it never polls).
+The commands (engine/runner_protocol.py declares them) may be called from any
+thread and return at once; the worker takes them between minibatches, and waits
+for them when idle, from a `CommandQueue` (engine/command_queue.py).
 
 States: "paused" (built, idle), "running", "diverged" (paused on the last finite
 weights after a NaN/Inf), "finished" (the configured epochs are done, or early
@@ -43,88 +42,34 @@ from __future__ import annotations
 
 import contextlib
 import math
-import numbers
 import threading
 import time
 import traceback
-from collections import deque
 from typing import Any
 
 import numpy as np
 
 from engine.backprop_phases import InspectedStep, inspect_step
+from engine.command_queue import CommandQueue
 from engine.data import Data
-from engine.errors import DivergenceError, SpecError
+from engine.errors import DivergenceError
+from engine.runner_protocol import (
+    RunnerOptions,
+    check_restore,
+    check_seed,
+    check_training,
+    checked_inspect,
+    checked_runner,
+    checked_step_count,
+    checked_timeout,
+    checked_unit,
+)
 from engine.snapshot import History, HistoryChunk, Mailbox, Snapshot, frozen_copy
 from engine.spec import NetworkSpec, TrainConfig
-from engine.trainer import EarlyStopping, Evaluation, Trainer, check_compatible
+from engine.trainer import Evaluation, Trainer, check_compatible
 from engine.trainer_state import ResumeState, capture, restore
+from engine.training_loop import TrainingLoop
 from engine.weight_views import WeightViews
-
-
-def _positive(name: str, value: Any, hi: float = math.inf) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value <= hi:
-        raise SpecError(
-            f"Received an invalid value for `{name}`, expected a number > 0 and <= {hi}. "
-            f"Received: {name}={value!r}"
-        )
-    return float(value)
-
-
-def _preempts(command: tuple) -> bool:
-    """Commands that cancel the rest of a running `step(n)`."""
-    kind = command[0]
-    rebuild = kind == "configure" and (command[1] is not None or command[2] is not None)
-    return kind in ("pause", "reset") or rebuild
-
-
-# -- argument checks shared with the process runner (same commands, same messages) --
-def checked_step_count(n: Any) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise SpecError(
-            f"Received an invalid value for `n`, expected an integer >= 1. Received: n={n!r}"
-        )
-    return int(n)
-
-
-def check_seed(seed: Any) -> None:
-    if seed is not None:
-        TrainConfig(seed=seed)  # validates with the usual message
-
-
-def check_training(training: Any) -> None:
-    if training is not None and not isinstance(training, TrainConfig):
-        raise SpecError(f"Expected a TrainConfig; received {type(training).__name__}")
-
-
-def checked_row(row: Any, data: Data) -> int | None:
-    """A training row index for `inspect`, or None for the next minibatch."""
-    if row is None:
-        return None
-    n = len(data.X_train)
-    if isinstance(row, bool) or not isinstance(row, numbers.Integral) or not 0 <= row < n:
-        raise SpecError(f"Expected a training row index in [0, {n}); received {row!r}")
-    return int(row)
-
-
-def checked_unit(column: Any, unit: Any) -> tuple[int | None, int]:
-    """A diagram column (0: inputs) and unit for `watch_unit`; column None stops watching."""
-    if column is None:
-        return None, 0
-    for name, value in (("column", column), ("unit", unit)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-            raise SpecError(
-                f"Received an invalid value for `{name}`, expected an integer >= 0. "
-                f"Received: {name}={value!r}"
-            )
-    return int(column), int(unit)
-
-
-def check_restore(config: Any, state: Any) -> None:
-    if not isinstance(state, ResumeState):
-        raise SpecError(f"Expected a ResumeState; received {type(state).__name__}")
-    if not isinstance(config, TrainConfig):
-        raise SpecError(f"Expected a TrainConfig; received {type(config).__name__}")
 
 
 class Runner:
@@ -136,25 +81,30 @@ class Runner:
         config: TrainConfig,
         data: Data,
         *,
-        snapshot_hz: float = 30.0,
-        grid_size: int = 64,
-        # the views take at most ~3% + ~2% of the wall time: training keeps >= 90% of its speed
-        grid_budget: float = 0.03,
-        eval_budget: float = 0.02,
-        history_capacity: int = 20_000,
+        snapshot_hz: float = RunnerOptions.snapshot_hz,
+        grid_size: int = RunnerOptions.grid_size,
+        grid_budget: float = RunnerOptions.grid_budget,
+        eval_budget: float = RunnerOptions.eval_budget,
+        history_capacity: int = RunnerOptions.history_capacity,
     ):
-        check_compatible(spec, data)
-        if not isinstance(config, TrainConfig):
-            raise SpecError(f"Expected a TrainConfig; received {type(config).__name__}")
-        self._period = 1.0 / _positive("snapshot_hz", snapshot_hz, 1000.0)
-        self._grid_size = grid_size
-        self._grid_budget = _positive("grid_budget", grid_budget, 1.0)
-        self._eval_budget = _positive("eval_budget", eval_budget, 1.0)
-        self._capacity = int(history_capacity)
-        self._cond = threading.Condition(threading.Lock())
-        self._commands: deque[tuple] = deque()
-        self._pending = False  # set under the lock; read without it between minibatches
-        self._stopping = False
+        options = checked_runner(
+            spec,
+            config,
+            data,
+            {
+                "snapshot_hz": snapshot_hz,
+                "grid_size": grid_size,
+                "grid_budget": grid_budget,
+                "eval_budget": eval_budget,
+                "history_capacity": history_capacity,
+            },
+        )
+        self._period = 1.0 / options.snapshot_hz
+        self._grid_size = options.grid_size
+        self._grid_budget = options.grid_budget
+        self._eval_budget = options.eval_budget
+        self._capacity = options.history_capacity
+        self._queue = CommandQueue()
         self._latest = (spec, data)  # newest configured spec and data, for caller-side checks
         self._mailbox = Mailbox(self._capacity)
         self._generation = -1
@@ -185,7 +135,7 @@ class Runner:
     ) -> None:
         """New architecture/features and/or data (rebuild) and/or training settings."""
         check_training(training)
-        with self._cond:
+        with self._queue.lock:
             spec = self._latest[0] if network is None else network
             new_data = self._latest[1] if data is None else data
             check_compatible(spec, new_data)
@@ -193,17 +143,8 @@ class Runner:
         self._post("configure", network, data, training)
 
     def capture(self, timeout: float = 5.0) -> ResumeState | None:
-        """The worker's resumable state at a step boundary (for saving a project).
-
-        Waits for the worker to reach the end of its current minibatch (or of a
-        running `step(n)`); None when it did not answer within `timeout` seconds.
-        """
-        box: list[ResumeState] = []
-        done = threading.Event()
-        self._post("capture", box, done)
-        if threading.current_thread() is not self._thread:
-            done.wait(timeout)
-        return box[0] if box else None
+        """The worker's resumable state at a step boundary (see `TrainingRunner.capture`)."""
+        return self._ask(checked_timeout(timeout), "capture")
 
     def watch_unit(self, column: int | None, unit: int = 0) -> None:
         """Publish unit `unit` of diagram column `column` over a fine grid (None: stop)."""
@@ -217,39 +158,24 @@ class Runner:
         apply: bool = True,
         expect_step: int | None = None,
     ) -> InspectedStep | None:
-        """Pause and run one recorded step (the backprop inspector); see `inspect_step`.
-
-        `row` trains on that training row alone instead of the next minibatch.
-        `apply=False` previews the step (nothing changes; a "pause" snapshot); applied,
-        it publishes a "step" snapshot like `step(1)`, but with `expect_step` only if
-        the step would get that number (else nothing is done: training moved on since
-        a preview). Waits for the worker like `capture`; None when it did not answer in
-        time, the step failed (the snapshot then says why) or `expect_step` differed.
-        """
-        row = checked_row(row, self._latest[1])
-        box: list[InspectedStep] = []
-        done = threading.Event()
-        self._post("inspect", box, done, row, bool(apply), expect_step)
-        if threading.current_thread() is not self._thread:
-            done.wait(timeout)
-        return box[0] if box else None
+        """One recorded step (see `TrainingRunner.inspect` and `inspect_step`)."""
+        row, timeout, expect_step = checked_inspect(row, self._latest[1], timeout, expect_step)
+        return self._ask(timeout, "inspect", row, bool(apply), expect_step)
 
     def restore(
         self, spec: NetworkSpec, config: TrainConfig, data: Data, state: ResumeState
     ) -> None:
         """Rebuild on `spec`, `config`, `data` and continue from `state` (an opened project)."""
         check_restore(config, state)
-        with self._cond:
+        with self._queue.lock:
             check_compatible(spec, data)
             self._latest = (spec, data)
         self._post("restore", spec, config, data, state)
 
     def stop(self, timeout: float = 1.0) -> bool:
         """End the worker thread; True when it has ended within `timeout` seconds."""
-        with self._cond:
-            self._stopping = True
-            self._pending = True
-            self._cond.notify_all()
+        timeout = checked_timeout(timeout)
+        self._queue.stop()
         if threading.current_thread() is self._thread:
             return False
         self._thread.join(timeout)
@@ -278,12 +204,16 @@ class Runner:
         self.stop()
 
     def _post(self, *command: Any) -> None:
-        with self._cond:
-            if self._stopping:
-                return
-            self._commands.append(command)
-            self._pending = True
-            self._cond.notify_all()
+        self._queue.post(*command)
+
+    def _ask(self, timeout: float, kind: str, *args: Any) -> Any:
+        """Post a command the worker answers into a box; wait (not on the worker) for it."""
+        box: list[Any] = []
+        done = threading.Event()
+        self._post(kind, box, done, *args)
+        if threading.current_thread() is not self._thread:
+            done.wait(timeout)
+        return box[0] if box else None
 
     # -- worker ----------------------------------------------------------------------
     def _build(self, spec: NetworkSpec, config: TrainConfig, data: Data, rebuilt: bool) -> None:
@@ -304,8 +234,7 @@ class Runner:
         self._rebuilt = rebuilt
         self._state = "paused"
         self._steps_left = 0
-        self._base_epoch = 0
-        self._stopper = EarlyStopping(config.patience)
+        self._epochs = TrainingLoop(trainer, config.epochs, self._history)
         self._message: str | None = None
         self._traceback: str | None = None
         self._evaluation: Evaluation | None = None
@@ -328,7 +257,7 @@ class Runner:
                 break
             for command in commands:
                 self._guard(self._handle, *command)
-            if self._stopping:
+            if self._queue.stopping:
                 break
             if self._state == "running" or self._steps_left:
                 self._guard(self._advance)
@@ -337,32 +266,15 @@ class Runner:
         self._guard(self._publish, "stop", False)
 
     def _wait_commands(self) -> list[tuple] | None:
-        """The commands to handle now, in order; None when stopping. Waits when idle.
-
-        Commands queued behind a `step(n)` wait until its n steps are done, unless
-        one of them is a pause, a reset or a rebuild: those cancel the remaining steps.
-        """
-        if not self._pending and (self._state == "running" or self._steps_left):
-            return []
-        with self._cond:
-            queue = self._commands
-            while not (queue or self._stopping):
-                if self._state == "running" or self._steps_left:
-                    break
-                self._cond.wait()
-            if self._stopping:
-                return None
-            if self._steps_left:
-                if not any(_preempts(c) for c in queue):
-                    return []
-                self._steps_left = 0
-            commands = []
-            while queue:
-                commands.append(queue.popleft())
-                if commands[-1][0] == "step":
-                    break
-            self._pending = bool(queue)
-            return commands
+        """The commands to handle now, in order; None when stopping. Waits when idle."""
+        taken = self._queue.take(self._state == "running" or self._steps_left > 0,
+                                 self._steps_left > 0)  # fmt: skip
+        if taken is None:
+            return None
+        commands, cancels = taken
+        if cancels:
+            self._steps_left = 0
+        return commands
 
     def _guard(self, fn, *args) -> None:
         """Run `fn`; divergence pauses, any other exception becomes the error state."""
@@ -391,13 +303,12 @@ class Runner:
         state = self._state
         if kind == "start":
             if state != "error":
-                if self._trainer.epoch >= self._base_epoch + self._config.epochs:
-                    self._base_epoch = self._trainer.epoch
-                    self._stopper = EarlyStopping(self._config.patience)
+                if self._epochs.segment_done():
+                    self._epochs.new_segment(self._config.epochs)
                 self._state, self._steps_left, self._message = "running", 0, None
                 self._rate_step, self._rate_time = self._trainer.step_count, time.perf_counter()
             self._publish("start", False)
-            if self._state == "running" and self._segment_done():
+            if self._state == "running" and self._epochs.segment_done():
                 self._finish(None)
         elif kind == "pause":
             if state == "running":
@@ -424,8 +335,8 @@ class Runner:
                     capture(
                         self._trainer,
                         self._history,
-                        base_epoch=self._base_epoch,
-                        stopper=self._stopper,
+                        base_epoch=self._epochs.base_epoch,
+                        stopper=self._epochs.stopper,
                     )
                 )
             finally:
@@ -455,8 +366,8 @@ class Runner:
         elif kind == "restore":
             spec, config, data, saved = args
             self._build(spec, config, data, rebuilt=True)
-            restore(self._trainer, saved, self._history, self._stopper)
-            self._base_epoch = saved.base_epoch
+            restore(self._trainer, saved, self._history, self._epochs.stopper)
+            self._epochs.base_epoch = saved.base_epoch
             self._publish("rebuild", True)
 
     def _configure(self, spec, data, config) -> None:
@@ -469,11 +380,9 @@ class Runner:
             return
         self._trainer.set_config(config)
         self._config = config
-        self._stopper.patience = config.patience
+        self._epochs.stopper.patience = config.patience
+        self._epochs.epochs = config.epochs
         self._publish("configure", False)
-
-    def _segment_done(self) -> bool:
-        return self._trainer.epoch >= self._base_epoch + self._config.epochs
 
     def _advance(self) -> None:
         """Minibatches, each with its history record, epoch-end work and any due snapshot.
@@ -481,10 +390,9 @@ class Runner:
         Goes on while there is nothing else to do (no command, no snapshot due), which
         saves the main loop's overhead per step (a tenth of a tiny network's step).
         """
-        trainer, record = self._trainer, self._history.record_step
+        advance, queue = self._epochs.advance, self._queue  # under one np.errstate
         while True:
-            report = trainer._step(False)  # the worker runs under one np.errstate
-            record(report.step, report.loss, trainer.grad_norms)
+            report = advance()
             if report.epoch_end:
                 self._epoch_end()
             if self._steps_left:
@@ -495,32 +403,35 @@ class Runner:
             elif time.perf_counter() >= self._next_tick:  # also during a long step(n)
                 self._publish("tick", False)
                 return
-            if self._pending or not (self._state == "running" or self._steps_left):
+            if queue.pending or not (self._state == "running" or self._steps_left):
                 return
 
     def _epoch_end(self) -> None:
-        trainer = self._trainer
+        """The loop's epoch end; evaluates only when needed or within `eval_budget`."""
+        loop = self._epochs
         running = self._state == "running"
-        stopping_early = self._stopper.patience > 0 and self._data.X_test is not None
-        needed = running and (self._segment_done() or stopping_early)
+        needed = running and (loop.segment_done() or loop.stops_early())
         now = time.perf_counter()
         if needed or now - self._eval_time >= self._eval_cost / self._eval_budget:
             if not self._evaluate():
                 return
-            self._history.record_eval(trainer.epoch, trainer.step_count, self._evaluation)
+            loop.record_evaluation(self._evaluation)
         if not running:
             return
-        if self._stopper.patience > 0 and self._stopper.update(trainer, self._evaluation):
-            best = self._stopper.best_epoch
-            restored = self._stopper.restore(trainer)
+        if loop.stops_early() and loop.stop_early(self._evaluation):
             self._eval_step = -1  # the weights changed: fresh views
             self._views.clear()
-            kept = f"restored the weights of epoch {best}" if restored else "kept the last weights"
-            self._finish(
-                f"Stopped early at epoch {trainer.epoch}: the test loss has not improved for "
-                f"{self._stopper.patience} epoch(s); {kept}."
+            best = loop.stopper.best_epoch
+            kept = (
+                f"restored the weights of epoch {best}"
+                if loop.restored
+                else "kept the last weights"
             )
-        elif self._segment_done():
+            self._finish(
+                f"Stopped early at epoch {self._trainer.epoch}: the test loss has not improved "
+                f"for {loop.stopper.patience} epoch(s); {kept}."
+            )
+        elif self._epochs.segment_done():
             self._finish(None)
 
     def _finish(self, message: str | None) -> None:
@@ -539,13 +450,13 @@ class Runner:
         return True
 
     def _should_stop(self) -> bool:
-        return self._stopping
+        return self._queue.stopping
 
     def _publish(self, reason: str, fresh: bool, compute: bool = True) -> None:
         """Build a snapshot (fresh views on commands, budgeted ones on ticks) and post it."""
         trainer = self._trainer
         step = trainer.step_count
-        if compute and not self._stopping:
+        if compute and not self._queue.stopping:
             now = time.perf_counter()
             if self._eval_step != step and (
                 fresh

@@ -26,6 +26,7 @@ import numpy as np
 from engine.spec import NetworkSpec, TrainConfig
 
 if TYPE_CHECKING:
+    from engine.activation_health import ActivationHealth
     from engine.grid import GridView, MistakeMarks
     from engine.trainer import Evaluation, LayerStats
 
@@ -331,6 +332,8 @@ class Snapshot:
     mistakes: MistakeMarks | None = None
     unit_maps: UnitMapsView | None = None  # 1-D and 2-D inputs
     unit_preview: UnitPreviewView | None = None  # the unit `Runner.watch_unit` asked for
+    # hidden layers' outputs over the training set (engine/activation_health.py)
+    activation_health: ActivationHealth | None = None
 
 
 STATES = ("paused", "running", "diverged", "finished", "error")

@@ -14,13 +14,12 @@ and its gradient come from one call, every per-tensor norm is one `np.add.reduce
 over the flat vectors, and the per-layer statistics (another ~25 us) are computed
 only when asked for: `step()` by default, the runner only for what it publishes.
 
-Divergence: a NaN or Inf in the loss, a gradient, an update or a new weight, or
-an exploding loss (a minibatch loss above EXPLODING_LOSS_FACTOR times the larger
-of the trainer's first loss and EXPLODING_LOSS_FLOOR: 1000 x max(first loss, 1)),
-stops the step before anything is written to the weights and raises
-`DivergenceError` naming the step, the layer and the quantity. If the optimizer's state itself
-became non-finite (an update overflowed), that optimizer is restarted fresh so a
-retry with a smaller learning rate can succeed.
+Divergence (a NaN or Inf in the loss, a gradient, an update or a new weight, or
+an exploding loss; engine/divergence.py has the rule) stops the step before
+anything is written to the weights and raises `DivergenceError` naming the step,
+the layer and the quantity. If the optimizer's state itself became non-finite
+(an update overflowed), that optimizer is restarted fresh so a retry with a
+smaller learning rate can succeed.
 """
 
 from __future__ import annotations
@@ -34,32 +33,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.data import Data
+from engine.divergence import NO_LOSS_LIMIT, check_finite, loss_divergence, loss_limit
 from engine.errors import DivergenceError, SpecError
-from engine.evaluations import EvaluationRecord
 from engine.network import Network
-from engine.optimizers import OPTIMIZERS, clip_global_norm, make_optimizer
+from engine.optimizers import clip_global_norm, make_optimizer
+from engine.penalties import add_penalties, penalty_strengths
 from engine.spec import NetworkSpec, TrainConfig
+from engine.state_dict import STATE_VERSION, checked_state
+from engine.training_loop import EarlyStopping, FitResult, fit
 
 if TYPE_CHECKING:
     from engine.snapshot import History
 
-STATE_VERSION = 1
-STATE_KEYS = (  # the entries of `Trainer.state_dict()`
-    "version",
-    "step",
-    "epoch",
-    "cursor",
-    "perm",
-    "network",
-    "optimizer_name",
-    "optimizer",
-    "rng",
-)
-# An exploding loss is divergence even while it is finite: a minibatch loss above
-# FACTOR x max(the first loss this trainer computed, FLOOR). The floor keeps a small
-# starting loss (a trained network) from making ordinary noise look like divergence.
-EXPLODING_LOSS_FACTOR = 1e3
-EXPLODING_LOSS_FLOOR = 1.0
+__all__ = ["EarlyStopping", "Evaluation", "FitResult", "LayerStats", "StepReport", "Trainer"]
+
 EVAL_CHUNK = 1024  # rows per forward pass in evaluate(): bounds memory and abort latency
 
 
@@ -101,22 +88,6 @@ class Evaluation:
     metric_name: str
 
 
-@dataclass(frozen=True)
-class FitResult:
-    """What `fit` did: epochs run in this call, the total steps, early stopping.
-
-    `evaluations` is bounded (see `engine.evaluations`): every epoch's on short runs,
-    an evenly thinned selection that keeps the first and the last on long ones.
-    """
-
-    epochs: int
-    steps: int
-    stopped_early: bool
-    best_epoch: int | None
-    evaluation: Evaluation
-    evaluations: tuple[Evaluation, ...]
-
-
 def check_compatible(spec: NetworkSpec, data: Data) -> None:
     """Refuse data the network cannot train on, naming what differs."""
     if not isinstance(spec, NetworkSpec):
@@ -136,46 +107,6 @@ def check_compatible(spec: NetworkSpec, data: Data) -> None:
         )
     if len(data.X_train) == 0:
         raise SpecError("The training set is empty; expected at least 1 example")
-
-
-class EarlyStopping:
-    """Stops after `patience` epochs without a lower test loss; remembers the best weights."""
-
-    def __init__(self, patience: int):
-        self.patience = patience
-        self.best_loss = math.inf
-        self.best_epoch: int | None = None
-        self.best_flat: np.ndarray | None = None
-        self.wait = 0
-
-    def update(self, trainer: Trainer, evaluation: Evaluation) -> bool:
-        """Record an epoch-end evaluation; True when training should stop."""
-        loss = evaluation.test_loss
-        if loss is None or self.patience <= 0:
-            return False
-        if loss < self.best_loss:
-            self.best_loss, self.best_epoch, self.wait = loss, trainer.epoch, 0
-            if self.best_flat is None:
-                self.best_flat = trainer.network.flat.copy()
-            else:
-                self.best_flat[...] = trainer.network.flat
-            return False
-        self.wait += 1
-        return self.wait >= self.patience
-
-    def restore(self, trainer: Trainer) -> bool:
-        """Put the best weights back (optimizer state and counters stay); True if changed.
-
-        Nothing changes when the config says not to (`restore_best=False`).
-        """
-        if (
-            not trainer.config.restore_best
-            or self.best_flat is None
-            or np.array_equal(self.best_flat, trainer.network.flat)
-        ):
-            return False
-        trainer.network.flat[...] = self.best_flat
-        return True
 
 
 class Trainer:
@@ -240,7 +171,7 @@ class Trainer:
         self.epoch = 0
         self._cursor = 0
         self._first_loss: float | None = None  # the reference of the exploding-loss rule
-        self._loss_limit = np.finfo(np.float64).max
+        self._loss_limit = NO_LOSS_LIMIT
         self._perm: np.ndarray | None = None
         self.grad_norms = np.zeros(self.n_layers)  # weight-gradient norms of the last step
         self.last_report: StepReport | None = None
@@ -270,9 +201,7 @@ class Trainer:
         self.batch_size = n if config.batch_size == 0 else min(config.batch_size, n)
         rates = tuple(config.dropout if h.dropout is None else h.dropout for h in self.spec.hidden)
         self._dropout = rates if any(r > 0 for r in rates) else None
-        self._l1 = float(config.l1)
-        decoupled = OPTIMIZERS.get(config.optimizer).decoupled_decay  # AdamW decays by itself
-        self._l2 = 0.0 if decoupled else float(config.l2)
+        self._l1, self._l2 = penalty_strengths(config)  # AdamW decays by itself: l2 0
         self._clip = float(config.clip_norm)
 
     # -- training ------------------------------------------------------------------
@@ -352,25 +281,18 @@ class Trainer:
         dl, work = bufs
         loss = net.objective.value_and_grad(logits, tb, dl, work)
         if not loss <= self._loss_limit:  # NaN, Inf or exploding
-            self._raise_loss(step, loss)
+            raise loss_divergence(net.post, step, loss, self._first_loss)
         if self._first_loss is None:
             self._first_loss = loss
-            self._loss_limit = EXPLODING_LOSS_FACTOR * max(loss, EXPLODING_LOSS_FLOOR)
+            self._loss_limit = loss_limit(loss)
         g = net.backward(dl)
         gsq = np.add.reduceat(np.multiply(g, g, out=self._gsq), self._offsets)
         if not math.isfinite(gsq.sum()):
-            self._check_finite(step, g, "gradient")
+            check_finite(self._offsets, step, g, "gradient")
         # -> L2 / L1 penalties -> clipping
-        flat, tmp, maskf = net.flat, self._tmp, self._maskf
-        if self._l2:
-            np.multiply(flat, maskf, out=tmp)
-            tmp *= self._l2
-            g += tmp
-        if self._l1:
-            np.sign(flat, out=tmp)
-            tmp *= maskf
-            tmp *= self._l1
-            g += tmp
+        flat = net.flat
+        if self._l1 or self._l2:
+            add_penalties(g, flat, self._maskf, self._l1, self._l2, self._tmp)
         if self._clip:
             clip_global_norm(g, self._clip)
         # -> optimizer update -> finiteness check -> apply
@@ -442,34 +364,10 @@ class Trainer:
             stats.append(LayerStats(gw, gb, w, ratio, mean, std, dead, sat))
         return tuple(stats)
 
-    def _raise_loss(self, step: int, loss: float) -> None:
-        for k, a in enumerate(self.network.post):
-            if not np.isfinite(a).all():
-                raise DivergenceError(step, k, "activation")
-        if not math.isfinite(loss):
-            raise DivergenceError(step, None, "loss")
-        first = self._first_loss
-        raise DivergenceError(
-            step,
-            None,
-            "exploding loss",
-            detail=f"the loss exploded to {loss:.4g}, more than "
-            f"{EXPLODING_LOSS_FACTOR:g} x max(the first loss {first:.4g}, "
-            f"{EXPLODING_LOSS_FLOOR:g})",
-        )
-
-    def _check_finite(self, step: int, vec: np.ndarray, what: str) -> None:
-        """Raise naming the first tensor of `vec` with a NaN or Inf (squares may just overflow)."""
-        bounds = [*self._offsets.tolist(), vec.size]
-        for t in range(len(bounds) - 1):
-            if not np.isfinite(vec[bounds[t] : bounds[t + 1]]).all():
-                kind = "weight" if t % 2 == 0 else "bias"
-                raise DivergenceError(step, t // 2, f"{kind} {what}".strip())
-
     def _check_update(self, step: int, upd: np.ndarray, new: np.ndarray) -> None:
         try:
-            self._check_finite(step, upd, "update")
-            self._check_finite(step, new, "")
+            check_finite(self._offsets, step, upd, "update")
+            check_finite(self._offsets, step, new, "")
         except DivergenceError:
             state = self.optimizer.state_dict()
             if not all(np.isfinite(v).all() for k, v in state.items() if k != "step"):
@@ -498,6 +396,10 @@ class Trainer:
         with np.errstate(all="ignore"):
             while not (report := self._step(False)).epoch_end:
                 pass
+        return self.finish_report(report)
+
+    def finish_report(self, report: StepReport) -> StepReport:
+        """The last step's report with its layer statistics, kept as `last_report`."""
         report = dataclasses.replace(report, layers=self.layer_stats())
         self.last_report = report
         return report
@@ -547,48 +449,9 @@ class Trainer:
         optimizer state and the step/epoch counters are not rewound).
         `on_epoch(trainer, evaluation)` is called after each epoch's evaluation.
         With a `history`, every step and evaluation is recorded into it (the same
-        steps, so the same numbers).
+        steps, so the same numbers). The loop is `engine.training_loop`'s, the runner's.
         """
-        if epochs is None:
-            epochs = self.config.epochs
-        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-            raise SpecError(
-                f"Received an invalid value for `epochs`, expected an integer >= 0. "
-                f"Received: epochs={epochs!r}"
-            )
-        stopper = EarlyStopping(self.config.patience)
-        record = EvaluationRecord()
-        stopped = False
-        evaluation = None
-        for _ in range(epochs):
-            if history is None:
-                self.run_epoch()
-            else:
-                self._run_epoch_recorded(history)
-            evaluation = self.evaluate()
-            if history is not None:
-                history.record_eval(self.epoch, self.step_count, evaluation)
-            record.add(evaluation)
-            if on_epoch is not None:
-                on_epoch(self, evaluation)
-            if stopper.update(self, evaluation):
-                stopped = True
-                break
-        final = self.evaluate() if evaluation is None else evaluation
-        if stopped and stopper.restore(self):
-            final = self.evaluate()
-        return FitResult(
-            len(record), self.step_count, stopped, stopper.best_epoch, final, record.evaluations()
-        )
-
-    def _run_epoch_recorded(self, history: History) -> None:
-        """`run_epoch` that records every step's loss and gradient norms into `history`."""
-        with np.errstate(all="ignore"):
-            while True:
-                report = self._step(False)
-                history.record_step(report.step, report.loss, self.grad_norms)
-                if report.epoch_end:
-                    return
+        return fit(self, epochs, on_epoch, history)
 
     # -- persistence ---------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
@@ -610,44 +473,9 @@ class Trainer:
 
     def load_state_dict(self, d: dict[str, Any]) -> None:
         """Restore a `state_dict` taken from a trainer with the same spec, data and optimizer."""
-        if not isinstance(d, dict):
-            raise SpecError(f"A trainer state must be a dict; received {type(d).__name__}")
-        expected = set(STATE_KEYS)
-        if set(d) != expected:
-            raise SpecError(f"A trainer state has entries {sorted(d)}, expected {sorted(expected)}")
-        if not isinstance(d["version"], int) or d["version"] > STATE_VERSION:
-            raise SpecError(
-                f"This trainer state has version {d['version']!r}; this program reads up to "
-                f"version {STATE_VERSION}"
-            )
-        if d["optimizer_name"] != self.optimizer.name:
-            raise SpecError(
-                f"The saved optimizer state is for {d['optimizer_name']!r} but the training "
-                f"config uses {self.optimizer.name!r}"
-            )
-        n = self.n_train
-        counters = {k: d[k] for k in ("step", "epoch", "cursor")}
-        for key, value in counters.items():
-            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-                raise SpecError(
-                    f"Trainer state `{key}` must be an integer >= 0; received {value!r}"
-                )
-        if counters["cursor"] >= n:
-            raise SpecError(f"Trainer state `cursor` must be below {n}; received {d['cursor']}")
-        perm = None
-        if d["perm"] is not None:
-            perm = np.asarray(d["perm"], dtype=np.intp)
-            if perm.shape != (n,) or not np.array_equal(np.sort(perm), np.arange(n)):
-                raise SpecError(f"Trainer state `perm` must be a permutation of {n} examples")
-        shuffle = np.random.default_rng(0)
-        dropout = np.random.default_rng(0)
-        try:
-            shuffle.bit_generator.state = d["rng"]["shuffle"]
-            dropout.bit_generator.state = d["rng"]["dropout"]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise SpecError(f"Trainer state `rng` cannot be restored: {exc}") from None
-        if perm is None and counters["cursor"] != 0:
-            raise SpecError("Trainer state without `perm` must have `cursor` 0")
+        step, epoch, cursor, perm, shuffle, dropout = checked_state(
+            d, self.n_train, self.optimizer.name
+        )
         saved = self.network.flat.copy()
         try:
             self.network.load_state_dict(d["network"])
@@ -656,11 +484,9 @@ class Trainer:
             self.network.flat[...] = saved
             raise
         self._shuffle_rng, self._dropout_rng = shuffle, dropout
-        self.step_count = int(counters["step"])
-        self.epoch = int(counters["epoch"])
-        self._cursor = int(counters["cursor"])
+        self.step_count, self.epoch, self._cursor = step, epoch, cursor
         self._perm = perm
         self._gather_epoch()
         self._last = None
         self.last_report = None
-        self._first_loss, self._loss_limit = None, np.finfo(np.float64).max
+        self._first_loss, self._loss_limit = None, NO_LOSS_LIMIT

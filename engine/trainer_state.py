@@ -26,7 +26,9 @@ import numpy as np
 from engine.errors import SpecError
 from engine.migrations import register_format
 from engine.snapshot import History, HistoryChunk
-from engine.trainer import STATE_KEYS, EarlyStopping, Trainer
+from engine.state_dict import STATE_KEYS
+from engine.trainer import Trainer
+from engine.training_loop import EarlyStopping
 
 RESUME_VERSION = 1
 RESUME = register_format("training-state", "training state", RESUME_VERSION, SpecError)

@@ -10,7 +10,9 @@ share of the wall time (`budget`), and the snapshots carry:
 - `unit_maps`: every shown unit's output over a coarse grid (1-D and 2-D inputs),
   the network diagram's neurons;
 - `unit_preview`: the watched unit's output over a fine grid (2-D inputs), enlarged
-  in the output plot while the pointer rests on its neuron.
+  in the output plot while the pointer rests on its neuron;
+- `activation_health`: every hidden layer's outputs over the training set, with its
+  dead and saturated units (engine/activation_health.py).
 
 Each is recomputed when the weights changed and either a fresh picture is asked
 for (commands) or its share of the time allows (ticks): a picture that took c
@@ -26,13 +28,13 @@ from typing import Any
 
 import numpy as np
 
+from engine import activation_health
 from engine.data import Data
 from engine.grid import GridEvaluator, GridView, MistakeMarks, misclassified
 from engine.snapshot import UnitMapsView, UnitPreviewView, frozen_copy
 from engine.spec import NetworkSpec
 from engine.unit_maps import UnitMaps
 
-GRID_CHUNK = 1024  # grid points per predict call, so stop() can interrupt a large grid
 UNIT_MAP_RESOLUTION = 12  # the diagram's neurons are small heatmaps of this many points a side
 UNIT_MAP_UNITS = 16  # the diagram draws at most this many units of a column
 PREVIEW_RESOLUTION = 64  # a watched unit's map, enlarged in the output plot
@@ -82,8 +84,8 @@ class WeightViews:
         if spec.input_dim == 2 and fits:
             self.preview_maps = UnitMaps(data.bounds, 2, PREVIEW_RESOLUTION)
         self.watched: tuple[int, int] | None = None
-        self.view, self.mistakes, self.unit_maps, self.unit_preview = (
-            Budgeted(budget) for _ in range(4)
+        self.view, self.mistakes, self.unit_maps, self.unit_preview, self.health = (
+            Budgeted(budget) for _ in range(5)
         )
 
     def watch(self, unit: tuple[int, int] | None) -> None:
@@ -93,7 +95,7 @@ class WeightViews:
 
     def clear(self) -> None:
         """Forget every picture (the weights changed behind the step counter's back, or failed)."""
-        for b in (self.view, self.mistakes, self.unit_maps, self.unit_preview):
+        for b in (self.view, self.mistakes, self.unit_maps, self.unit_preview, self.health):
             b.clear()
 
     def refresh(self, fresh: bool) -> None:
@@ -114,6 +116,8 @@ class WeightViews:
             and self.unit_preview.due(step, fresh, now)
         ):
             self.unit_preview.run(step, self._preview)
+        if self.spec.hidden and self.health.due(step, fresh, now):
+            self.health.run(step, self._health)
 
     def fields(self) -> dict[str, Any]:
         """The snapshot's fields for these pictures."""
@@ -122,6 +126,7 @@ class WeightViews:
             "mistakes": self.mistakes.value,
             "unit_maps": self.unit_maps.value,
             "unit_preview": self.unit_preview.value,
+            "activation_health": self.health.value,
         }
 
     # -- the pictures ------------------------------------------------------------------
@@ -130,18 +135,14 @@ class WeightViews:
         return tuple(zip(net.weights, net.biases, strict=True))
 
     def _grid_view(self) -> GridView | None:
-        """Like `GridEvaluator.evaluate`, in chunks: stop() interrupts it (keeping the last)."""
-        grid, net = self.grid, self.trainer.network
-        parts = []
-        for start in range(0, len(grid.points), GRID_CHUNK):
-            if self.should_stop():
-                return self.view.value
-            chunk = grid.points[start : start + GRID_CHUNK]
-            parts.append(np.asarray(net.predict(chunk), np.float64))
-        out = np.concatenate(parts)
-        shape = (*grid.shape, out.shape[1]) if grid.kind == "classification" else grid.shape
-        values = frozen_copy(out.reshape(shape))
-        return GridView(grid.kind, grid.xs, grid.ys, values, grid.bounds)
+        """The grid's own evaluation, in chunks: stop() interrupts it (keeping the last)."""
+        view = self.grid.evaluate(self.trainer.network, self.should_stop)
+        return self.view.value if view is None else view
+
+    def _health(self) -> activation_health.ActivationHealth:
+        # the trainer's own training features: the rows its evaluation scores
+        trainer = self.trainer
+        return activation_health.measure(trainer.network, trainer._F, trainer.step_count)
 
     def _marks_mistakes(self) -> bool:
         return self.grid is not None and self.grid.kind == "classification"

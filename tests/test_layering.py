@@ -164,3 +164,16 @@ def test_the_file_menu_uses_only_the_documents_methods_and_the_windows_runner_ap
         if isinstance(node, ast.Attribute) and is_window(node.value)
     }
     assert used <= WINDOW_API, f"file_actions reads the window's {sorted(used - WINDOW_API)}"
+
+
+MAX_LINES = 500
+
+
+def test_no_module_is_over_500_lines():
+    """One concept per module: a module past 500 lines holds more than one (split it)."""
+    long = {
+        name: n
+        for name, path in MODULES.items()
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert long == {}

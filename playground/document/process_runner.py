@@ -33,13 +33,14 @@ from typing import Any
 
 from engine.backprop_phases import InspectedStep
 from engine.data import Data
-from engine.errors import SpecError
-from engine.runner import (
+from engine.runner_protocol import (
     check_restore,
     check_seed,
     check_training,
-    checked_row,
+    checked_inspect,
+    checked_runner,
     checked_step_count,
+    checked_timeout,
     checked_unit,
 )
 from engine.snapshot import Mailbox, Snapshot
@@ -66,12 +67,10 @@ def child_environment() -> dict[str, str]:
 
 
 class ProcessRunner:
-    """Same commands as `engine.runner.Runner`; training happens in a child process."""
+    """A `TrainingRunner` (engine/runner_protocol.py) training in a child process."""
 
     def __init__(self, spec: NetworkSpec, config: TrainConfig, data: Data, **runner_options: Any):
-        check_compatible(spec, data)
-        if not isinstance(config, TrainConfig):
-            raise SpecError(f"Expected a TrainConfig; received {type(config).__name__}")
+        checked_runner(spec, config, data, runner_options)  # in this process, as Runner does
         ours, theirs = socket.socketpair()
         self._conn = Connection(ours.detach())
         fd = theirs.detach()
@@ -126,7 +125,8 @@ class ProcessRunner:
 
         Snapshots arriving meanwhile go to the mailbox as usual.
         """
-        self._send("capture", float(timeout))
+        timeout = checked_timeout(timeout)
+        self._send("capture", timeout)
         return self._await("state", timeout)
 
     def inspect(
@@ -138,9 +138,9 @@ class ProcessRunner:
         expect_step: int | None = None,
     ) -> InspectedStep | None:
         """One recorded step in the child (see `Runner.inspect`); None if not in time."""
-        row = checked_row(row, self._latest[1])
+        row, timeout, expect_step = checked_inspect(row, self._latest[1], timeout, expect_step)
         self._asked += 1
-        self._send("inspect", row, float(timeout), bool(apply), expect_step, self._asked)
+        self._send("inspect", row, timeout, bool(apply), expect_step, self._asked)
         return self._await("inspected", timeout, self._asked)
 
     def _await(self, kind: str, timeout: float, number: int | None = None) -> Any:
@@ -180,6 +180,7 @@ class ProcessRunner:
 
     def stop(self, timeout: float = 1.0) -> bool:
         """End the child; True when it ended by itself within `timeout` seconds."""
+        timeout = checked_timeout(timeout)
         if not self._stopped:
             self._stopped = True
             self._send("stop", float(timeout))

@@ -18,6 +18,8 @@ from engine.errors import SpecError
 from engine.migrations import register_format
 from engine.spec import EPOCHS_UNTIL_PAUSED as UNLIMITED_EPOCHS  # "until paused"
 from engine.spec import FEATURES, FEATURES_1D, INITIALIZERS, LayerSpec, NetworkSpec, TrainConfig
+from playground.document.painted import SOURCE as PAINTED
+from playground.document.painted import PaintedPoints
 from playground.document.training_data import default_features, fit_input_scaling, make_spec
 
 SESSION_VERSION = 1
@@ -27,10 +29,12 @@ GUI_EPOCHS = 0  # 0 in the GUI means "until paused"
 
 @dataclass(frozen=True)
 class DataChoice:
-    """A generated dataset (`source` = generator name) or an imported CSV (`source` = "csv").
+    """A generated dataset (`source` = generator name), an imported CSV (`source` = "csv")
+    or points painted by hand (`source` = "painted", playground/document/painted.py).
 
     `params` are the generator's parameters (n_samples, noise, seed and its own);
-    for a CSV, `path`, `task` (None: decided from the file) and `standardize`.
+    for a CSV, `path`, `task` (None: decided from the file) and `standardize`; for
+    painted data, its task, points and canvas bounds.
     """
 
     source: str = "spirals"
@@ -45,7 +49,14 @@ class DataChoice:
         return int(self.params.get("seed", 0))
 
     def key(self) -> str:
+        if self.source == PAINTED:
+            return PAINTED
         return f"csv:{self.path}" if self.source == "csv" else f"gen:{self.source}"
+
+    @property
+    def generated(self) -> bool:
+        """Made by a generator (its sample count, noise and options apply)."""
+        return self.source not in ("csv", PAINTED)
 
     def replace(self, **changes: Any) -> DataChoice:
         return dataclasses.replace(self, **changes)
@@ -57,6 +68,8 @@ class DataChoice:
                 raise datasets.DatasetError("An imported dataset needs its file path")
             # raw rows: `standardize` puts a training-split scaler in the network (spec_for)
             return datasets.load_csv(self.path, task=self.task)
+        if self.source == PAINTED:
+            return PaintedPoints.from_params(self.params).to_dataset()
         return datasets.make(self.source, **self.params)
 
     def to_dict(self) -> dict[str, Any]:

@@ -291,7 +291,7 @@ class DatasetPicker(QWidget):
     def _show_choice(self, choice: DataChoice) -> None:
         """Put `choice`'s parameters into the editors without emitting."""
         self._updating = True
-        generated = choice.source != "csv"
+        generated = choice.generated
         p = choice.params
         self.samples.setValue(int(p.get("n_samples", self.samples.value())))
         self.noise.setValue(float(p.get("noise", self.noise.value())))
@@ -311,7 +311,7 @@ class DatasetPicker(QWidget):
         own signal crashed the application, so boxes are only replaced when the
         generator changes, and then removed with deleteLater.
         """
-        source = None if choice.source == "csv" else choice.source
+        source = choice.source if choice.generated else None
         if source is not None and source == self._extra_source:
             for name, box in self._extra.items():
                 box.setValue(choice.params.get(name, self._infos[source].defaults[name]))
@@ -347,7 +347,7 @@ class DatasetPicker(QWidget):
         if self._updating or self.choice is None:
             return
         choice = self.choice
-        if choice.source == "csv":
+        if not choice.generated:  # imported or painted: only the split changes
             params = dict(choice.params, seed=self.seed.value())
             new = choice.replace(params=params, test_ratio=self.test_ratio.value())
             if self._splits(new, self.dataset):  # the file is not re-read: only the split changes

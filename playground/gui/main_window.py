@@ -1,15 +1,12 @@
 """The main window: dataset picker left, output centre, curves right, controls on top.
 
-The window's views edit a Qt-free `Document` (the session, data, spec, settings,
-run state and project file: playground/document/document.py) through its methods
-and follow its events; the window sends what changed to the `Runner` (which
-trains in its own thread and never waits for the GUI) and owns it. One `FrameLoop`
-takes the runner's newest snapshot about 30 times a second and updates every view
-in place (`SnapshotPresenter`).
-Architecture, feature, loss and dataset changes rebuild the network (announced
-in the status bar; a running session keeps running); hyper-parameters apply to
-the next step. Run after a divergence resumes from the last finite weights (a
-new divergence shows its banner again). Closing stops the runner with a bounded wait.
+The window's views edit a Qt-free `Document` (playground/document/document.py)
+and follow its events; the window sends what changed to the runner (which never
+waits for the GUI) and owns it; a `FrameLoop` draws its newest snapshot about 30
+times a second (`SnapshotPresenter`). Architecture, feature, loss and dataset
+changes rebuild the network; hyper-parameters apply to the next step. Run after a
+divergence resumes from the last finite weights (a new divergence shows its banner
+again). Closing stops the runner with a bounded wait.
 """
 
 from __future__ import annotations
@@ -30,6 +27,7 @@ from playground.document.process_runner import SUPPORTED as PROCESS_SUPPORTED
 from playground.document.process_runner import ProcessRunner
 from playground.document.session import Session, default_data_choice
 from playground.document.training_data import make_data
+from playground.gui import look_inside
 from playground.gui.controls import TrainingControls
 from playground.gui.dataset_picker import DatasetPicker
 from playground.gui.document_link import follow
@@ -163,7 +161,7 @@ class MainWindow(QMainWindow):
         right = QSplitter(Qt.Orientation.Vertical)
         right.setObjectName("rightSplitter")
         right.addWidget(self.loss_plot)
-        right.addWidget(self.gradient_plot)
+        right.addWidget(look_inside.install(self))  # gradients, activations, landscape; paint
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         for w in (left, centre, right):
@@ -474,6 +472,7 @@ class MainWindow(QMainWindow):
             return True
         self._closed = True
         self.frames.stop()
+        self.landscape_plot.wait()
         stopped = True
         if self.runner is not None:
             stopped = self.runner.stop(timeout=STOP_TIMEOUT)

@@ -21,6 +21,7 @@ class SnapshotPresenter:
         self._view = None
         self._mistakes = None  # (generation, step) of the marks drawn
         self._maps = None  # (generation, step) of the unit maps drawn
+        self._health = None  # the activation health drawn
         self._shown_message: tuple[int, str] | None = None
         self._frame = 0
         self.last = None  # the latest snapshot drawn
@@ -59,6 +60,10 @@ class SnapshotPresenter:
             w.loss_plot.redraw()
             w.gradient_plot.redraw()
         self.step = snap.step
+        w.landscape_plot.record(snap)
+        if snap.activation_health is not self._health:
+            self._health = snap.activation_health
+            w.activation_plot.set_health(snap.activation_health)
         if self._fits_data(snap) and snap.view is not None and snap.view is not self._view:
             self._view = snap.view
             w.boundary_plot.update_view(snap.view)
@@ -75,6 +80,7 @@ class SnapshotPresenter:
                 w.network_view.set_unit_maps(maps)
             plot = w.gradient_plot
             w.network_view.set_layer_stats(snap.layers, plot.vanishing, plot.exploding)
+            w.network_view.set_activation_health(snap.activation_health)
         self._update_status(snap)
         w.document.set_run_state(
             step=snap.step, epoch=snap.epoch, status=snap.state, message=snap.message or ""

@@ -91,3 +91,38 @@ def test_unsupported_shapes_and_bad_arguments_are_refused():
     ev = GridEvaluator(BOUNDS_2D, 2, "regression")
     with pytest.raises(SpecError, match=r"received a network for 2-D classification"):
         ev.evaluate(_net())
+
+
+def test_a_stoppable_evaluation_runs_in_chunks_and_gives_the_same_view():
+    net = _net()
+    ev = GridEvaluator(BOUNDS_2D, 2, "classification", resolution=40)  # 1600 points: 2 chunks
+    asked = []
+
+    def should_stop() -> bool:
+        asked.append(True)
+        return False
+
+    chunked, whole = ev.evaluate(net, should_stop), ev.evaluate(net)
+    assert len(asked) == 2
+    np.testing.assert_allclose(chunked.values, whole.values, rtol=1e-14, atol=0)
+    assert (chunked.kind, chunked.bounds) == (whole.kind, whole.bounds)
+    assert not chunked.values.flags.writeable
+    assert ev.evaluate(net, lambda: True) is None  # stopped before the first chunk
+
+
+def test_the_runners_grid_view_is_the_grid_evaluators(monkeypatch):
+    from engine.runner import Runner
+    from engine.spec import TrainConfig
+    from tests.engine.test_trainer import spirals
+
+    calls = []
+    original = GridEvaluator.evaluate
+
+    def spy(self, network, should_stop=None):
+        calls.append(should_stop)
+        return original(self, network, should_stop)
+
+    monkeypatch.setattr(GridEvaluator, "evaluate", spy)
+    with Runner(NetworkSpec(hidden=(LayerSpec(4, "tanh"),)), TrainConfig(), spirals(40)) as r:
+        snap = r.wait_snapshot(30.0)
+    assert snap.view is not None and calls and all(callable(c) for c in calls)

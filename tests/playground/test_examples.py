@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
+from engine import activation_health, landscape
 from engine.errors import DivergenceError
 from engine.spec import LayerSpec
 from playground.document.project import read_project
@@ -23,7 +26,7 @@ def fit(project, epochs=None):
 
 
 def test_every_example_opens_untrained_with_a_title_and_an_explanation():
-    assert len(EXAMPLES) == 15
+    assert len(EXAMPLES) == 17
     for path in EXAMPLES.values():
         project = read_project(path)
         assert project.title and len(project.explanation) > 80
@@ -119,3 +122,42 @@ def test_zero_initialisation_keeps_hidden_units_identical():
 
 def test_sine_regression_fits_the_curve():
     assert fit(example("15-sine-regression"))[1].evaluation.test_metric > 0.95
+
+
+def dead_share(project, seed: int) -> tuple[float, float]:
+    """(share of hidden units dead over the training set, train accuracy) after training."""
+    trainer, result = fit(project.replace(training=project.training.replace(seed=seed)))
+    health = activation_health.measure(trainer.network, trainer._F, trainer.step_count)
+    dead = sum(layer.dead for layer in health.layers)
+    units = sum(layer.units for layer in health.layers)
+    return dead / units, result.evaluation.train_metric
+
+
+def test_a_too_high_rate_kills_most_relus_and_he_init_with_a_lower_rate_keeps_them():
+    high = example("16-dead-relus")
+    assert {h.activation for h in high.network.hidden} == {"relu"}
+    hidden = tuple(dataclasses.replace(h, init="he_normal") for h in high.network.hidden)
+    gentle = high.replace(
+        network=high.network.replace(hidden=hidden),
+        training=high.training.replace(lr=0.01),
+    )
+    for seed in (0, 1, 2):
+        killed, killed_accuracy = dead_share(high, seed)
+        alive, alive_accuracy = dead_share(gentle, seed)
+        assert killed > 0.5, seed  # the explanation's claim: over half of the units dead
+        assert alive < 0.2, seed
+        assert alive_accuracy > killed_accuracy + 0.1, seed
+
+
+def test_a_large_batch_ends_in_a_sharper_minimum_than_a_small_one():
+    small = example("17-sharp-and-flat-minima")
+    assert small.training.batch_size == 4
+    large = small.replace(training=small.training.replace(batch_size=350, epochs=3000))
+    for seed in (0, 1, 2):
+        rises = []
+        for project in (small, large):
+            trainer, result = fit(project.replace(training=project.training.replace(seed=seed)))
+            assert result.evaluation.train_loss < 0.02, seed  # both reach a minimum
+            rises.append(landscape.sharpness(trainer.network, trainer._F,
+                                             trainer.data.y_train, distance=0.1))  # fmt: skip
+        assert rises[1] > 1.5 * rises[0], (seed, rises)  # the claim: over 1.5 times as fast

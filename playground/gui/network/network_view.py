@@ -56,6 +56,9 @@ def faded(colour: QColor, strength: float) -> QColor:
     return QColor(r, g, b)
 
 
+ACTIVITY_HEX = {"dead": "#D55E00", "saturated": "#0072B2"}  # activation health tags
+
+
 class NetworkView(QWidget):
     weightClicked = Signal(int, int, int)  # dense layer, i (destination unit), j (source unit)
     neuronHovered = Signal(int, int)  # column, unit; (-1, -1) when the pointer leaves
@@ -73,6 +76,7 @@ class NetworkView(QWidget):
         self.data = None
         self.weights: tuple[tuple[np.ndarray, np.ndarray], ...] = ()
         self.grad_norms: np.ndarray | None = None
+        self.activity = None  # the runner's ActivationHealth: dead / saturated layers marked
         self.thresholds = (1e-6, 1e2)
         self.phase: str | None = None
         self.overlay: list[np.ndarray] | None = None
@@ -95,6 +99,7 @@ class NetworkView(QWidget):
             self.spec = spec
             self.weights = ()
             self.grad_norms = None
+            self.activity = None
             self.overlay, self.phase = None, None
             self._map_columns, self._images = None, []
             self._set_hovered(None)
@@ -121,6 +126,13 @@ class NetworkView(QWidget):
             self.grad_norms = None
         else:
             self.grad_norms = np.array([s.weight_grad_norm for s in layers], float)
+        self.update()
+
+    def set_activation_health(self, health) -> None:
+        """Mark hidden layers with many dead or saturated units (None clears the marks)."""
+        sizes = () if self.spec is None else self.spec.layer_sizes
+        fits = health is not None and len(health.layers) == len(sizes) - 2
+        self.activity = health if fits else None
         self.update()
 
     def set_phase_overlay(self, phase: str | None, values: list[np.ndarray] | None) -> None:
@@ -321,6 +333,7 @@ class NetworkView(QWidget):
 
     def _draw_markers(self, painter: QPainter, lay) -> None:
         self._markers = []
+        self._draw_activity(painter, lay)
         if self.grad_norms is None:
             return
         vanishing, exploding = self.thresholds
@@ -351,6 +364,28 @@ class NetworkView(QWidget):
                 f"exploding above {exploding:.0e})"
             )
             self._markers.append((rect.adjusted(-6, -4, 6, 18), tip))
+
+    def _draw_activity(self, painter: QPainter, lay) -> None:
+        """A dashed outline round each hidden column with many dead or saturated units."""
+        if self.activity is None or len(self.activity.layers) != len(lay.ys) - 2:
+            return  # none, or measured on another network
+        for k, layer in enumerate(self.activity.layers):
+            ys = lay.ys[k + 1]
+            if layer.kind == "healthy" or not len(ys):
+                continue
+            half = lay.node / 2 + 4
+            x = lay.xs[k + 1]
+            rect = QRectF(x - half, ys[0] - half, 2 * half, ys[-1] - ys[0] + 2 * half)
+            pen = QPen(QColor(ACTIVITY_HEX[layer.kind]), 2, Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect, 5, 5)
+            units = layer.dead if layer.kind == "dead" else layer.saturated
+            tip = (
+                f"Layer {k + 1}: {units} of {layer.units} units {layer.kind} over the training "
+                "set (see the Activations tab)"
+            )
+            self._markers.append((rect.adjusted(-4, -4, 4, 4), tip))
 
     # -- pointer -------------------------------------------------------------------------------
     def node_at(self, x: float, y: float) -> tuple[int, int] | None:

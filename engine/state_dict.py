@@ -1,0 +1,72 @@
+"""The entries of `Trainer.state_dict()` and the checks a saved one passes before loading.
+
+A saved state comes from a file a person may have edited or that another version
+wrote, so everything is checked, with a message naming the entry, before the
+trainer changes at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine.errors import SpecError
+
+STATE_VERSION = 1
+STATE_KEYS = (  # the entries of `Trainer.state_dict()`
+    "version",
+    "step",
+    "epoch",
+    "cursor",
+    "perm",
+    "network",
+    "optimizer_name",
+    "optimizer",
+    "rng",
+)
+
+
+def checked_state(d: Any, n_train: int, optimizer_name: str):
+    """(step, epoch, cursor, perm or None, shuffle rng, dropout rng) of a saved trainer state.
+
+    The network and optimizer entries are checked by their own `load_state_dict`.
+    """
+    if not isinstance(d, dict):
+        raise SpecError(f"A trainer state must be a dict; received {type(d).__name__}")
+    expected = set(STATE_KEYS)
+    if set(d) != expected:
+        raise SpecError(f"A trainer state has entries {sorted(d)}, expected {sorted(expected)}")
+    if not isinstance(d["version"], int) or d["version"] > STATE_VERSION:
+        raise SpecError(
+            f"This trainer state has version {d['version']!r}; this program reads up to "
+            f"version {STATE_VERSION}"
+        )
+    if d["optimizer_name"] != optimizer_name:
+        raise SpecError(
+            f"The saved optimizer state is for {d['optimizer_name']!r} but the training "
+            f"config uses {optimizer_name!r}"
+        )
+    n = n_train
+    counters = {k: d[k] for k in ("step", "epoch", "cursor")}
+    for key, value in counters.items():
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+            raise SpecError(f"Trainer state `{key}` must be an integer >= 0; received {value!r}")
+    if counters["cursor"] >= n:
+        raise SpecError(f"Trainer state `cursor` must be below {n}; received {d['cursor']}")
+    perm = None
+    if d["perm"] is not None:
+        perm = np.asarray(d["perm"], dtype=np.intp)
+        if perm.shape != (n,) or not np.array_equal(np.sort(perm), np.arange(n)):
+            raise SpecError(f"Trainer state `perm` must be a permutation of {n} examples")
+    shuffle = np.random.default_rng(0)
+    dropout = np.random.default_rng(0)
+    try:
+        shuffle.bit_generator.state = d["rng"]["shuffle"]
+        dropout.bit_generator.state = d["rng"]["dropout"]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SpecError(f"Trainer state `rng` cannot be restored: {exc}") from None
+    if perm is None and counters["cursor"] != 0:
+        raise SpecError("Trainer state without `perm` must have `cursor` 0")
+    step, epoch, cursor = (int(counters[k]) for k in ("step", "epoch", "cursor"))
+    return step, epoch, cursor, perm, shuffle, dropout
