@@ -1,10 +1,11 @@
 """Training > Sweep…: the sweep window joins the main window through one call.
 
-The window's data, network and settings become the sweep's fixed setup when Start
-is pressed; a double-clicked trial comes back with exactly its settings and seed
-(layers through the layer editor's undoable edit, the settings through the
-controls' signal, then a reset to the trial's seed), so training it again gives
-the numbers in the table. Kept here so main_window.py does not grow.
+The document's data, network and settings become the sweep's fixed setup when
+Start is pressed. A double-clicked trial comes back with exactly its settings and
+seed: its layers through the layer editor's undoable edit, its settings through the
+controls' signal (as an edit there: the document and the runner take them), then a
+reset to its seed, so training it again gives the numbers in the table. Kept here
+so main_window.py does not grow.
 """
 
 from __future__ import annotations
@@ -40,13 +41,14 @@ class _StopOnClose(QObject):
 
 def setup_of(window) -> TrialSetup:
     """The main window's data, network and training settings as a sweep's fixed part."""
-    choice, spec, config = window.session.data, window.spec, window.session.config
+    doc = window.document
+    choice, spec, config = doc.session.data, doc.spec, doc.config
     settings = {s.name: getattr(config, s.name) for s in SETTINGS}
     if settings["epochs"] > SETTINGS_EPOCHS_HIGH:
         settings["epochs"] = UNTIL_PAUSED_EPOCHS
     return TrialSetup(
         dataset=choice.source,
-        given=window.dataset,
+        given=doc.dataset,
         data_seed=choice.seed,
         test_ratio=choice.test_ratio,
         standardize=spec.input_scaling is not None,
@@ -63,8 +65,7 @@ def open_trial(window, setup: TrialSetup, row: dict[str, Any]) -> None:
     config = TrainConfig(**setup.config_values(params))
     hidden = training_data.parse_layers(params.get("layers", setup.layers))
     window.layer_editor.edit(f"Open sweep trial {row['trial']}", hidden=hidden)
-    window.controls.set_config(config)
-    window.controls.configChanged.emit(config)
+    window.controls.configChanged.emit(config)  # the window's path: document and runner
     window.reset(seed=config.seed)
     window.status.announce(
         f"Sweep trial {row['trial']} opened: press Run to train it again with seed {config.seed}"

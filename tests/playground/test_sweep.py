@@ -3,6 +3,8 @@
 import csv
 import json
 import os
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -200,3 +202,22 @@ def test_a_killed_worker_costs_only_its_trial_which_is_retried(monkeypatch):
     assert comparable(rows) == comparable(
         run_sweep(Sweep(SETUP, sweep.params, strategy="grid", workers=1))[0]
     )
+
+
+# -- optional dependencies -----------------------------------------------------------
+WITHOUT = "import sys; sys.modules['optuna'] = sys.modules['distributed'] = None; "
+
+
+def run_without_optuna(*argv):
+    code = WITHOUT + f"from playground.cli.main import main; sys.exit(main({list(argv)!r}))"
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_train_runs_and_sweep_explains_itself_without_optuna():
+    done = run_without_optuna("train", *DATA, "--json")
+    assert done.returncode == 0, done.stderr
+    refused = run_without_optuna("sweep", *DATA, "--param", "lr=0.1,0.2")
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "needs Optuna" in refused.stderr and "[sweep]" in refused.stderr

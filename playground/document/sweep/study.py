@@ -84,7 +84,10 @@ def _grid_sampler(grid: dict[str, list[Any]], seed: int):
 
 def make_study(sweep: Sweep):
     """The Optuna study (sampler seeded with the sweep's seed; in its storage if given)."""
-    import optuna
+    try:
+        import optuna
+    except ImportError:
+        raise InputError("a sweep needs Optuna: pip install 'backprop-playground[sweep]'") from None
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     if sweep.strategy == "grid":
