@@ -24,11 +24,15 @@ from playground.document.sweep.study import STRATEGIES, Sweep, run_sweep
 from playground.document.sweep.trial import PRUNERS, TrialSetup
 
 EXIT_ALL_FAILED = 3
+TRAIN_ONLY = ("load_weights", "export", "project", "save_project")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """`train`'s data, network and training options, then the search's own."""
     train_cli.add_arguments(parser)
+    for action in parser._actions:  # train's file options do not apply: refused, unlisted
+        if action.dest in TRAIN_ONLY:
+            action.help = argparse.SUPPRESS
     search = parser.add_argument_group("search")
     search.add_argument(
         "--param",
@@ -49,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _refuse_train_only(args: argparse.Namespace) -> None:
-    for option in ("load_weights", "export", "project", "save_project"):
+    for option in TRAIN_ONLY:
         if getattr(args, option):
             flag = "--" + option.replace("_", "-")
             raise InputError(f"{flag} applies to `playground train`, not to a sweep")

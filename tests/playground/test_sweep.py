@@ -160,6 +160,17 @@ def test_the_median_pruner_stops_poor_trials_early():
         assert r["curve"][epoch] > np.median([o["curve"][epoch] for o in done])
 
 
+def test_successive_halving_stops_trials_at_its_rungs():
+    setup = TrialSetup(dataset="xor", samples=80, settings={"epochs": 9, "optimizer": "sgd"})
+    lrs = "0.3,0.0001,0.2,0.00001,0.1,0.00002,0.05,0.00003"
+    sweep = Sweep(setup, [parse_param(f"lr={lrs}")], strategy="grid", workers=1,
+                  pruner="halving")  # fmt: skip
+    rows, _ = run_sweep(sweep)
+    pruned = [r for r in rows if r["state"] == "pruned"]
+    assert pruned and all(r["epochs"] in (1, 3) for r in pruned)  # rungs at epochs 1, 3, 9
+    assert min(rows, key=lambda r: r["curve"][max(r["curve"])])["state"] == "complete"
+
+
 def test_a_stored_sweep_resumes_with_only_the_missing_trials(tmp_path):
     storage = f"sqlite:///{tmp_path / 'sweep.db'}"
     params = [parse_param("lr=0.001,0.01,0.1"), parse_param("batch_size=8,16")]
