@@ -16,6 +16,16 @@ from typing import Any
 
 from playground.document.errors import InputError
 
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def one_blas_thread() -> None:
+    """A worker's BLAS runs on one thread: the workers are the parallelism, and BLAS
+    threads of several workers spinning on the same cores slowed a 2-worker sweep below
+    a 1-worker one. Runs before the worker imports NumPy (this module does not)."""
+    for name in BLAS_THREADS:
+        os.environ.setdefault(name, "1")
+
 
 class WorkerDied(Exception):
     """The worker process running a trial ended without an answer (killed, out of memory)."""
@@ -34,7 +44,7 @@ class LocalPool:
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
         context = multiprocessing.get_context("spawn")
-        return cf.ProcessPoolExecutor(self.workers, mp_context=context)
+        return cf.ProcessPoolExecutor(self.workers, mp_context=context, initializer=one_blas_thread)
 
     def submit(self, fn: Callable, *args: Any):
         try:
