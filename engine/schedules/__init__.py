@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from engine.registry import Registry, classes_in_package
 from engine.schedules.base import Schedule
 
@@ -33,4 +35,21 @@ def make_schedule(config: TrainConfig) -> Schedule:
     return SCHEDULES.get(config.schedule)(config)
 
 
-__all__ = ["SCHEDULES", "Schedule", "make_schedule"]
+def planned_rates(
+    config: TrainConfig, epochs: np.ndarray, changes: tuple[tuple[int, float], ...] = ()
+) -> np.ndarray:
+    """The rate of each of `epochs` under `config`'s schedule (the GUI's curve).
+
+    A schedule that watches the loss has no formula: its past `changes` (epoch, new
+    rate) give the rates, and the latest rate stays for the epochs after them.
+    """
+    schedule = make_schedule(config)
+    if not schedule.watches_loss:
+        return np.fromiter((schedule.rate(int(e)) for e in epochs), float, len(epochs))
+    rates = np.full(len(epochs), schedule.base_lr)
+    for epoch, rate in changes:
+        rates[np.asarray(epochs) >= epoch] = rate
+    return rates
+
+
+__all__ = ["SCHEDULES", "Schedule", "make_schedule", "planned_rates"]

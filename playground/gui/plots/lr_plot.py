@@ -1,0 +1,104 @@
+"""The learning-rate curve: the schedule's rate of each epoch, beside the loss plot.
+
+A small log-y plot. The epochs trained so far are drawn solid, the rest of the
+schedule's plan (up to its horizon, or the run's epochs) dashed, with a dot at
+the rate the next step uses. Rates come from the engine's schedule itself
+(`engine.schedules.planned_rates`), and reduce-on-plateau's reductions from the
+snapshot, so the curve is the rule the trainer follows, not a copy of it.
+`install` puts it under the loss plot so the main window gains one call.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+
+from engine.schedules import planned_rates
+from engine.settings import EPOCHS_UNTIL_PAUSED
+from playground.gui.plots.loss_plot import configure_plot
+
+MAX_POINTS = 2000  # epochs drawn at most (a longer schedule is sampled evenly)
+LINE_HEX = "#009E73"
+AHEAD = 20  # epochs of plan shown past the current one when the run has no end
+
+
+class LearningRatePlot(QWidget):
+    """lr against epoch (log y): `show_snapshot(snap)` follows the run."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("learningRatePlot")
+        self.title = QLabel("<b>Learning rate</b>")
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("w")
+        self.graphics.setToolTip(
+            "The learning rate of each epoch under the current schedule (Advanced…): "
+            "solid so far, dashed ahead; the dot is the rate the next step uses"
+        )
+        self.plot = self.graphics.addPlot()
+        configure_plot(self.plot)
+        self.plot.setLogMode(y=True)
+        self.plot.setLabel("bottom", "epoch")
+        self.plot.getAxis("left").setWidth(48)
+        self.done_curve = self.plot.plot(pen=pg.mkPen(LINE_HEX, width=2))
+        self.plan_curve = self.plot.plot(
+            pen=pg.mkPen(LINE_HEX, width=1, style=Qt.PenStyle.DashLine)
+        )
+        self.now_dot = self.plot.plot(
+            symbol="o", symbolSize=7, symbolBrush=LINE_HEX, symbolPen=None, pen=None
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 4)
+        layout.addWidget(self.title)
+        layout.addWidget(self.graphics, 1)
+        self._key = None
+        self.current = math.nan  # the rate shown at the dot
+
+    def show_snapshot(self, snap) -> None:
+        """Redraw when the epoch, the settings or plateau's reductions changed."""
+        key = (snap.epoch, snap.config, snap.lr_changes, snap.lr)
+        if key == self._key:
+            return
+        self._key = key
+        self.show_rates(snap.config, snap.epoch, snap.lr, snap.lr_changes)
+
+    def show_rates(self, config, epoch: int, lr: float, changes=()) -> None:
+        horizon = config.schedule_epochs or (
+            config.epochs if config.epochs < EPOCHS_UNTIL_PAUSED else 0
+        )
+        end = max(horizon, epoch + 1, epoch + AHEAD if not horizon else 0, 2)
+        stride = max(1, math.ceil(end / MAX_POINTS))
+        epochs = np.unique(np.append(np.arange(0, end + 1, stride), [epoch, end]))
+        rates = planned_rates(config, epochs, changes)
+        drawn = rates > 0.0  # a cosine reaching a minimum of 0 has no place on a log axis
+        done, ahead = drawn & (epochs <= epoch), drawn & (epochs >= epoch)
+        self.done_curve.setData(epochs[done], rates[done])
+        self.plan_curve.setData(epochs[ahead], rates[ahead])
+        self.current = lr if math.isfinite(lr) else float(rates[epochs == epoch][0])
+        self.now_dot.setData([epoch], [self.current])
+        self.title.setText(
+            f"<b>Learning rate</b> {self.current:.4g} · {config.schedule}"
+            + (f" (from {config.lr:g})" if config.schedule != "constant" else "")
+        )
+
+
+def install(window) -> QWidget:
+    """Give `window` its `lr_plot`; return the loss plot with the rate curve beneath."""
+    window.lr_plot = LearningRatePlot()
+    column = QSplitter(Qt.Orientation.Vertical)
+    column.setObjectName("lossSplitter")
+    column.addWidget(window.loss_plot)
+    column.addWidget(window.lr_plot)
+    column.setChildrenCollapsible(False)
+    column.setStretchFactor(0, 4)
+    column.setStretchFactor(1, 1)
+    window.lr_plot.setMinimumHeight(90)
+    column.setSizes([400, 100])
+    return column
+
+
+__all__ = ["LearningRatePlot", "install"]
