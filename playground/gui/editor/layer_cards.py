@@ -45,8 +45,9 @@ FLAG_TOGGLES = (  # a hidden layer's switches on its card: field, text, tooltip
      "so the gradient also reaches the layer before through the shortcut"),
 )  # fmt: skip
 TOGGLE_STYLE = (
-    "QToolButton { color: #777; } QToolButton:checked { background: #dff0e6; "
-    "border: 1px solid #1a6b4f; border-radius: 3px; color: #1a6b4f; font-weight: bold; }"
+    "QToolButton { color: #777; padding: 0px; font-size: 10px; } "
+    "QToolButton:checked { background: #dff0e6; border: 1px solid #1a6b4f; "
+    "border-radius: 3px; color: #1a6b4f; font-weight: bold; }"
 )
 CARD_STYLE = "QFrame#{name} {{ border: {w}px solid {c}; border-radius: 5px; background: {bg}; }}"
 
@@ -241,7 +242,7 @@ class HiddenCard(Card, DragStarter):
         )
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 3, 6, 3)
-        row.setSpacing(4)
+        row.setSpacing(3)
         row.addWidget(QLabel(f"<b>{index + 1}</b>"))
         self.minus = small_button("−", f"One unit fewer in layer {index + 1}", f"unitsMinus{index}")
         self.plus = small_button("+", f"One unit more in layer {index + 1}", f"unitsPlus{index}")
@@ -249,7 +250,7 @@ class HiddenCard(Card, DragStarter):
         self.plus.clicked.connect(lambda: self.units.emit(self.index, +1))
         self.units_label = QLabel(f"{layer.units} units")
         self.units_label.setObjectName(f"unitsLabel{index}")
-        self.units_label.setMinimumWidth(52)
+        self.units_label.setMinimumWidth(48)
         self.units_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         act = QLabel(layer.activation)
         act.setToolTip(activation_tip(layer.activation))
