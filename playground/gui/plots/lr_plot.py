@@ -55,7 +55,8 @@ class LearningRatePlot(QWidget):
         layout.setContentsMargins(4, 0, 4, 4)
         layout.addWidget(self.title)
         layout.addWidget(self.graphics, 1)
-        self._key = None
+        self._key = self._plan_key = None
+        self._planned = (np.zeros(0), np.zeros(0))
         self.current = math.nan  # the rate shown at the dot
 
     def show_snapshot(self, snap) -> None:
@@ -67,23 +68,36 @@ class LearningRatePlot(QWidget):
         self.show_rates(snap.config, snap.epoch, snap.lr, snap.lr_changes)
 
     def show_rates(self, config, epoch: int, lr: float, changes=()) -> None:
-        horizon = config.schedule_epochs or (
-            config.epochs if config.epochs < EPOCHS_UNTIL_PAUSED else 0
-        )
-        end = max(horizon, epoch + 1, epoch + AHEAD if not horizon else 0, 2)
-        stride = max(1, math.ceil(end / MAX_POINTS))
-        epochs = np.unique(np.append(np.arange(0, end + 1, stride), [epoch, end]))
-        rates = planned_rates(config, epochs, changes)
+        epochs, rates = self._plan(config, epoch, changes)
         drawn = rates > 0.0  # a cosine reaching a minimum of 0 has no place on a log axis
         done, ahead = drawn & (epochs <= epoch), drawn & (epochs >= epoch)
         self.done_curve.setData(epochs[done], rates[done])
         self.plan_curve.setData(epochs[ahead], rates[ahead])
-        self.current = lr if math.isfinite(lr) else float(rates[epochs == epoch][0])
+        at = np.searchsorted(epochs, epoch)
+        planned = float(rates[at]) if at < len(epochs) and epochs[at] == epoch else math.nan
+        self.current = lr if math.isfinite(lr) else planned
         self.now_dot.setData([epoch], [self.current])
-        self.title.setText(
-            f"<b>Learning rate</b> {self.current:.4g} · {config.schedule}"
-            + (f" (from {config.lr:g})" if config.schedule != "constant" else "")
+        text = f"<b>Learning rate</b> {self.current:.4g} · {config.schedule}"
+        if config.schedule != "constant":
+            text += f" (from {config.lr:g})"
+        if text != self.title.text():
+            self.title.setText(text)
+
+    def _plan(self, config, epoch: int, changes) -> tuple[np.ndarray, np.ndarray]:
+        """(epochs, rates) drawn: computed again only when the settings, the reductions or
+        the span change (the span grows in steps of AHEAD when the run has no end)."""
+        horizon = config.schedule_epochs or (
+            config.epochs if config.epochs < EPOCHS_UNTIL_PAUSED else 0
         )
+        end = max(horizon, epoch + 1, 2)
+        if not horizon:
+            end = (epoch // AHEAD + 2) * AHEAD
+        key = (config, tuple(changes), end, epoch if end > MAX_POINTS else None)
+        if key != self._plan_key:
+            stride = max(1, math.ceil(end / MAX_POINTS))
+            epochs = np.unique(np.append(np.arange(0, end + 1, stride), [epoch, end]))
+            self._plan_key, self._planned = key, (epochs, planned_rates(config, epochs, changes))
+        return self._planned
 
 
 def install(window) -> QWidget:
