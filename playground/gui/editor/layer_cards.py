@@ -266,6 +266,7 @@ class HiddenCard(Card, DragStarter):
             b.setCheckable(True)
             b.setChecked(bool(getattr(layer, field)))
             b.setStyleSheet(TOGGLE_STYLE)
+            b.setFixedWidth(b.fontMetrics().horizontalAdvance(text) + 6)
             b.toggled.connect(lambda on, field=field: self.flag.emit(self.index, field, on))
             row.addWidget(b)
             self.toggles[field] = b

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QSpinBox,
 )
@@ -75,13 +76,17 @@ class LayerProperties(QGroupBox):
         grid.addWidget(self.own_dropout, 3, 0)
         grid.addWidget(self.dropout, 3, 1)
         self.flags: dict[str, QCheckBox] = {}
-        for k, (field, text) in enumerate((("batch_norm", "batch norm"), ("residual", "residual"))):
+        flags = QHBoxLayout()  # short names: the panel keeps its width beside the cards
+        flags.setContentsMargins(0, 0, 0, 0)
+        for field, text, tip in FLAG_TOGGLES:
             box = QCheckBox(text)
             box.setObjectName(f"property_{field}")
-            box.setToolTip(next(t for f, _, t in FLAG_TOGGLES if f == field).format(n="this"))
+            box.setToolTip(tip.format(n="this"))
             box.toggled.connect(lambda on, field=field: self.edited.emit({field: on}))
-            grid.addWidget(box, 4, k)
+            flags.addWidget(box)
             self.flags[field] = box
+        grid.addWidget(QLabel("with"), 4, 0)
+        grid.addLayout(flags, 4, 1)
         grid.setRowStretch(5, 1)
         self.units.valueChanged.connect(lambda v: self.edited.emit({"units": v}))
         self.activation.activated.connect(

@@ -188,7 +188,7 @@ class InspectorPanel(QDockWidget):
         step = self._ask(row, apply=False)
         if step is None:
             return False
-        self.step, self.spec = step, w.spec
+        self.step, self.spec = step, w.document.spec
         self.phase_index, self.explained, self.gradcheck_result = 0, None, None
         self.details.clear()
         w.boundary_plot.highlight_points(step.X, step.y)
