@@ -55,7 +55,7 @@ class LearningRatePlot(QWidget):
         layout.setContentsMargins(4, 0, 4, 4)
         layout.addWidget(self.title)
         layout.addWidget(self.graphics, 1)
-        self._key = self._plan_key = None
+        self._key = self._plan_key = self._y = None
         self._planned = (np.zeros(0), np.zeros(0))
         self.current = math.nan  # the rate shown at the dot
 
@@ -73,6 +73,8 @@ class LearningRatePlot(QWidget):
         done, ahead = drawn & (epochs <= epoch), drawn & (epochs >= epoch)
         self.done_curve.setData(epochs[done], rates[done])
         self.plan_curve.setData(epochs[ahead], rates[ahead])
+        if drawn.any():
+            self._fit_y(float(rates[drawn].min()), float(rates[drawn].max()))
         at = np.searchsorted(epochs, epoch)
         planned = float(rates[at]) if at < len(epochs) and epochs[at] == epoch else math.nan
         self.current = lr if math.isfinite(lr) else planned
@@ -82,6 +84,15 @@ class LearningRatePlot(QWidget):
             text += f" (from {config.lr:g})"
         if text != self.title.text():
             self.title.setText(text)
+
+    def _fit_y(self, lo: float, hi: float) -> None:
+        """A log range round the rates with room to read them (a constant rate too)."""
+        if (lo, hi) == self._y:
+            return
+        self._y = (lo, hi)
+        top, bottom = math.log10(hi), math.log10(lo)
+        pad = max(0.1 * (top - bottom), 0.3)
+        self.plot.setYRange(bottom - pad, top + pad, padding=0)
 
     def _plan(self, config, epoch: int, changes) -> tuple[np.ndarray, np.ndarray]:
         """(epochs, rates) drawn: computed again only when the settings, the reductions or
