@@ -69,3 +69,22 @@ def test_the_window_shows_the_rate_each_epoch_uses(qtbot, window):
     assert window.status.labels["lr"].text() == f"lr {lr * 0.5**3:.4g}"
     np.testing.assert_allclose(window.lr_plot.done_curve.yData, lr * 0.5 ** np.arange(4))
     assert window.lr_plot.now_dot.yData[0] == pytest.approx(lr * 0.5**3)
+
+
+def test_while_running_the_curve_follows_the_epoch_a_few_times_a_second(qtbot):
+    from types import SimpleNamespace
+
+    plot = LearningRatePlot()
+    qtbot.addWidget(plot)
+    config = TrainConfig(lr=0.1, schedule="exponential", schedule_gamma=0.5)
+
+    def snap(epoch, state="running"):
+        lr = 0.1 * 0.5**epoch
+        return SimpleNamespace(epoch=epoch, config=config, lr_changes=(), lr=lr, state=state)
+
+    plot.show_snapshot(snap(1))
+    assert plot.current == 0.05
+    plot.show_snapshot(snap(2))  # within REDRAW_S of the last drawing: skipped
+    assert plot.current == 0.05
+    plot.show_snapshot(snap(3, "paused"))  # a pause shows where training stopped
+    assert plot.current == 0.0125 and plot.done_curve.xData[-1] == 3

@@ -11,6 +11,7 @@ snapshot, so the curve is the rule the trainer follows, not a copy of it.
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -23,6 +24,7 @@ from playground.gui.plots.loss_plot import configure_plot
 
 MAX_POINTS = 2000  # epochs drawn at most (a longer schedule is sampled evenly)
 LINE_HEX = "#009E73"
+REDRAW_S = 0.25  # while running, the curve follows the epoch at most 4 times a second
 AHEAD = 20  # epochs of plan shown past the current one when the run has no end
 
 
@@ -56,15 +58,28 @@ class LearningRatePlot(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.graphics, 1)
         self._key = self._plan_key = self._y = None
+        self._drawn_at = -math.inf
         self._planned = (np.zeros(0), np.zeros(0))
         self.current = math.nan  # the rate shown at the dot
 
     def show_snapshot(self, snap) -> None:
-        """Redraw when the epoch, the settings or plateau's reductions changed."""
+        """Redraw when the epoch, the settings or plateau's reductions changed.
+
+        While training runs through many epochs a second, the epoch alone moves the
+        curve at most every REDRAW_S (a new plan, or a pause, redraws at once).
+        """
         key = (snap.epoch, snap.config, snap.lr_changes, snap.lr)
         if key == self._key:
             return
-        self._key = key
+        now = time.monotonic()
+        if (
+            snap.state == "running"
+            and self._key is not None
+            and key[1:3] == self._key[1:3]
+            and now - self._drawn_at < REDRAW_S
+        ):
+            return
+        self._key, self._drawn_at = key, now
         self.show_rates(snap.config, snap.epoch, snap.lr, snap.lr_changes)
 
     def show_rates(self, config, epoch: int, lr: float, changes=()) -> None:
