@@ -81,6 +81,7 @@ class SnapshotPresenter:
             plot = w.gradient_plot
             w.network_view.set_layer_stats(snap.layers, plot.vanishing, plot.exploding)
             w.network_view.set_activation_health(snap.activation_health)
+        w.lr_plot.show_snapshot(snap)
         self._update_status(snap)
         w.document.set_run_state(
             step=snap.step, epoch=snap.epoch, status=snap.state, message=snap.message or ""
@@ -113,6 +114,7 @@ class SnapshotPresenter:
             fps=self.w.frames.fps,
             train_loss=None if ev is None else ev.train_loss,
             test_loss=None if ev is None else ev.test_loss,
+            lr=snap.lr,
         )
 
     def _follow_state(self, snap) -> None:
