@@ -8,7 +8,8 @@ A project is one JSON object (DESIGN.md "Projects"):
      "dataset": null | {...Dataset.to_dict()...},    # an imported CSV's data itself
      "network": {...NetworkSpec.to_dict()...},
      "training": {...TrainConfig.to_dict()...},      # includes the seed
-     "state": null | {...engine.trainer_state.to_json...}}   # once trained
+     "state": null | {...engine.trainer_state.to_json...},   # once trained
+     "sweep": {...}}    # optional: a sweep and its rows (document/sweep/saved.py)
 
 `state` holds the weights, the optimizer state, the random generators' states,
 the position in the epoch and the history, so a reopened project continues with
@@ -42,13 +43,14 @@ from engine.trainer import Trainer
 from engine.trainer_state import ResumeState, from_json, restore, to_json
 from engine.weights_io import _write_atomic
 from playground.document.session import DataChoice, Session
+from playground.document.sweep import saved as saved_sweep
 from playground.document.training_data import make_data
 
 PROJECT_FORMAT = "backprop-playground-project"
 PROJECT_VERSION = 1
 SUFFIX = ".playground.json"
 KEYS = ("format", "version", "title", "explanation", "data", "dataset", "network", "training")
-COMPACT = ("dataset", "state")  # big arrays: one line each, not one number per line
+COMPACT = ("dataset", "state", "sweep")  # big arrays: one line each, not one number per line
 
 
 class ProjectError(Exception):
@@ -71,6 +73,7 @@ class Project:
     state: ResumeState | None = None
     title: str = ""
     explanation: str = ""
+    sweep: dict[str, Any] | None = None  # the `sweep` entry (None: no sweep was kept)
 
     def replace(self, **changes: Any) -> Project:
         return dataclasses.replace(self, **changes)
@@ -97,7 +100,7 @@ class Project:
         return trainer
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        doc = {
             "format": PROJECT_FORMAT,
             "version": PROJECT_VERSION,
             "title": self.title,
@@ -108,6 +111,9 @@ class Project:
             "training": self.training.to_dict(),
             "state": None if self.state is None else to_json(self.state),
         }
+        if self.sweep is not None:  # optional: older files and versions have none
+            doc["sweep"] = saved_sweep.entry_json(self.sweep)
+        return doc
 
 
 def from_dict(doc: Any, where: str = "the project") -> Project:
@@ -134,6 +140,7 @@ def from_dict(doc: Any, where: str = "the project") -> Project:
         dataset = None if doc["dataset"] is None else Dataset.from_dict(doc["dataset"])
         n_layers = len(network.hidden) + 1
         state = None if doc["state"] is None else from_json(doc["state"], n_layers)
+        sweep = saved_sweep.read(doc.get("sweep"))
     except (EngineError, datasets.DatasetError, TypeError, ValueError) as exc:
         raise ProjectError(f"{where} is damaged: {exc}") from None
     for key in ("title", "explanation"):
@@ -141,7 +148,8 @@ def from_dict(doc: Any, where: str = "the project") -> Project:
             raise ProjectError(f"{where} is damaged: `{key}` must be text")
     if data.source == "csv" and dataset is None:
         raise ProjectError(f"{where} is damaged: imported data must be stored in `dataset`")
-    return Project(data, network, training, dataset, state, doc["title"], doc["explanation"])
+    title, explanation = doc["title"], doc["explanation"]
+    return Project(data, network, training, dataset, state, title, explanation, sweep)
 
 
 def migrate(doc: dict[str, Any], where: str = "the project") -> dict[str, Any]:
