@@ -28,7 +28,7 @@ import importlib.resources
 import io
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -121,6 +121,7 @@ class FileActions(QObject):
         self.banner = banner
         self.ask_save = self._ask_save  # tests replace this (a modal question)
         self.ask_overwrite = self._ask_overwrite  # likewise: (path, old step, new step)
+        self.extras: list[Callable[[Project], Project]] = []  # add more to a saved project
         self.recent_menu = QMenu("Open &Recent")
         self.examples_menu = QMenu("E&xamples")
 
@@ -249,13 +250,16 @@ class FileActions(QObject):
         state = self.w.capture_training(CAPTURE_TIMEOUT)
         base = doc.project or Project(doc.session.data, doc.spec, doc.config)
         dataset = doc.dataset if doc.session.data.source == "csv" else None
-        return base.replace(
+        project = base.replace(
             data=doc.session.data,
             network=doc.spec,
             training=doc.config,
             dataset=dataset,
             state=state,
         )
+        for extra in self.extras:
+            project = extra(project)
+        return project
 
     def save(self) -> bool:
         if self.path is None:

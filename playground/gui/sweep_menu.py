@@ -4,8 +4,9 @@ The document's data, network and settings become the sweep's fixed setup when
 Start is pressed. A double-clicked trial comes back with exactly its settings and
 seed: its layers through the layer editor's undoable edit, its settings through the
 controls' signal (as an edit there: the document and the runner take them), then a
-reset to its seed, so training it again gives the numbers in the table. Kept here
-so main_window.py does not grow.
+reset to its seed, so training it again gives the numbers in the table. A saved
+project keeps the sweep shown (its `sweep` entry) and opening it shows it again.
+Kept here so main_window.py does not grow.
 """
 
 from __future__ import annotations
@@ -85,5 +86,7 @@ def install(window) -> SweepPanel:
             menu_action.menu().addSeparator()
             menu_action.menu().addAction(action)
     window.sweep_action = action
+    window.files.extras.append(lambda project: project.replace(sweep=panel.state()))
+    window.files.opened.connect(lambda project, _path, _example: panel.restore(project.sweep))
     window.installEventFilter(_StopOnClose(panel))
     return panel

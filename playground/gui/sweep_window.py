@@ -4,7 +4,8 @@ The search itself is playground/document/sweep's (Qt-free, shared with `playgrou
 sweep`); trials run in worker processes (a local pool or a Dask cluster), the loop
 waits on them in a `SweepThread`, and rows arrive here through signals. A
 double-clicked trial is handed to `on_open(row)` (the main window applies its
-settings and seed).
+settings and seed). `state()` is the sweep shown (its definition and rows) as a
+project keeps it, and `restore(state)` shows a kept sweep again without running it.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from engine.settings import MAX_SEED
 from playground.document.errors import InputError
-from playground.document.sweep import results
+from playground.document.sweep import results, saved
 from playground.document.sweep.executors import default_workers
 from playground.document.sweep.params import parse_param
 from playground.document.sweep.study import STRATEGIES, Sweep
@@ -85,19 +86,16 @@ class SweepPanel(QWidget):
         self.thread: SweepThread | None = None
         self.sweep: Sweep | None = None
         self.rows: list[dict[str, Any]] = []
+        self._kept: tuple[list[str], dict[str, Any]] | None = None  # the shown sweep's definition
         self._started = 0.0
         self._build()
 
     # -- layout ----------------------------------------------------------------------
     def _build(self) -> None:
         self.param_rows: dict[str, tuple[QCheckBox, QLineEdit]] = {}
-        form = QFormLayout()
+        self.form = form = QFormLayout()
         for name, spec, on in OFFERED:
-            check, edit = QCheckBox(name), QLineEdit(spec)
-            check.setChecked(on)
-            edit.setToolTip("a,b,c (layer layouts separated by |), log:LO:HI, lin:LO:HI, int:LO:HI")
-            form.addRow(check, edit)
-            self.param_rows[name] = (check, edit)
+            self._param_row(name, spec, on)
         self.strategy = QComboBox()
         self.strategy.addItems(STRATEGIES)
         self.strategy.setCurrentText("random")
@@ -161,6 +159,14 @@ class SweepPanel(QWidget):
         split.setSizes([330, 900])
         QVBoxLayout(self).addWidget(split)
 
+    def _param_row(self, name: str, spec: str, on: bool) -> tuple[QCheckBox, QLineEdit]:
+        check, edit = QCheckBox(name), QLineEdit(spec)
+        check.setChecked(on)
+        edit.setToolTip("a,b,c (layer layouts separated by |), log:LO:HI, lin:LO:HI, int:LO:HI")
+        self.form.insertRow(len(self.param_rows), check, edit)
+        self.param_rows[name] = (check, edit)
+        return check, edit
+
     @staticmethod
     def _spin(low: int, high: int, value: int) -> QSpinBox:
         box = QSpinBox()
@@ -169,19 +175,25 @@ class SweepPanel(QWidget):
         return box
 
     # -- running ---------------------------------------------------------------------
-    def make_sweep(self) -> Sweep:
-        """The sweep the form describes; InputError naming a bad parameter."""
+    def definition(self) -> tuple[list[str], dict[str, Any]]:
+        """The form's sweep: the ticked parameters as NAME=SPEC texts, and its options."""
         params = [
-            parse_param(f"{name}={edit.text()}")
+            f"{name}={edit.text()}"
             for name, (check, edit) in self.param_rows.items()
             if check.isChecked()
         ]
-        sweep = Sweep(
-            setup=self.setup_source(), params=params, strategy=self.strategy.currentText(),
-            trials=self.trials.value(), workers=self.workers.value(), seed=self.seed.value(),
-            grid_points=self.grid_points.value(), pruner=self.pruner.currentText(),
-            scheduler=self.scheduler.text().strip() or None,
-        )  # fmt: skip
+        options = {
+            "strategy": self.strategy.currentText(), "trials": self.trials.value(),
+            "workers": self.workers.value(), "seed": self.seed.value(),
+            "grid_points": self.grid_points.value(), "pruner": self.pruner.currentText(),
+            "scheduler": self.scheduler.text().strip() or None,
+        }  # fmt: skip
+        return params, options
+
+    def make_sweep(self) -> Sweep:
+        """The sweep the form describes; InputError naming a bad parameter."""
+        params, options = self.definition()
+        sweep = Sweep(self.setup_source(), [parse_param(p) for p in params], **options)
         sweep.check()
         return sweep
 
@@ -193,14 +205,8 @@ class SweepPanel(QWidget):
         except InputError as exc:
             self.message.setText(str(exc))
             return False
-        self.sweep, self.rows = sweep, []
-        names = self.param_names()
-        self.table.setSortingEnabled(False)
-        self.table.setRowCount(0)
-        columns = results.columns(names, "accuracy" if self._classifies() else "r2")
-        self.table.setColumnCount(len(columns))
-        self.table.setHorizontalHeaderLabels(columns)
-        self.table.setSortingEnabled(True)
+        self.sweep, self.rows, self._kept = sweep, [], self.definition()
+        self._clear_table("accuracy" if self._classifies() else "r2")
         self.progress.setRange(0, sweep.total())
         self.progress.setValue(0)
         self.message.setText("Starting the workers…")
@@ -222,7 +228,9 @@ class SweepPanel(QWidget):
             return True
 
     def param_names(self) -> list[str]:
-        return [p.name for p in self.sweep.params] if self.sweep else []
+        if self.sweep is not None:
+            return [p.name for p in self.sweep.params]
+        return list(dict.fromkeys(n for r in self.rows for n in r.get("params", {})))
 
     def is_running(self) -> bool:
         return self.thread is not None and self.thread.isRunning()
@@ -239,11 +247,17 @@ class SweepPanel(QWidget):
         self.thread.cancel()
         return self.thread.wait(ms)
 
-    def _add_row(self, row: dict[str, Any], done: int, total: int) -> None:
-        self.rows.append(row)
-        names = self.param_names()
+    def _clear_table(self, metric: str) -> None:
+        self.table.setSortingEnabled(False)
+        self.table.setRowCount(0)
+        columns = results.columns(self.param_names(), metric)
+        self.table.setColumnCount(len(columns))
+        self.table.setHorizontalHeaderLabels(columns)
+        self.table.setSortingEnabled(True)
+
+    def _show_row(self, row: dict[str, Any]) -> None:
         metric = row.get("metric") or results.metric_of(self.rows)
-        flat = results.flat(row, names, metric)
+        flat = results.flat(row, self.param_names(), metric)
         self.table.setSortingEnabled(False)
         at = self.table.rowCount()
         self.table.insertRow(at)
@@ -252,6 +266,11 @@ class SweepPanel(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, row["trial"])
             self.table.setItem(at, col, item)
         self.table.setSortingEnabled(True)
+
+    def _add_row(self, row: dict[str, Any], done: int, total: int) -> None:
+        self.rows.append(row)
+        names = self.param_names()
+        self._show_row(row)
         self.progress.setValue(done)
         elapsed = time.monotonic() - self._started
         left = elapsed / max(done, 1) * (total - done)
@@ -277,6 +296,54 @@ class SweepPanel(QWidget):
         self.finished.emit()
 
     # -- results ---------------------------------------------------------------------
+    def state(self) -> dict[str, Any] | None:
+        """The shown sweep as a project keeps it (document/sweep/saved.py); None when no
+        sweep was run or restored here."""
+        if self._kept is None:
+            return None
+        setup = None if self.sweep is None else self.sweep.setup
+        return saved.entry(*self._kept, setup, self.rows)
+
+    def restore(self, state: dict[str, Any] | None) -> None:
+        """Show a kept sweep (a checked entry, see saved.read): its form, rows, table and
+        plots, running nothing. None clears the panel unless a sweep is running."""
+        if self.is_running():
+            if state is None:
+                return
+            self.wait()
+        params, options = (state["params"], state) if state else ([], {})
+        specs = dict(p.split("=", 1) for p in params)
+        for name, spec in specs.items():
+            if name not in self.param_rows:
+                self._param_row(name, spec, True)
+        for name, (check, edit) in self.param_rows.items():
+            check.setChecked(name in specs)
+            edit.setText(specs.get(name, edit.text()))
+        for key, box in (("strategy", self.strategy), ("pruner", self.pruner)):
+            if options.get(key):
+                box.setCurrentText(options[key])
+        for key in ("trials", "workers", "seed", "grid_points"):
+            if options.get(key) is not None:
+                getattr(self, key).setValue(options[key])
+        self.scheduler.setText(options.get("scheduler") or "")
+        setup = None if state is None else saved.setup_of(state)
+        self.rows = [] if state is None else list(state["rows"])
+        self._kept = None if state is None else self.definition()
+        self.sweep = None
+        if setup is not None:
+            chosen = {k: options.get(k) for k in ("strategy", "trials", "workers", "seed")}
+            chosen.update(grid_points=options.get("grid_points"), pruner=options.get("pruner"))
+            kept = {k: v for k, v in chosen.items() if v is not None}
+            self.sweep = Sweep(setup, [parse_param(p) for p in params], **kept)
+        self._clear_table(results.metric_of(self.rows))
+        for row in self.rows:
+            self._show_row(row)
+        self.progress.setRange(0, max(len(self.rows), 1))
+        self.progress.setValue(len(self.rows))
+        self.time_left.setText("")
+        self.plots.show_rows(self.rows, self.param_names(), self._grid())
+        self.message.setText(f"{len(self.rows)} trials kept in the project" if state else "")
+
     def row_of(self, table_row: int) -> dict[str, Any] | None:
         item = self.table.item(table_row, 0)
         trial = None if item is None else item.data(Qt.ItemDataRole.UserRole)
@@ -284,7 +351,9 @@ class SweepPanel(QWidget):
 
     def _open_row(self, table_row: int, _column: int) -> None:
         row = self.row_of(table_row)
-        if row is not None and self.on_open is not None:
+        if row is not None and self.sweep is None:
+            self.message.setText("This sweep's setup was not kept, so its trials cannot be opened.")
+        elif row is not None and self.on_open is not None:
             self.on_open(row)
 
     def export(self, path: str) -> None:

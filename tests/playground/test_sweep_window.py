@@ -2,8 +2,10 @@
 
 from PySide6.QtWidgets import QWidget
 
+from playground.document.project import read_project
 from playground.document.sweep.trial import run_trial
 from playground.gui.sweep_menu import setup_of
+from tests.playground.gui_support import close_window, make_window
 
 WAIT_MS = 60_000
 
@@ -66,3 +68,50 @@ def test_cancel_keeps_the_finished_trials(window, qtbot):
         panel.cancel()
     assert 1 <= len(panel.rows) < 500 and panel.table.rowCount() == len(panel.rows)
     assert panel.start_button.isEnabled()
+
+
+def table_cells(panel) -> list[list[str | None]]:
+    table = panel.table
+    items = [
+        [table.item(r, c) for c in range(table.columnCount())] for r in range(table.rowCount())
+    ]
+    return [[None if item is None else item.text() for item in row] for row in items]
+
+
+def test_a_saved_project_keeps_the_sweep_and_a_kept_trial_opens(window, qtbot, tmp_path):
+    panel = window.sweep_panel
+    small_form(panel, batch="8,16")
+    panel.grid_points.setValue(4)
+    run_panel(qtbot, panel)
+    path = str(tmp_path / "swept.playground.json")
+    assert window.files.save_to(path)
+    assert read_project(path).sweep["rows"] == panel.rows
+    second = make_window(qtbot, tmp_path, name="second.ini")
+    try:
+        kept = second.sweep_panel
+        assert kept.rows == [] and kept.state() is None
+        assert second.files.open_path(path)
+        assert not kept.is_running() and kept.rows == panel.rows
+        assert table_cells(kept) == table_cells(panel)
+        assert kept.definition() == panel.definition()
+        assert kept.grid_points.value() == 4 and kept.strategy.currentText() == "grid"
+        assert kept.plots.heatmap_params() == ("lr", "batch_size")
+        row = kept.row_of(2)
+        kept._open_row(2, 0)
+        config = second.session.config
+        assert (config.lr, config.batch_size, config.epochs) == (
+            row["params"]["lr"], row["params"]["batch_size"], 3,
+        )  # fmt: skip
+        assert kept.state() == panel.state()  # saving again keeps the same sweep
+    finally:
+        close_window(second)
+
+
+def test_opening_a_project_without_a_sweep_clears_the_panel(window, qtbot, tmp_path):
+    path = str(tmp_path / "plain.playground.json")
+    assert window.files.save_to(path)
+    panel = window.sweep_panel
+    small_form(panel)
+    run_panel(qtbot, panel)
+    assert window.files.open_path(path, confirm=False)
+    assert panel.rows == [] and panel.table.rowCount() == 0 and panel.state() is None
