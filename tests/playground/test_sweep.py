@@ -242,3 +242,22 @@ def test_a_schedule_is_swept_once_the_settings_table_has_it():
     assert sorted(r["params"]["schedule"] for r in rows) == ["constant", "cosine"]
     assert all(r["state"] == "complete" for r in rows)
     assert rows[0]["test_loss"] != rows[1]["test_loss"]
+
+
+def test_a_swept_epochs_parameter_and_the_epochs_run_keep_one_column_each(tmp_path):
+    """Sweeping `epochs` once gave two "epochs" columns: the table shifted its last cells
+    and the CSV wrote the parameter twice. The epochs run become `epochs_run` then."""
+    row = {"trial": 0, "state": "pruned", "params": {"epochs": 40, "lr": 0.1},
+           "train_loss": 0.5, "test_loss": 0.6, "train_accuracy": 0.8, "test_accuracy": 0.7,
+           "epochs": 3, "seconds": 1.5, "message": "pruned at epoch 3"}  # fmt: skip
+    names = ["epochs", "lr"]
+    cols = results.columns(names, "accuracy")
+    assert len(cols) == len(set(cols))
+    flat = results.flat(row, names, "accuracy")
+    assert list(flat) == cols
+    assert (flat["epochs"], flat["epochs_run"], flat["seconds"]) == (40, 3, 1.5)
+    results.write(tmp_path / "r.csv", [row], names)
+    with (tmp_path / "r.csv").open(newline="") as f:
+        (read,) = list(csv.DictReader(f))
+    assert (read["epochs"], read["epochs_run"], read["message"]) == ("40", "3", "pruned at epoch 3")
+    assert results.flat(row, ["lr"], "accuracy")["epochs"] == 3  # unswept: the usual column

@@ -15,10 +15,16 @@ def metric_of(rows: list[dict[str, Any]]) -> str:
     return next((r["metric"] for r in rows if r.get("metric")), "accuracy")
 
 
+def epochs_column(param_names: list[str]) -> str:
+    """The column of the epochs a trial ran: `epochs`, or `epochs_run` when `epochs` is
+    itself a swept parameter (one column each, so neither hides the other)."""
+    return "epochs_run" if "epochs" in param_names else "epochs"
+
+
 def columns(param_names: list[str], metric: str) -> list[str]:
     return [
         "trial", "state", *param_names, "train_loss", "test_loss",
-        f"train_{metric}", f"test_{metric}", "epochs", "seconds", "message",
+        f"train_{metric}", f"test_{metric}", epochs_column(param_names), "seconds", "message",
     ]  # fmt: skip
 
 
@@ -26,6 +32,7 @@ def flat(row: dict[str, Any], param_names: list[str], metric: str) -> dict[str, 
     """One row as the table's columns (parameters spread out, missing numbers None)."""
     out = {c: row.get(c) for c in columns(param_names, metric)}
     out.update({n: row.get("params", {}).get(n) for n in param_names})
+    out[epochs_column(param_names)] = row.get("epochs")
     out["message"] = row.get("message", "")
     return out
 
