@@ -349,6 +349,7 @@ REASONS = (
     "error",
     "finished",
     "stop",
+    "recorded",  # a look back at a recorded step (`Runner.recorded`), not the live run
 )
 
 
