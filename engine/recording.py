@@ -34,7 +34,7 @@ import numpy as np
 from engine.errors import SpecError
 
 DEFAULT_BUDGET = 64 * 2**20  # bytes
-FIRST_SPACING = 1 / 256  # every step for the first 256 steps, then gaps of s/256
+FIRST_SPACING = 1 / 64  # every step for the first 64 steps, then gaps of s/64
 
 
 class Recording:

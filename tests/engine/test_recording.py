@@ -60,11 +60,11 @@ def test_every_step_is_recorded_at_first_then_gaps_grow():
     recording = Recording()
     recorded_run(2000, recording)
     steps = recording.steps()
-    assert steps[:257] == list(range(257))
+    assert steps[:65] == list(range(65))
     gaps = np.diff(steps)
     assert gaps[-1] > 1 and steps[-1] >= 2000 - gaps[-1]
-    # after step 256, a gap of at least s/256: about 256 * ln(2000/256) checkpoints
-    assert len(steps) <= 257 + 256 * np.log(2000 / 256) + 2
+    # after step 64, a gap of at least s/64: about 64 * ln(2000/64) checkpoints
+    assert len(steps) <= 65 + 64 * np.log(2000 / 64) + 2
 
 
 def test_the_recording_stays_within_its_memory_bound_over_a_long_run():
@@ -74,7 +74,7 @@ def test_the_recording_stays_within_its_memory_bound_over_a_long_run():
     recording = Recording(budget=budget)
     trainer = recorded_run(8000, recording)
     assert recording.nbytes <= budget
-    assert recording.spacing > 1 / 256  # it had to thin
+    assert recording.spacing > 1 / 64  # it had to thin
     steps = recording.steps()
     assert steps[0] == 0 and steps[-1] > 8000 // 2 and not recording.due(steps[-1] + 1)
     assert steps[1] == 1  # the start stays dense
