@@ -25,7 +25,7 @@ from engine.errors import SpecError
 MAX_RATE = 1_000_000.0  # steps/s a speed may ask for (None: no limit)
 EVERY_STEP_RATE = 30.0  # at or below: a snapshot after every step
 SLACK = 0.25  # seconds behind schedule before the deadlines restart
-PRESETS = (1, 3, 10, 30, 100, 1000, None)  # the GUI's speeds; None is "max"
+PRESETS = (1, 3, 10, 30, 100, 1000, 3000, None)  # the GUI's speeds; None is "max"
 
 
 def checked_speed(speed: Any) -> float | None:

@@ -1,0 +1,65 @@
+"""The speed control and the timeline in the window: slow runs, looking back, continuing."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from playground.app import build_window
+from playground.gui.watching import SPEED_KEY
+from tests.playground.gui_support import close_window, make_window, wait_snapshot
+
+
+def flat(weights) -> np.ndarray:
+    return np.concatenate([t.ravel() for layer in weights for t in layer])
+
+
+def test_the_speed_reaches_the_runner_and_is_remembered(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, runner="thread")
+    try:
+        control = window.watching.speed
+        assert control.objectName() == "speedControl"
+        control.setCurrentIndex(control.findData(10))
+        window.toggle_run()
+        snap = wait_snapshot(qtbot, window, lambda s: s.state == "running" and s.step >= 3)
+        assert snap.step < 40  # 10 steps/s, not thousands
+        window.toggle_run()
+        wait_snapshot(qtbot, window, lambda s: s.reason == "pause")
+    finally:
+        close_window(window)
+    window.settings.sync()
+    again = build_window(settings_path=str(tmp_path / "settings.ini"), runner="thread")
+    qtbot.addWidget(again)
+    try:
+        assert again.watching.current_speed() == 10
+        assert again.settings.get_float(SPEED_KEY, 0) == 10
+    finally:
+        close_window(again)
+
+
+def test_dragging_back_shows_the_step_then_continue_from_here_trains_on_from_it(
+    qtbot, tmp_path
+):
+    window = make_window(qtbot, tmp_path, runner="thread")
+    try:
+        window.watching.set_speed(None)
+        window.runner.step(120)
+        live = wait_snapshot(qtbot, window, lambda s: s.reason == "step" and s.step == 120)
+        timeline = window.watching
+        assert timeline.slider.maximum() == 120
+        assert timeline.look_at(30)
+        shown = timeline.looking_back
+        assert shown.step == 30
+        assert np.array_equal(flat(window.network_view.weights), flat(shown.weights))
+        assert not np.array_equal(flat(shown.weights), flat(live.weights))
+        assert all(line.isVisible() and line.value() == 30 for line in timeline._cursors)
+        assert timeline.resume.isEnabled()
+        timeline.continue_here()
+        back = wait_snapshot(qtbot, window, lambda s: s.reason == "rebuild")
+        assert back.step == 30 and timeline.looking_back is None
+        assert timeline.slider.maximum() == 30
+        assert window.loss_plot.recorded_steps()[-1] == 30
+        window.runner.step(90)
+        again = wait_snapshot(qtbot, window, lambda s: s.reason == "step" and s.step == 120)
+        assert np.array_equal(flat(again.weights), flat(live.weights))
+    finally:
+        close_window(window)
