@@ -29,7 +29,7 @@ traceback is in the snapshot; `reset` recovers). Rules:
 Snapshots go into a one-slot `Mailbox` by time (`snapshot_hz`) and at every
 command, finish, divergence, error and stop; `take()` never blocks, and the
 history chunks of snapshots nobody took are merged into the next one. Whole-set
-evaluations run at epoch ends (recorded into the history) and for snapshots,
+evaluations run at epoch ends and for snapshots (all recorded into the history),
 kept under `eval_budget` of the wall time unless early stopping needs every
 epoch; the pictures of the weights (engine/weight_views.py: the grid view, the
 misclassified marks, the diagram's unit maps and the unit `watch_unit(column,
@@ -464,6 +464,8 @@ class Runner(TimelineCommands):
             ):
                 self._evaluate()
             self._views.refresh(fresh)
+            if step and self._eval_step == step and (fresh or not self._epochs.stops_early()):
+                self._history.record_eval(trainer.epoch, step, self._evaluation)  # dense curves
         now = time.perf_counter()
         if self._state == "running":
             if now - self._rate_time >= 0.1:

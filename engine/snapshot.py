@@ -218,8 +218,13 @@ class History:
         self.stride *= 2
 
     def record_eval(self, epoch: int, step: int, evaluation: Evaluation) -> None:
-        """Record a whole-set evaluation; when full, every other old evaluation is dropped."""
+        """Record a whole-set evaluation; when full, every other old evaluation is dropped.
+
+        One per step: a second evaluation of a step already recorded is ignored.
+        """
         with self._lock:
+            if self._ne and step <= self._eval_steps[self._ne - 1]:
+                return
             if self._ne == self.capacity:
                 keep = slice(1, None, 2)
                 m = self._ne // 2

@@ -44,8 +44,14 @@ def measured_rate(speed: float, seconds: float) -> float:
 
 @pytest.mark.parametrize("speed", [10, 100])
 def test_the_runner_keeps_the_chosen_rate_within_ten_percent(speed):
-    rate = measured_rate(speed, 2.5)
-    assert abs(rate - speed) <= 0.1 * speed, rate
+    # the machine may be shared: a worker starved of the CPU cannot keep any rate, so a
+    # measurement is tried up to three times (a broken pacer misses every time)
+    rates = []
+    for _ in range(3):
+        rates.append(measured_rate(speed, 2.5))
+        if abs(rates[-1] - speed) <= 0.1 * speed:
+            return
+    pytest.fail(f"measured {rates} steps/s for {speed}")
 
 
 def test_slow_speeds_publish_every_step():

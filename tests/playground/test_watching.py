@@ -36,9 +36,7 @@ def test_the_speed_reaches_the_runner_and_is_remembered(qtbot, tmp_path):
         close_window(again)
 
 
-def test_dragging_back_shows_the_step_then_continue_from_here_trains_on_from_it(
-    qtbot, tmp_path
-):
+def test_dragging_back_shows_the_step_then_continue_from_here_trains_on_from_it(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path, runner="thread")
     try:
         window.watching.set_speed(None)
@@ -61,5 +59,29 @@ def test_dragging_back_shows_the_step_then_continue_from_here_trains_on_from_it(
         window.runner.step(90)
         again = wait_snapshot(qtbot, window, lambda s: s.reason == "step" and s.step == 120)
         assert np.array_equal(flat(again.weights), flat(live.weights))
+    finally:
+        close_window(window)
+
+
+def test_a_paused_runs_curves_end_at_the_status_bars_numbers(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, runner="thread")
+    try:
+        window.watching.set_speed(None)
+        window.toggle_run()
+        wait_snapshot(qtbot, window, lambda s: s.state == "running" and s.step > 500)
+        window.toggle_run()
+        paused = wait_snapshot(qtbot, window, lambda s: s.reason == "pause")
+        last = window.loss_plot._evals.view()[-1]  # step, train, test, train metric, test metric
+        status = window.status.values
+        assert (last[0], last[1], last[2]) == (
+            paused.step,
+            status["train_loss"],
+            status["test_loss"],
+        )
+        assert f"train {last[1]:.4g}" in window.loss_plot.summary.text()
+        window.runner.step(7)  # mid-epoch too
+        stepped = wait_snapshot(qtbot, window, lambda s: s.reason == "step")
+        last = window.loss_plot._evals.view()[-1]
+        assert (last[0], last[1]) == (stepped.step, window.status.values["train_loss"])
     finally:
         close_window(window)
