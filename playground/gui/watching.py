@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from engine.pacing import PRESETS, speed_label
 from playground.gui.frame_loop import FrameLoop
+from playground.gui.plots.markers import StepMarkers
 
 SPEEDS = PRESETS  # steps/s; None: as fast as possible
 DEFAULT_SPEED = 3000  # the default spirals form their boundary over ~10 s (33,000 steps)
@@ -97,6 +98,9 @@ class Watching:
             line.setVisible(False)
             plot.addItem(line, ignoreBounds=True)
             self._cursors.append(line)
+        plots = (window.loss_plot.loss, window.loss_plot.metric_plot, window.gradient_plot.plot)
+        self.markers = StepMarkers(plots)  # where a training setting changed
+        self._generation = None
         self._show_live_state()
 
     # -- speed ----------------------------------------------------------------------------
@@ -123,6 +127,9 @@ class Watching:
         if w.runner is not self._runner and w.runner is not None:
             self._runner = w.runner
             w.runner.set_speed(self.current_speed())
+        if snap.generation != self._generation:  # a new run: its own markers
+            self._generation = snap.generation
+            self.markers.clear()
         w.presenter.draw(snap)
         at_end = self.looking_back is None
         self.slider.setMaximum(max(snap.step, 0))
@@ -135,6 +142,16 @@ class Watching:
         if at_end and self.looking_back is None:
             self.slider.setValue(snap.step)
             self._show_live_state()
+
+    def setting_changed(self, config) -> None:
+        """Mark the step where training settings changed, naming them."""
+        last = self.w.presenter.last
+        if last is None or not last.step:
+            return
+        old, new = last.config.to_dict(), config.to_dict()
+        changed = [f"{k} {new[k]}" for k in new if old.get(k) != new[k] and k != "epochs"]
+        if changed:
+            self.markers.add(self.w.presenter.step, ", ".join(changed))
 
     # -- looking back ------------------------------------------------------------------
     def look_at(self, step: int) -> bool:
@@ -235,6 +252,7 @@ def install(window, frame_hz: float) -> tuple[Watching, FrameLoop]:
         bar.addWidget(label)
         bar.addWidget(watching.speed)
     window.centralWidget().layout().addWidget(watching.timeline)
+    window.controls.configChanged.connect(watching.setting_changed)
     return watching, frames
 
 

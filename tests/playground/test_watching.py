@@ -85,3 +85,22 @@ def test_a_paused_runs_curves_end_at_the_status_bars_numbers(qtbot, tmp_path):
         assert (last[0], last[1]) == (stepped.step, window.status.values["train_loss"])
     finally:
         close_window(window)
+
+
+def test_a_changed_setting_is_marked_on_the_curves_and_a_new_run_forgets_it(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, runner="thread")
+    try:
+        window.watching.set_speed(None)
+        window.runner.step(40)
+        wait_snapshot(qtbot, window, lambda s: s.reason == "step" and s.step == 40)
+        window.controls.set_config(window.session.config.replace(lr=0.05))
+        window.controls.configChanged.emit(window.session.config.replace(lr=0.05))
+        markers = window.watching.markers
+        assert markers.marks == [(40, "lr 0.05")]
+        lines = [line for _plot, line in markers.items]
+        assert len(lines) == 3 and all(line.value() == 40 for line in lines)
+        window.reset()
+        wait_snapshot(qtbot, window, lambda s: s.reason == "reset")
+        assert markers.marks == [] and markers.items == []
+    finally:
+        close_window(window)

@@ -91,7 +91,6 @@ class GradientPlot(QWidget):
             "curves (geometric: the axis is logarithmic)"
         )
         self.smooth_check.toggled.connect(self._smoothing_toggled)
-        head.addWidget(self.smooth_check)
         head.addWidget(QLabel("vanishing <"))
         head.addWidget(self.vanish_box)
         head.addWidget(QLabel("exploding >"))
@@ -141,7 +140,10 @@ class GradientPlot(QWidget):
         layout.addLayout(head)
         layout.addWidget(self.verdict_label)
         layout.addWidget(self.graphics, 1)
-        layout.addWidget(self.hover_label)
+        foot = QHBoxLayout()
+        foot.addWidget(self.hover_label, 1)
+        foot.addWidget(self.smooth_check)
+        layout.addLayout(foot)
 
     # -- thresholds -----------------------------------------------------------------------
     def set_thresholds(self, vanishing: float, exploding: float) -> None:
