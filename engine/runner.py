@@ -243,7 +243,7 @@ class Runner(TimelineCommands):
         self._eval_step = -1
         self._eval_cost = 0.0
         self._eval_time = -math.inf
-        self._mark = -1  # history already handed to the mailbox
+        self._mark = self._eval_mark = -1  # history already handed to the mailbox
         self._rate_step, self._rate_time, self._rate = 0, time.perf_counter(), 0.0
         self._next_tick = 0.0
         self._new_recording()
@@ -482,7 +482,7 @@ class Runner(TimelineCommands):
             step=step,
             epoch=trainer.epoch,
             steps_per_second=self._rate,
-            history=self._history.since(self._mark),
+            history=self._history.since(self._mark, self._eval_mark),
             layers=trainer.layer_stats(),
             evaluation=self._evaluation,
             weights=tuple(  # each layer's tensors in declared order: (W, b) for dense
@@ -494,6 +494,6 @@ class Runner(TimelineCommands):
             config=self._config,
             **self._views.fields(),
         )
-        self._mark = step
+        self._mark, self._eval_mark = step, self._history.last_eval_step
         self._mailbox.put(snap)
         self._next_tick = time.perf_counter() + self._period

@@ -152,3 +152,21 @@ def test_the_pacer_spaces_steps_by_deadlines_and_does_not_bank_lost_time():
     pacer.stepped()
     assert pacer.delay() == pytest.approx(0.1)
     assert [speed_label(s) for s in (1, 1000, None)] == ["1 step/s", "1,000 steps/s", "max"]
+
+
+def test_an_evaluation_recorded_at_a_step_already_handed_on_is_still_sent():
+    from engine.snapshot import History
+    from engine.trainer import Evaluation
+
+    history = History(1, 16)
+    for step in (1, 2, 3):
+        history.record_step(step, 0.5, np.ones(1))
+    sent = history.since(-1)  # a snapshot at step 3 took the step records
+    assert sent.n_evals == 0
+    history.record_eval(0, 3, Evaluation(0.4, 0.9, None, None, "accuracy"))  # a pause at 3
+    assert history.since(3).n_evals == 0  # a mark on steps alone would lose it
+    later = history.since(3, -1)
+    assert len(later) == 0 and later.eval_steps.tolist() == [3]
+    assert history.last_eval_step == 3
+    history.record_eval(0, 3, Evaluation(0.1, 0.9, None, None, "accuracy"))
+    assert history.chunk().train_loss.tolist() == [0.4]  # one evaluation per step
