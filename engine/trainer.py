@@ -288,7 +288,7 @@ class Trainer:
         g = net.backward(dl)
         gsq = np.add.reduceat(np.multiply(g, g, out=self._gsq), self._offsets)
         if not math.isfinite(gsq.sum()):
-            check_finite(self._offsets, step, g, "gradient")
+            check_finite(self._offsets, step, g, "gradient", self.network.tensor_names)
         # -> L2 / L1 penalties -> clipping
         flat = net.flat
         if self._l1 or self._l2:
@@ -366,8 +366,8 @@ class Trainer:
 
     def _check_update(self, step: int, upd: np.ndarray, new: np.ndarray) -> None:
         try:
-            check_finite(self._offsets, step, upd, "update")
-            check_finite(self._offsets, step, new, "")
+            check_finite(self._offsets, step, upd, "update", self.network.tensor_names)
+            check_finite(self._offsets, step, new, "", self.network.tensor_names)
         except DivergenceError:
             state = self.optimizer.state_dict()
             if not all(np.isfinite(v).all() for k, v in state.items() if k != "step"):

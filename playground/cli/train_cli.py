@@ -118,7 +118,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     net.add_argument(
         "--layers",
         metavar="TEXT",
-        help=f'hidden layers as units:activation, comma-separated; "" for none '
+        help=f"hidden layers as units:activation[:flags], comma-separated; flags bn "
+        f'(batch norm) and res (residual), joined by +, e.g. "16:relu:bn+res"; "" for none '
         f'(default "{DEFAULT_LAYERS}")',
     )
     net.add_argument("--loss", choices=LOSSES, help="default: bce, ce or mse following the task")

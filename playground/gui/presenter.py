@@ -66,6 +66,9 @@ class SnapshotPresenter:
             w.activation_plot.set_health(snap.activation_health)
         self.draw_views(snap)
         self._update_status(snap)
+        w.document.set_run_state(
+            step=snap.step, epoch=snap.epoch, status=snap.state, message=snap.message or ""
+        )
         self._follow_state(snap)
 
     def forget_views(self) -> None:
@@ -95,7 +98,7 @@ class SnapshotPresenter:
 
     def _fits_data(self, snap) -> bool:
         """False for a late snapshot of the network before a rebuild to other data."""
-        data = self.w.data
+        data = self.w.document.data
         spec = snap.spec
         if data is None or spec.input_dim != data.X_train.shape[1] or spec.task != data.task:
             return False

@@ -188,7 +188,7 @@ class InspectorPanel(QDockWidget):
         step = self._ask(row, apply=False)
         if step is None:
             return False
-        self.step, self.spec = step, w.spec
+        self.step, self.spec = step, w.document.spec
         self.phase_index, self.explained, self.gradcheck_result = 0, None, None
         self.details.clear()
         w.boundary_plot.highlight_points(step.X, step.y)
@@ -311,12 +311,11 @@ class InspectorPanel(QDockWidget):
                 f"{GRADCHECK_LIMIT} (two forward passes per parameter)."
             )
             return
-        if [W.shape for W in net.weights] != [W.shape for W in step.old_W]:
+        same = [W.shape for W in net.weights] == [W.shape for W in step.old_W]
+        if not same or step.old_params is None or step.old_params.size != net.size:
             self.details.setHtml("The network changed since this step; inspect a new one.")
             return
-        for k in range(net.n_layers):
-            net.weights[k][...] = step.old_W[k]
-            net.biases[k][...] = step.old_b[k]
+        net.flat[...] = step.old_params  # every tensor: batch norm and shortcuts too
         self.check_button.setEnabled(False)
         self.details.setHtml("Gradient check running…")
         relay = self._relay

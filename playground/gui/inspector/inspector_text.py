@@ -112,14 +112,16 @@ def explanation_html(e: WeightExplanation) -> str:
 
 
 def gradcheck_html(result: GradcheckResult, n_layers: int, tol: float = DEFAULT_TOLERANCE) -> str:
-    """Per dense layer: the largest relative error of W and b, pass or fail."""
+    """Per layer: the largest relative error of its trained tensors, pass or fail."""
     lines = [
         f"<b>Gradient check</b> on this minibatch (before the update, no dropout; central "
         f"differences, eps {result.eps:g}). Pass: largest relative error ≤ {tol:g}.<br>"
     ]
-    for k in range(n_layers):
-        w, b = result.tensors[2 * k], result.tensors[2 * k + 1]
-        worst = max(w.max_relative_error, b.max_relative_error)
+    worst_of = [0.0] * n_layers  # every trained tensor of the layer (layers.{k}.*)
+    for t in result.tensors:
+        k = int(t.name.split(".")[1])
+        worst_of[k] = max(worst_of[k], t.max_relative_error)
+    for k, worst in enumerate(worst_of):
         ok = worst <= tol
         colour = "#1a6b4f" if ok else "#b00020"
         lines.append(
