@@ -101,6 +101,7 @@ class Watching:
         plots = (window.loss_plot.loss, window.loss_plot.metric_plot, window.gradient_plot.plot)
         self.markers = StepMarkers(plots)  # where a training setting changed
         self._generation = None
+        self._epoch_steps: dict[int, int] = {}  # epoch -> the step its end was evaluated at
         self._show_live_state()
 
     # -- speed ----------------------------------------------------------------------------
@@ -130,6 +131,11 @@ class Watching:
         if snap.generation != self._generation:  # a new run: its own markers
             self._generation = snap.generation
             self.markers.clear()
+            self._epoch_steps = {}
+        for epoch, step in zip(snap.history.epochs, snap.history.eval_steps, strict=True):
+            self._epoch_steps.setdefault(int(epoch), int(step))
+        if snap.reason == "finished" and (snap.message or "").startswith("Stopped early"):
+            self._mark_best_epoch(snap)
         w.presenter.draw(snap)
         at_end = self.looking_back is None
         self.slider.setMaximum(max(snap.step, 0))
@@ -152,6 +158,13 @@ class Watching:
         changed = [f"{k} {new[k]}" for k in new if old.get(k) != new[k] and k != "epochs"]
         if changed:
             self.markers.add(self.w.presenter.step, ", ".join(changed))
+
+    def _mark_best_epoch(self, snap) -> None:
+        """Early stopping ended `patience` epochs after the best one: mark that epoch's end."""
+        best = snap.epoch - snap.config.patience
+        step = self._epoch_steps.get(best)
+        if step is not None:
+            self.markers.add(step, f"best epoch {best}")
 
     # -- looking back ------------------------------------------------------------------
     def look_at(self, step: int) -> bool:

@@ -104,3 +104,24 @@ def test_a_changed_setting_is_marked_on_the_curves_and_a_new_run_forgets_it(qtbo
         assert markers.marks == [] and markers.items == []
     finally:
         close_window(window)
+
+
+def test_early_stopping_marks_its_best_epoch(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, runner="thread")
+    try:
+        window.watching.set_speed(None)
+        config = window.session.config.replace(patience=2, lr=0.5, optimizer="sgd")
+        window.controls.set_config(config)
+        window.controls.configChanged.emit(config)
+        window.reset()
+        wait_snapshot(qtbot, window, lambda s: s.reason == "reset" and s.config.patience == 2)
+        window.toggle_run()
+        done = wait_snapshot(qtbot, window, lambda s: s.reason == "finished")
+        assert done.message.startswith("Stopped early")
+        history = window.runner.history()
+        best = done.epoch - 2
+        best_step = int(history.eval_steps[list(history.epochs).index(best)])
+        assert (best_step, f"best epoch {best}") in window.watching.markers.marks
+        assert history.test_loss[list(history.epochs).index(best)] == min(history.test_loss)
+    finally:
+        close_window(window)
