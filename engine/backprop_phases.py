@@ -73,6 +73,7 @@ class InspectedStep:
     offsets: tuple[int, ...]  # start of every tensor (dense: W0, b0, W1, b1, ...), flat layout
     decay_mask: np.ndarray  # True for weights (penalised), False for biases
     weight_tensors: tuple[int, ...] = ()  # per layer, the index of its weight in `offsets`
+    lr: float = math.nan  # the rate the step used (the schedule's; NaN: config.lr)
     old_params: np.ndarray | None = None  # every tensor before the step, flat layout
 
     @property
@@ -219,6 +220,7 @@ def inspect_step(trainer: Trainer, row: int | None = None, apply: bool = True) -
         offsets=offsets,
         decay_mask=net.decay_mask.copy(),
         weight_tensors=tuple(net.weight_tensor),
+        lr=float(report.lr),
         old_params=old,
     )
 
@@ -301,6 +303,8 @@ def _explain_update(step: InspectedStep, idx: int, w: float, g: float):
     one = make_optimizer(config, 1, step.decay_mask[idx : idx + 1].copy())
     before = {k: v[idx : idx + 1].copy() for k, v in step.state_before.items()}
     one.load_state_dict({"step": step.optimizer_step - 1, **before})
+    if not math.isnan(step.lr):
+        one.lr = step.lr  # the schedule's rate of that epoch, not the configured one
     update = float(one.compute(np.array([w]), np.array([g]))[0])
     q: list[tuple[str, Any]] = [("g", g), ("lr", one.lr), *one.explain(before, w)]
     return one.formula or name, tuple((k, float(x)) for k, x in q), update

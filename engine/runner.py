@@ -22,7 +22,6 @@ traceback is in the snapshot; `reset` recovers). Rules:
   (state paused, generation + 1, `rebuilt` True for that generation). The seed of
   a new training config takes effect at the next reset or rebuild.
 - `inspect(row=None)` pauses, runs one step phase by phase (engine/backprop_phases.py).
-- `set_speed`, `recorded`, `continue_from`: engine/runner_timeline.py.
 - `stop()` ends the thread; it is honoured between minibatches and between
   evaluation chunks, so it is prompt unless a single minibatch takes longer.
 
@@ -65,7 +64,7 @@ from engine.runner_protocol import (
     checked_unit,
 )
 from engine.runner_timeline import TIMELINE_COMMANDS, TimelineCommands
-from engine.snapshot import History, HistoryChunk, Mailbox, Snapshot, frozen_copy
+from engine.snapshot import History, HistoryChunk, Mailbox, Snapshot, frozen_copy, schedule_fields
 from engine.spec import NetworkSpec, TrainConfig
 from engine.trainer import Evaluation, Trainer, check_compatible
 from engine.trainer_state import ResumeState, capture
@@ -74,7 +73,7 @@ from engine.weight_views import WeightViews
 
 
 class Runner(TimelineCommands):
-    """Trains in its own thread; see the module docstring. Use as a context manager."""
+    """Trains in its own thread (module docstring; speed, timeline: runner_timeline.py)."""
 
     def __init__(
         self,
@@ -409,12 +408,13 @@ class Runner(TimelineCommands):
         """The loop's epoch end; evaluates only when needed or within `eval_budget`."""
         loop = self._epochs
         running = self._state == "running"
-        needed = running and (loop.segment_done() or loop.stops_early())
+        needed = loop.watches_loss() or (running and (loop.segment_done() or loop.stops_early()))
         now = time.perf_counter()
         if needed or now - self._eval_time >= self._eval_cost / self._eval_budget:
             if not self._evaluate():
                 return
             loop.record_evaluation(self._evaluation)
+            loop.end_epoch(self._evaluation)
         if not running:
             return
         if loop.stops_early() and loop.stop_early(self._evaluation):
@@ -493,6 +493,7 @@ class Runner(TimelineCommands):
             spec=self._spec,
             config=self._config,
             **self._views.fields(),
+            **schedule_fields(trainer),
         )
         self._mark, self._eval_mark = step, self._history.last_eval_step
         self._mailbox.put(snap)

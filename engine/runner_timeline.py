@@ -23,7 +23,7 @@ from engine.errors import SpecError
 from engine.pacing import Pacer, checked_speed
 from engine.recording import Recording
 from engine.runner_protocol import checked_recorded_step, checked_timeout
-from engine.snapshot import HistoryChunk, Snapshot
+from engine.snapshot import HistoryChunk, Snapshot, schedule_fields
 from engine.trainer import Trainer
 from engine.trainer_state import ResumeState, restore
 from engine.weight_views import WeightViews
@@ -107,6 +107,7 @@ class TimelineCommands:
             spec=self._spec,
             config=self._config,
             **views.fields(),
+            **schedule_fields(trainer),
         )
 
     def _restore(self, spec, config, data, saved: ResumeState) -> None:

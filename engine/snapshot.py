@@ -346,6 +346,8 @@ class Snapshot:
     unit_preview: UnitPreviewView | None = None  # the unit `Runner.watch_unit` asked for
     # hidden layers' outputs over the training set (engine/activation_health.py)
     activation_health: ActivationHealth | None = None
+    lr: float = float("nan")  # the learning rate the next step uses (the schedule's)
+    lr_changes: tuple[tuple[int, float], ...] = ()  # plateau's reductions: (epoch, new rate)
 
 
 STATES = ("paused", "running", "diverged", "finished", "error")
@@ -363,6 +365,11 @@ REASONS = (
     "stop",
     "recorded",  # a look back at a recorded step (`Runner.recorded`), not the live run
 )
+
+
+def schedule_fields(trainer: Any) -> dict[str, Any]:
+    """The snapshot's learning-rate fields: the current rate and the schedule's changes."""
+    return {"lr": float(trainer.optimizer.lr), "lr_changes": trainer.schedule.changes()}
 
 
 class Mailbox:

@@ -20,6 +20,7 @@ from engine.layers import LAYER_KINDS
 from engine.losses import LOSSES as LOSS_REGISTRY
 from engine.migrations import register_format
 from engine.optimizers import OPTIMIZERS as OPTIMIZER_REGISTRY
+from engine.schedules import make_schedule
 from engine.settings import EPOCHS_UNTIL_PAUSED, MAX_SEED, SETTINGS, check_all
 from engine.settings import LIMITS as SETTING_LIMITS
 
@@ -383,7 +384,8 @@ class TrainConfig:
 
     One field per record of engine/settings.py (name, default, bounds, tip), in its
     order: optimizer, lr, momentum, beta1, beta2, rho, eps, batch_size, l1, l2,
-    dropout, clip_norm, epochs, patience, seed. `batch_size=0` means full batch.
+    dropout, clip_norm, epochs, patience, restore_best, the learning-rate schedule
+    and its settings, seed. `batch_size=0` means full batch.
     `clip_norm=0` switches gradient clipping off. `patience=0` switches early
     stopping (on test loss) off. `eps=None` takes the optimizer's own default
     (Adam 1e-8, RMSprop 1e-8, Adagrad 1e-10).
@@ -394,6 +396,7 @@ class TrainConfig:
         values = check_all({f.name: getattr(self, f.name) for f in dataclasses.fields(self)})
         for name, value in values.items():
             object.__setattr__(self, name, value)
+        make_schedule(self)  # refuses a cosine without its horizon
 
     def replace(self, **changes: Any) -> TrainConfig:
         return dataclasses.replace(self, **changes)

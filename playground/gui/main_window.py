@@ -39,6 +39,7 @@ from playground.gui.lessons_panel import SHOWN_KEY as LESSONS_SHOWN
 from playground.gui.lessons_panel import LessonsPanel, lessons
 from playground.gui.messages import LessonNotice, MessageBanner, show_error_dialog
 from playground.gui.network.network_view import NetworkView
+from playground.gui.plots import lr_plot
 from playground.gui.plots.boundary_plot import BoundaryPlot
 from playground.gui.plots.gradient_plot import DEFAULT_EXPLODING, DEFAULT_VANISHING, GradientPlot
 from playground.gui.plots.loss_plot import LossPlot
@@ -140,9 +141,8 @@ class MainWindow(QMainWindow):
         left.setWidgetResizable(True)
         left.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left.setMinimumWidth(self.picker.minimumSizeHint().width() + 20)
-        # the output and the diagram side by side, the layer editor below them: the
-        # centre column is then only as wide as the wider of the two rows, so the
-        # whole window fits a 1280 x 720 screen (controls never in an overflow menu)
+        # output and diagram side by side, the layer editor below: the centre column is only as
+        # wide as the wider row, so the window fits 1280 x 720 (no controls in an overflow menu)
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.setObjectName("networkSplitter")
         bottom.addWidget(self.boundary_plot)
@@ -157,7 +157,7 @@ class MainWindow(QMainWindow):
             splitter.setChildrenCollapsible(False)  # the editor never shrinks to a strip
         right = QSplitter(Qt.Orientation.Vertical)
         right.setObjectName("rightSplitter")
-        right.addWidget(self.loss_plot)
+        right.addWidget(lr_plot.install(self))  # the loss plot, the learning rate beneath
         right.addWidget(look_inside.install(self))  # gradients, activations, landscape; paint
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")

@@ -65,6 +65,7 @@ class SnapshotPresenter:
             self._health = snap.activation_health
             w.activation_plot.set_health(snap.activation_health)
         self.draw_views(snap)
+        w.lr_plot.show_snapshot(snap)
         self._update_status(snap)
         w.document.set_run_state(
             step=snap.step, epoch=snap.epoch, status=snap.state, message=snap.message or ""
@@ -122,6 +123,7 @@ class SnapshotPresenter:
             fps=self.w.frames.fps,
             train_loss=None if ev is None else ev.train_loss,
             test_loss=None if ev is None else ev.test_loss,
+            lr=snap.lr,
         )
 
     def _follow_state(self, snap) -> None:

@@ -68,15 +68,18 @@ def test_a_newer_spec_is_refused_clearly():
 
 
 def test_a_newer_training_state_is_refused_naming_both_versions():
-    from engine.trainer_state import from_json
+    from engine.trainer_state import RESUME_VERSION, from_json
 
+    newer = RESUME_VERSION + 1
     state = {
-        "version": 2,
+        "version": newer,
         "trainer": {},
         "history": {},
         "history_stride": 1,
         "base_epoch": 0,
         "early_stopping": None,
     }
-    with pytest.raises(SpecError, match=r"newer .*training state version 2\); .* up to version 1"):
+    with pytest.raises(
+        SpecError, match=rf"newer .*training state version {newer}\); .* up to version {newer - 1}"
+    ):
         from_json(state, 3)

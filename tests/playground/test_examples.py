@@ -26,7 +26,7 @@ def fit(project, epochs=None):
 
 
 def test_every_example_opens_untrained_with_a_title_and_an_explanation():
-    assert len(EXAMPLES) == 19
+    assert len(EXAMPLES) == 21
     for path in EXAMPLES.values():
         project = read_project(path)
         assert project.title and len(project.explanation) > 80
@@ -221,3 +221,32 @@ def test_batch_norm_trains_a_deep_network_at_a_rate_the_plain_one_cannot(seed):
     # the plain network can learn the moons: at a rate 10x smaller it does
     slow = plain.replace(training=plain.training.replace(lr=lr / 10))
     assert train_accuracy_or_divergence(slow) > 0.9
+
+
+def final_train_losses(project, **changes) -> list[float]:
+    """The final whole-training-set loss for seeds 0, 1 and 2."""
+    losses = []
+    for seed in (0, 1, 2):
+        training = project.training.replace(seed=seed, **changes)
+        losses.append(fit(project.replace(training=training))[1].evaluation.train_loss)
+    return losses
+
+
+def test_warmup_then_cosine_ends_lower_than_a_constant_rate_with_the_same_epochs():
+    project = example("20-warmup-then-cosine")
+    assert project.training.schedule == "warmup_cosine"
+    scheduled = final_train_losses(project)
+    constant = final_train_losses(project, schedule="constant")
+    for seed, (s, c) in enumerate(zip(scheduled, constant, strict=True)):
+        assert s * 1.5 < c, (seed, s, c)  # the claim: at least one and a half times higher
+
+
+def test_step_decay_rescues_a_rate_too_high_to_settle():
+    project = example("21-step-decay-rescues-a-high-rate")
+    assert (project.training.schedule, project.training.lr) == ("step", 0.3)
+    scheduled = final_train_losses(project)
+    constant = final_train_losses(project, schedule="constant")
+    for seed, (s, c) in enumerate(zip(scheduled, constant, strict=True)):
+        assert c > 0.08, (seed, c)  # the constant rate bounces, it does not settle
+        assert s < 0.035, (seed, s)  # the claim: below 0.035...
+        assert 3 * s < c, (seed, s, c)  # ...at least three times lower

@@ -38,6 +38,7 @@ from engine.backprop_phases import PHASES, InspectedStep, explain_weight
 from engine.errors import EngineError
 from engine.gradcheck import gradcheck
 from engine.network import Network
+from playground.gui.inspector.deep_text import deep_html
 from playground.gui.inspector.inspector_phases import PhaseTables
 from playground.gui.inspector.inspector_table import ArrayTable
 from playground.gui.inspector.inspector_text import (
@@ -291,7 +292,8 @@ class InspectorPanel(QDockWidget):
             return False
         self.explained = (layer, i, j)
         self.explanation = e
-        self.details.setHtml(explanation_html(e))
+        deep = deep_html(self.step, self.spec, layer, i, j)  # batch norm, residual paths
+        self.details.setHtml(explanation_html(e) + (f"<br><br>{deep}" if deep else ""))
         table = self.tables.get(f"dW{layer}")
         if table is not None:  # the weight's cell, in view
             table.table.setCurrentCell(i, j)

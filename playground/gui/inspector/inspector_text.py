@@ -7,6 +7,7 @@ wording can be tested without one.
 from __future__ import annotations
 
 import html
+import math
 
 import numpy as np
 
@@ -56,10 +57,19 @@ def phase_text(step: InspectedStep, phase: str) -> str:
         extras.append(f"clipping scaled the gradient by {step.clip_scale:.4g}")
     more = ("; " + "; ".join(extras)) if extras else ""
     return (
-        f"<b>Update</b> by {step.optimizer} (lr {c.lr:g}){more}. <b>Finish applies these "
+        f"<b>Update</b> by {step.optimizer} ({_rate_text(step)}){more}. <b>Finish applies these "
         f"updates as step {step.step}</b> (the weights below are what it will leave). "
         f"Rings: each unit's bias update."
     )
+
+
+def _rate_text(step) -> str:
+    """The rate the step used; with a schedule, which one and the configured base rate."""
+    c = step.config
+    lr = c.lr if math.isnan(step.lr) else step.lr
+    if c.schedule == "constant":
+        return f"lr {lr:g}"
+    return f"lr {lr:.4g} this epoch, {c.schedule} schedule from {c.lr:g}"
 
 
 def explanation_html(e: WeightExplanation) -> str:
