@@ -11,6 +11,7 @@ or a rebuild: those cancel the remaining steps.
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from typing import Any
 
@@ -47,19 +48,26 @@ class CommandQueue:
             self.pending = True
             self.lock.notify_all()
 
-    def take(self, busy: bool, stepping: bool) -> tuple[list[tuple], bool] | None:
+    def take(
+        self, busy: bool, stepping: bool, timeout: float | None = None
+    ) -> tuple[list[tuple], bool] | None:
         """(the commands to handle now, whether they cancel a running `step(n)`).
 
-        None when stopping. An idle worker (`busy` False) waits for a command; a busy
-        one gets none while nothing is pending. A `stepping` worker gets commands only
-        when one of them cancels its steps. The commands end at the first `step`.
+        None when stopping. An idle worker (`busy` False) waits for a command, at most
+        `timeout` seconds when given (a paced run's next step); a busy one gets none
+        while nothing is pending. A `stepping` worker gets commands only when one of
+        them cancels its steps. The commands end at the first `step`.
         """
         if not self.pending and busy:
             return [], False
         with self.lock:
             queue = self._commands
+            deadline = None if timeout is None else time.perf_counter() + timeout
             while not (queue or self.stopping or busy):
-                self.lock.wait()
+                if deadline is None:
+                    self.lock.wait()
+                elif not self.lock.wait(max(0.0, deadline - time.perf_counter())):
+                    break
             if self.stopping:
                 return None
             cancels = False

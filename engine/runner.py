@@ -21,16 +21,14 @@ traceback is in the snapshot; `reset` recovers). Rules:
   the optimizer state; `configure(network=..., data=...)` rebuilds like a reset
   (state paused, generation + 1, `rebuilt` True for that generation). The seed of
   a new training config takes effect at the next reset or rebuild.
-- `inspect(row=None)` pauses and runs one step recorded phase by phase
-  (engine/backprop_phases.py), publishing a "step" snapshot; it waits for the
-  worker like `capture` and returns the record.
+- `inspect(row=None)` pauses, runs one step phase by phase (engine/backprop_phases.py).
 - `stop()` ends the thread; it is honoured between minibatches and between
   evaluation chunks, so it is prompt unless a single minibatch takes longer.
 
 Snapshots go into a one-slot `Mailbox` by time (`snapshot_hz`) and at every
 command, finish, divergence, error and stop; `take()` never blocks, and the
 history chunks of snapshots nobody took are merged into the next one. Whole-set
-evaluations run at epoch ends (recorded into the history) and for snapshots,
+evaluations run at epoch ends and for snapshots (all recorded into the history),
 kept under `eval_budget` of the wall time unless early stopping needs every
 epoch; the pictures of the weights (engine/weight_views.py: the grid view, the
 misclassified marks, the diagram's unit maps and the unit `watch_unit(column,
@@ -53,6 +51,7 @@ from engine.backprop_phases import InspectedStep, inspect_step
 from engine.command_queue import CommandQueue
 from engine.data import Data
 from engine.errors import DivergenceError
+from engine.pacing import Pacer
 from engine.runner_protocol import (
     RunnerOptions,
     check_restore,
@@ -64,16 +63,17 @@ from engine.runner_protocol import (
     checked_timeout,
     checked_unit,
 )
+from engine.runner_timeline import TIMELINE_COMMANDS, TimelineCommands
 from engine.snapshot import History, HistoryChunk, Mailbox, Snapshot, frozen_copy, schedule_fields
 from engine.spec import NetworkSpec, TrainConfig
 from engine.trainer import Evaluation, Trainer, check_compatible
-from engine.trainer_state import ResumeState, capture, restore
+from engine.trainer_state import ResumeState, capture
 from engine.training_loop import TrainingLoop
 from engine.weight_views import WeightViews
 
 
-class Runner:
-    """Trains in its own thread; see the module docstring. Use as a context manager."""
+class Runner(TimelineCommands):
+    """Trains in its own thread (module docstring; speed, timeline: runner_timeline.py)."""
 
     def __init__(
         self,
@@ -109,6 +109,7 @@ class Runner:
         self._mailbox = Mailbox(self._capacity)
         self._generation = -1
         self._watched: tuple[int, int] | None = None  # the unit of `watch_unit`
+        self._pacer = Pacer()  # speed and timeline: engine/runner_timeline.py
         self._build(spec, config, data, rebuilt=False)
         self._thread = threading.Thread(target=self._main, name="engine-runner", daemon=True)
         self._thread.start()
@@ -241,9 +242,10 @@ class Runner:
         self._eval_step = -1
         self._eval_cost = 0.0
         self._eval_time = -math.inf
-        self._mark = -1  # history already handed to the mailbox
+        self._mark = self._eval_mark = -1  # history already handed to the mailbox
         self._rate_step, self._rate_time, self._rate = 0, time.perf_counter(), 0.0
         self._next_tick = 0.0
+        self._new_recording()
 
     def _main(self) -> None:
         with np.errstate(all="ignore"):  # the trainer checks and reports non-finite values
@@ -267,8 +269,9 @@ class Runner:
 
     def _wait_commands(self) -> list[tuple] | None:
         """The commands to handle now, in order; None when stopping. Waits when idle."""
-        taken = self._queue.take(self._state == "running" or self._steps_left > 0,
-                                 self._steps_left > 0)  # fmt: skip
+        wait = self._pace_wait()
+        taken = self._queue.take((self._state == "running" or self._steps_left > 0) and not wait,
+                                 self._steps_left > 0, wait or None)  # fmt: skip
         if taken is None:
             return None
         commands, cancels = taken
@@ -301,12 +304,15 @@ class Runner:
 
     def _handle(self, kind: str, *args: Any) -> None:
         state = self._state
-        if kind == "start":
+        if kind in TIMELINE_COMMANDS:
+            self._timeline(kind, *args)
+        elif kind == "start":
             if state != "error":
                 if self._epochs.segment_done():
                     self._epochs.new_segment(self._config.epochs)
                 self._state, self._steps_left, self._message = "running", 0, None
                 self._rate_step, self._rate_time = self._trainer.step_count, time.perf_counter()
+                self._pacer.restart()
             self._publish("start", False)
             if self._state == "running" and self._epochs.segment_done():
                 self._finish(None)
@@ -330,15 +336,10 @@ class Runner:
             self._configure(*args)
         elif kind == "capture":
             box, done = args
+            loop = self._epochs
             try:
-                box.append(
-                    capture(
-                        self._trainer,
-                        self._history,
-                        base_epoch=self._epochs.base_epoch,
-                        stopper=self._epochs.stopper,
-                    )
-                )
+                box.append(capture(self._trainer, self._history, base_epoch=loop.base_epoch,
+                                   stopper=loop.stopper))  # fmt: skip
             finally:
                 done.set()
         elif kind == "inspect":
@@ -354,6 +355,7 @@ class Runner:
                     report = trainer.last_report
                     if apply:
                         self._history.record_step(report.step, report.loss, trainer.grad_norms)
+                        self._recording.record(trainer)
                         if report.epoch_end:
                             self._epoch_end()
             finally:
@@ -364,11 +366,7 @@ class Runner:
             self._views.watch(self._watched)
             self._publish("tick", False)
         elif kind == "restore":
-            spec, config, data, saved = args
-            self._build(spec, config, data, rebuilt=True)
-            restore(self._trainer, saved, self._history, self._epochs.stopper)
-            self._epochs.base_epoch = saved.base_epoch
-            self._publish("rebuild", True)
+            self._restore(*args)
 
     def _configure(self, spec, data, config) -> None:
         config = self._config if config is None else config
@@ -385,14 +383,12 @@ class Runner:
         self._publish("configure", False)
 
     def _advance(self) -> None:
-        """Minibatches, each with its history record, epoch-end work and any due snapshot.
-
-        Goes on while there is nothing else to do (no command, no snapshot due), which
-        saves the main loop's overhead per step (a tenth of a tiny network's step).
-        """
-        advance, queue = self._epochs.advance, self._queue  # under one np.errstate
-        while True:
+        """Minibatches (each recorded, with epoch-end work and any due snapshot) while there is
+        nothing else to do: saves the main loop's overhead per step (a tenth of a tiny step)."""
+        advance, queue, record = self._epochs.advance, self._queue, self._recording.record
+        while True:  # under one np.errstate
             report = advance()
+            record(self._trainer)
             if report.epoch_end:
                 self._epoch_end()
             if self._steps_left:
@@ -400,6 +396,8 @@ class Runner:
                 if not self._steps_left:
                     self._publish("step", True)
                     return
+            elif self._paced():
+                return
             elif time.perf_counter() >= self._next_tick:  # also during a long step(n)
                 self._publish("tick", False)
                 return
@@ -466,6 +464,8 @@ class Runner:
             ):
                 self._evaluate()
             self._views.refresh(fresh)
+            if step and self._eval_step == step and (fresh or not self._epochs.stops_early()):
+                self._history.record_eval(trainer.epoch, step, self._evaluation)  # dense curves
         now = time.perf_counter()
         if self._state == "running":
             if now - self._rate_time >= 0.1:
@@ -482,7 +482,7 @@ class Runner:
             step=step,
             epoch=trainer.epoch,
             steps_per_second=self._rate,
-            history=self._history.since(self._mark),
+            history=self._history.since(self._mark, self._eval_mark),
             layers=trainer.layer_stats(),
             evaluation=self._evaluation,
             weights=tuple(  # each layer's tensors in declared order: (W, b) for dense
@@ -495,6 +495,6 @@ class Runner:
             **self._views.fields(),
             **schedule_fields(trainer),
         )
-        self._mark = step
+        self._mark, self._eval_mark = step, self._history.last_eval_step
         self._mailbox.put(snap)
         self._next_tick = time.perf_counter() + self._period

@@ -74,6 +74,18 @@ class TrainingRunner(Protocol):
     def restore(
         self, spec: NetworkSpec, config: TrainConfig, data: Data, state: ResumeState
     ) -> None: ...
+    def set_speed(self, speed: float | None) -> None:
+        """Steps per second while running (None: as fast as possible); engine/pacing.py."""
+
+    def recorded(self, step: int, timeout: float = 1.0) -> Snapshot | None:
+        """The snapshot of the recorded step nearest `step` (engine/runner_timeline.py).
+
+        Computed aside: the live run is not changed. None without an answer in time.
+        """
+
+    def continue_from(self, step: int) -> None:
+        """Continue (paused) from the recorded checkpoint nearest `step`, exactly."""
+
     def take(self) -> Snapshot | None: ...
     def stop(self, timeout: float = 1.0) -> bool: ...
     def __enter__(self) -> TrainingRunner: ...
@@ -182,6 +194,11 @@ def checked_unit(column: Any, unit: Any) -> tuple[int | None, int]:
     if column is None:
         return None, 0
     return _integer("column", column, 0), _integer("unit", unit, 0)
+
+
+def checked_recorded_step(step: Any) -> int:
+    """A step of the timeline (`recorded`, `continue_from`): an integer >= 0."""
+    return _integer("step", step, 0)
 
 
 def check_restore(config: Any, state: Any) -> None:

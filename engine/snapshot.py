@@ -218,8 +218,13 @@ class History:
         self.stride *= 2
 
     def record_eval(self, epoch: int, step: int, evaluation: Evaluation) -> None:
-        """Record a whole-set evaluation; when full, every other old evaluation is dropped."""
+        """Record a whole-set evaluation; when full, every other old evaluation is dropped.
+
+        One per step: a second evaluation of a step already recorded is ignored.
+        """
         with self._lock:
+            if self._ne and step <= self._eval_steps[self._ne - 1]:
+                return
             if self._ne == self.capacity:
                 keep = slice(1, None, 2)
                 m = self._ne // 2
@@ -238,11 +243,13 @@ class History:
             )
             self._ne = i + 1
 
-    def since(self, step: int) -> HistoryChunk:
-        """A copy of the records after `step` (step -1: everything)."""
+    def since(self, step: int, eval_step: int | None = None) -> HistoryChunk:
+        """A copy of the records after `step` (step -1: everything); evaluations after
+        `eval_step` when given (one may be recorded at a step already handed on)."""
+        eval_step = step if eval_step is None else eval_step
         with self._lock:
             a = int(np.searchsorted(self._steps[: self._n], step, side="right"))
-            e = int(np.searchsorted(self._eval_steps[: self._ne], step, side="right"))
+            e = int(np.searchsorted(self._eval_steps[: self._ne], eval_step, side="right"))
             n, ne = self._n, self._ne
             return HistoryChunk.build(
                 self._steps[a:n],
@@ -252,6 +259,11 @@ class History:
                 self._eval_steps[e:ne],
                 *self._evals[:, e:ne],
             )
+
+    @property
+    def last_eval_step(self) -> int:
+        """The step of the newest evaluation record (-1: none)."""
+        return int(self._eval_steps[self._ne - 1]) if self._ne else -1
 
     def chunk(self) -> HistoryChunk:
         """A copy of the whole history."""
@@ -351,6 +363,7 @@ REASONS = (
     "error",
     "finished",
     "stop",
+    "recorded",  # a look back at a recorded step (`Runner.recorded`), not the live run
 )
 
 

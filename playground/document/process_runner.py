@@ -33,11 +33,13 @@ from typing import Any
 
 from engine.backprop_phases import InspectedStep
 from engine.data import Data
+from engine.pacing import checked_speed
 from engine.runner_protocol import (
     check_restore,
     check_seed,
     check_training,
     checked_inspect,
+    checked_recorded_step,
     checked_runner,
     checked_step_count,
     checked_timeout,
@@ -173,6 +175,19 @@ class ProcessRunner:
         self._latest = (spec, data)
         self._send("restore", spec, config, data, state)
 
+    def set_speed(self, speed: float | None) -> None:
+        self._send("set_speed", checked_speed(speed))
+
+    def recorded(self, step: int, timeout: float = 1.0) -> Snapshot | None:
+        """The child's snapshot of a recorded step (see `Runner.recorded`); None if not in time."""
+        step, timeout = checked_recorded_step(step), checked_timeout(timeout)
+        self._asked += 1
+        self._send("recorded", step, timeout, self._asked)
+        return self._await("recorded", timeout, self._asked)
+
+    def continue_from(self, step: int) -> None:
+        self._send("continue_from", checked_recorded_step(step))
+
     def take(self) -> Snapshot | None:
         """The newest snapshot not yet taken (merged with earlier untaken ones), or None."""
         self._drain()
@@ -297,6 +312,12 @@ def _child_main(conn: Connection) -> None:
                 state = runner.capture(*args)
                 with sending:
                     conn.send(("state", state))
+                continue
+            if kind == "recorded":
+                step, wait, number = args
+                snap = runner.recorded(step, wait)
+                with sending:
+                    conn.send(("recorded", snap, number))
                 continue
             if kind == "inspect":
                 row, wait, apply, expect, number = args

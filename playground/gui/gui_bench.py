@@ -107,6 +107,7 @@ def gui_run(seconds: float, settings_path: str, hidden=None) -> dict:
     app = QApplication.instance() or QApplication([])
     window = build_window(settings_path=settings_path)
     window.resize(1480, 920)
+    window.watching.set_speed(None)  # "max": the speed the bench measures
     window.show()
     if hidden is not None:
         window.layer_editor.edit("benchmark network", hidden=hidden)

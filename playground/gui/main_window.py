@@ -27,14 +27,13 @@ from playground.document.process_runner import SUPPORTED as PROCESS_SUPPORTED
 from playground.document.process_runner import ProcessRunner
 from playground.document.session import Session, default_data_choice
 from playground.document.training_data import make_data
-from playground.gui import look_inside
+from playground.gui import look_inside, watching
 from playground.gui.controls import TrainingControls
 from playground.gui.dataset_picker import DatasetPicker
 from playground.gui.document_link import follow
 from playground.gui.document_views import DocumentViews
 from playground.gui.editor.layer_editor import LayerEditor
 from playground.gui.file_actions import FileActions
-from playground.gui.frame_loop import FrameLoop
 from playground.gui.inspector.inspector import InspectorPanel
 from playground.gui.lessons_panel import SHOWN_KEY as LESSONS_SHOWN
 from playground.gui.lessons_panel import LessonsPanel, lessons
@@ -99,11 +98,9 @@ class MainWindow(QMainWindow):
         self.lesson: lesson_rules.Lesson | None = None  # the open lesson (an example project)
         self.status = StatusPanel(self.statusBar())
         self.presenter = SnapshotPresenter(self)
-        self.frames = FrameLoop(
-            self._take, self.presenter.draw, self._drawing_failed, hz=FRAME_HZ, parent=self
-        )
         self.files = FileActions(self, self.document, settings, self.banner)
         self._build_layout()
+        self.watching, self.frames = watching.install(self, FRAME_HZ)  # speed, timeline, frames
         self.inspector = InspectorPanel(self)  # a dock on the right, shown when used
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector)
         self.inspector.hide()

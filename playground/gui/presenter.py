@@ -64,6 +64,21 @@ class SnapshotPresenter:
         if snap.activation_health is not self._health:
             self._health = snap.activation_health
             w.activation_plot.set_health(snap.activation_health)
+        self.draw_views(snap)
+        w.lr_plot.show_snapshot(snap)
+        self._update_status(snap)
+        w.document.set_run_state(
+            step=snap.step, epoch=snap.epoch, status=snap.state, message=snap.message or ""
+        )
+        self._follow_state(snap)
+
+    def forget_views(self) -> None:
+        """The pictures on screen are not the last snapshot's (the timeline showed another step)."""
+        self._view, self._mistakes, self._maps = None, None, None
+
+    def draw_views(self, snap, now: bool = False) -> None:
+        """The pictures of the weights: output, marks, unit preview, diagram (`now`: this frame)."""
+        w = self.w
         if self._fits_data(snap) and snap.view is not None and snap.view is not self._view:
             self._view = snap.view
             w.boundary_plot.update_view(snap.view)
@@ -71,7 +86,7 @@ class SnapshotPresenter:
         if self._fits_data(snap):
             w.unit_preview.set_preview(snap.unit_preview)
         if snap.spec == w.network_view.spec and (
-            self._frame % NETWORK_VIEW_PERIOD == 0 or snap.state != "running"
+            now or self._frame % NETWORK_VIEW_PERIOD == 0 or snap.state != "running"
         ):
             w.network_view.set_weights(snap.weights)
             maps = snap.unit_maps
@@ -81,12 +96,6 @@ class SnapshotPresenter:
             plot = w.gradient_plot
             w.network_view.set_layer_stats(snap.layers, plot.vanishing, plot.exploding)
             w.network_view.set_activation_health(snap.activation_health)
-        w.lr_plot.show_snapshot(snap)
-        self._update_status(snap)
-        w.document.set_run_state(
-            step=snap.step, epoch=snap.epoch, status=snap.state, message=snap.message or ""
-        )
-        self._follow_state(snap)
 
     def _fits_data(self, snap) -> bool:
         """False for a late snapshot of the network before a rebuild to other data."""

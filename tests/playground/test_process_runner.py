@@ -89,3 +89,26 @@ def test_a_killed_child_is_noticed_before_its_socket_is_read(setup):
     finally:
         runner.stop(timeout=1.0)
     assert not runner.is_alive()
+
+
+def test_the_timeline_and_speed_work_across_the_process(setup):
+    spec, config, data = setup
+    with ProcessRunner(spec, config, data) as runner:
+        with pytest.raises(SpecError, match="speed=0"):
+            runner.set_speed(0)
+        runner.step(40)
+        through, _ = wait_until(runner, lambda s: s.reason == "step" and s.step == 40)
+        past = runner.recorded(12, timeout=20.0)
+        assert past.reason == "recorded" and past.step == 12
+        runner.continue_from(12)
+        back, _ = wait_until(runner, lambda s: s.reason == "rebuild")
+        assert back.step == 12
+        runner.step(28)
+        again, _ = wait_until(runner, lambda s: s.reason == "step" and s.step == 40)
+        for a, b in zip(again.weights, through.weights, strict=True):
+            np.testing.assert_array_equal(a[0], b[0])
+        runner.set_speed(30)
+        runner.start()
+        wait_until(runner, lambda s: s.state == "running" and s.step > 42)
+        runner.pause()
+        wait_until(runner, lambda s: s.reason == "pause")

@@ -14,7 +14,15 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from playground.gui import palette
 from playground.gui.gradient_health import layer_name, verdict
@@ -27,6 +35,8 @@ DEFAULT_VANISHING = 1e-6
 DEFAULT_EXPLODING = 1e2
 FAR = 40.0  # log10 extent of the shaded bands
 HOVER_HINT = "Hover over the plot for exact values"
+SMOOTH_WINDOW = 25  # records in the moving average and in the verdict
+FAINT_ALPHA = 70  # the raw curves under the smoothed ones
 
 
 VERDICT_COLOURS = {"exploding": "#D55E00", "vanishing": "#0072B2", "healthy": "#1a6b4f"}
@@ -60,6 +70,7 @@ class GradientPlot(QWidget):
         self.n_layers = 0
         self._buf = GrowingBuffer(1)
         self.curves: list[pg.PlotDataItem] = []
+        self.smooth_curves: list[pg.PlotDataItem] = []
 
         title = QLabel("<b>Gradient norm per layer</b>")
         self.vanish_box = _exponent_box(
@@ -73,6 +84,13 @@ class GradientPlot(QWidget):
         head = QHBoxLayout()
         head.addWidget(title)
         head.addStretch(1)
+        self.smooth_check = QCheckBox("smooth")
+        self.smooth_check.setChecked(True)
+        self.smooth_check.setToolTip(
+            f"Draw the moving average over {SMOOTH_WINDOW} records in bold over the faint raw "
+            "curves (geometric: the axis is logarithmic)"
+        )
+        self.smooth_check.toggled.connect(self._smoothing_toggled)
         head.addWidget(QLabel("vanishing <"))
         head.addWidget(self.vanish_box)
         head.addWidget(QLabel("exploding >"))
@@ -122,7 +140,10 @@ class GradientPlot(QWidget):
         layout.addLayout(head)
         layout.addWidget(self.verdict_label)
         layout.addWidget(self.graphics, 1)
-        layout.addWidget(self.hover_label)
+        foot = QHBoxLayout()
+        foot.addWidget(self.hover_label, 1)
+        foot.addWidget(self.smooth_check)
+        layout.addLayout(foot)
 
     # -- thresholds -----------------------------------------------------------------------
     def set_thresholds(self, vanishing: float, exploding: float) -> None:
@@ -156,16 +177,21 @@ class GradientPlot(QWidget):
     def clear(self, n_layers: int) -> None:
         """Start afresh with `n_layers` dense layers (one curve each)."""
         if n_layers != self.n_layers:
-            for curve in self.curves:
+            for curve in (*self.curves, *self.smooth_curves):
                 self.plot.removeItem(curve)
             self.legend.clear()
             self.curves = [
-                self.plot.plot(
-                    pen=pg.mkPen(palette.layer_colour(k)), name=layer_name(k, n_layers), **LIVE
-                )
+                self.plot.plot(pen=pg.mkPen(palette.layer_colour(k)), **LIVE)
                 for k in range(n_layers)
             ]
+            self.smooth_curves = [
+                self.plot.plot(pen=pg.mkPen(palette.layer_colour(k), width=2), **LIVE)
+                for k in range(n_layers)
+            ]
+            for k, curve in enumerate(self.smooth_curves):
+                self.legend.addItem(curve, layer_name(k, n_layers))
             self.n_layers = n_layers
+            self._set_pens(self.smooth_check.isChecked())
         self._buf.clear(columns=1 + n_layers)
         self._extent.clear()
         self.hover_label.setText(HOVER_HINT)  # the old run's values are gone
@@ -184,6 +210,13 @@ class GradientPlot(QWidget):
         x = data[:, 0]
         for k, curve in enumerate(self.curves):
             curve.setData(x, data[:, 1 + k])
+        smooth = self.smooth_check.isChecked() and len(data)
+        averaged = moving_average(data[:, 1:], SMOOTH_WINDOW) if smooth else None
+        for k, curve in enumerate(self.smooth_curves):
+            if averaged is None:
+                curve.setData([], [])
+            else:
+                curve.setData(x, averaged[:, k])
         if len(data):
             self.x_range.update(0.0, max(float(x[-1]), 10.0))
             self.y_range.update(self._extent.lo, self._extent.hi)
@@ -192,8 +225,32 @@ class GradientPlot(QWidget):
     def latest(self) -> np.ndarray | None:
         return self._buf.view()[-1, 1:].copy() if len(self._buf) else None
 
+    def _smoothing_toggled(self, on: bool) -> None:
+        self._set_pens(on)
+        self.redraw()
+
+    def _set_pens(self, smoothing: bool) -> None:
+        """Faint raw curves under bold averages, or the raw curves alone at full colour."""
+        for k, curve in enumerate(self.curves):
+            colour = palette.layer_colour(k)
+            if smoothing:
+                colour.setAlpha(FAINT_ALPHA)
+            curve.setPen(pg.mkPen(colour))
+
+    def judged(self) -> np.ndarray | None:
+        """The norms the verdict is about: the latest record when a layer explodes (at once),
+        else the geometric mean of the last SMOOTH_WINDOW records (one minibatch is noisy:
+        the verdict names the layer that is smallest on the curves)."""
+        if not len(self._buf):
+            return None
+        data = self._buf.view()[-SMOOTH_WINDOW:, 1:]
+        latest = data[-1]
+        if not np.isfinite(latest).all() or latest.max() > self.exploding:
+            return latest.copy()
+        return moving_average(data, SMOOTH_WINDOW)[-1]
+
     def _update_verdict(self) -> None:
-        norms = self.latest()
+        norms = self.judged()
         if norms is None:
             self.verdict_label.setText(NO_STEPS)
             return
@@ -201,7 +258,7 @@ class GradientPlot(QWidget):
         self.verdict_label.setText(f"<span style='color:{VERDICT_COLOURS[kind]}'>{text}</span>")
 
     def verdict_text(self) -> str:
-        norms = self.latest()
+        norms = self.judged()
         return "" if norms is None else verdict(norms, self.vanishing, self.exploding)[0]
 
     def _hover(self, scene_pos) -> None:
@@ -225,6 +282,19 @@ class GradientPlot(QWidget):
             f"{layer_name(k, self.n_layers)}: {data[i, 1 + k]:.4g}" for k in range(self.n_layers)
         ]
         return f"step {int(data[i, 0])} — " + ", ".join(parts)
+
+
+def moving_average(values: np.ndarray, window: int) -> np.ndarray:
+    """Geometric mean of each row with the `window - 1` rows before it (fewer at the start).
+
+    Columns are layers; non-finite and zero norms count as 1e300 and TINY.
+    """
+    v = np.nan_to_num(np.asarray(values, dtype=np.float64), nan=1e300, posinf=1e300)
+    logs = np.log10(np.clip(v, TINY, 1e300))
+    sums = np.vstack([np.zeros((1, logs.shape[1])), np.cumsum(logs, axis=0)])
+    ends = np.arange(1, len(logs) + 1)
+    starts = np.maximum(ends - window, 0)
+    return 10.0 ** ((sums[ends] - sums[starts]) / (ends - starts)[:, None])
 
 
 def _nearest(xs: np.ndarray, x: float) -> int:

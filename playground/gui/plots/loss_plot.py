@@ -30,6 +30,9 @@ def configure_plot(plot: pg.PlotItem) -> None:
     plot.setClipToView(True)
     plot.showGrid(x=True, y=True, alpha=0.15)
     plot.setMenuEnabled(False)
+    # no "(x1e+27)" scale factor in the label: on a log axis it rescales the tick labels
+    # too, so after a divergence every earlier loss read 1e-27 times its value
+    plot.getAxis("left").enableAutoSIPrefix(False)
 
 
 NO_STEPS = "no steps yet: Run (Space) or Step (S)"
