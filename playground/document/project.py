@@ -41,6 +41,7 @@ from engine.spec import NetworkSpec, TrainConfig
 from engine.trainer import Trainer
 from engine.trainer_state import ResumeState, from_json, restore, to_json
 from engine.weights_io import _write_atomic
+from playground.document.runs import Run, runs_from_list
 from playground.document.session import DataChoice, Session
 from playground.document.training_data import make_data
 
@@ -48,7 +49,7 @@ PROJECT_FORMAT = "backprop-playground-project"
 PROJECT_VERSION = 1
 SUFFIX = ".playground.json"
 KEYS = ("format", "version", "title", "explanation", "data", "dataset", "network", "training")
-COMPACT = ("dataset", "state")  # big arrays: one line each, not one number per line
+COMPACT = ("dataset", "state", "runs")  # big arrays: one line each, not one number per line
 
 
 class ProjectError(Exception):
@@ -71,6 +72,7 @@ class Project:
     state: ResumeState | None = None
     title: str = ""
     explanation: str = ""
+    runs: tuple[Run, ...] = ()  # earlier runs to compare with (optional entry `runs`)
 
     def replace(self, **changes: Any) -> Project:
         return dataclasses.replace(self, **changes)
@@ -107,6 +109,7 @@ class Project:
             "network": self.network.to_dict(),
             "training": self.training.to_dict(),
             "state": None if self.state is None else to_json(self.state),
+            **({"runs": [run.to_dict() for run in self.runs]} if self.runs else {}),
         }
 
 
@@ -134,6 +137,7 @@ def from_dict(doc: Any, where: str = "the project") -> Project:
         dataset = None if doc["dataset"] is None else Dataset.from_dict(doc["dataset"])
         n_layers = len(network.hidden) + 1
         state = None if doc["state"] is None else from_json(doc["state"], n_layers)
+        runs = tuple(runs_from_list(doc.get("runs", [])))  # optional: older files have none
     except (EngineError, datasets.DatasetError, TypeError, ValueError) as exc:
         raise ProjectError(f"{where} is damaged: {exc}") from None
     for key in ("title", "explanation"):
@@ -141,7 +145,8 @@ def from_dict(doc: Any, where: str = "the project") -> Project:
             raise ProjectError(f"{where} is damaged: `{key}` must be text")
     if data.source == "csv" and dataset is None:
         raise ProjectError(f"{where} is damaged: imported data must be stored in `dataset`")
-    return Project(data, network, training, dataset, state, doc["title"], doc["explanation"])
+    title, explanation = doc["title"], doc["explanation"]
+    return Project(data, network, training, dataset, state, title, explanation, runs)
 
 
 def migrate(doc: dict[str, Any], where: str = "the project") -> dict[str, Any]:
