@@ -217,6 +217,43 @@ class _LossPanel:
         return m + (self.hi - np.asarray(log_value)) / (self.hi - self.lo) * (s - 2 * m)
 
 
+class FrameRecord:
+    """The output pictures of the run on screen, for File > Export Animation.
+
+    The window adds every new view it draws (about 30 a second); past `capacity`
+    frames every other one is dropped and only every second new view is kept from
+    then on, so the record stays evenly spread over the whole run in bounded memory.
+    """
+
+    def __init__(self, capacity: int = 400):
+        self.capacity = capacity
+        self.frames: list[Frame] = []
+        self.generation = None
+        self._stride, self._skipped = 1, 0
+
+    def clear(self, generation=None) -> None:
+        self.frames, self.generation = [], generation
+        self._stride, self._skipped = 1, 0
+
+    def add(self, step: int, view) -> None:
+        if self.frames and step < self.frames[-1].step:  # a new run under a new runner
+            self.clear(self.generation)
+        if self.frames and self.frames[-1].view is view:  # no new picture since
+            return
+        if self.frames and self.frames[-1].step == step:  # a newer picture of the same step
+            self.frames[-1] = Frame(step, view)
+            return
+        self._skipped += 1
+        if self._skipped < self._stride and self.frames:
+            return
+        self._skipped = 0
+        self.frames.append(Frame(step, view))
+        if len(self.frames) > self.capacity:
+            last = self.frames[-1]
+            self.frames = [*self.frames[:-1:2], last]
+            self._stride *= 2
+
+
 class FrameTaker:
     """The trainer's history stand-in for `train --animate` (see the module docstring)."""
 
@@ -275,6 +312,7 @@ class FrameTaker:
 __all__ = [
     "Cancelled",
     "Frame",
+    "FrameRecord",
     "FrameTaker",
     "check_animation_path",
     "check_frame_count",

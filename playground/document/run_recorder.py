@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from engine.snapshot import HistoryChunk
 from engine.spec import NetworkSpec, TrainConfig
-from playground.document.lesson import CONFIG_LABELS
+from playground.document.lesson import CONFIG_LABELS, NOT_SETTINGS
 from playground.document.lesson import _value as setting_text
 from playground.document.picture import thumbnail
 from playground.document.runs import HISTORY_RECORDS, Run, RunList, final_value, layers_text
@@ -46,9 +46,11 @@ def describe_change(before: Run | None, data: str, spec: NetworkSpec, config: Tr
         out.append(f"loss {old.loss} → {new.loss}")
     for f in dataclasses.fields(TrainConfig):
         a, b = getattr(before.config, f.name), getattr(config, f.name)
-        if a != b:
+        if a != b and f.name not in NOT_SETTINGS:
             label = CONFIG_LABELS.get(f.name, f.name)
             out.append(f"{label} {setting_text(f.name, a)} → {setting_text(f.name, b)}")
+    if not out and before.config.seed != config.seed:  # Reset draws a new seed each time
+        out.append(f"new weights (seed {before.config.seed} → {config.seed})")
     return "; ".join(out) or "same settings"
 
 
@@ -85,6 +87,10 @@ class RunRecorder:
         if snap.view is not None:
             self._view = snap.view
         return ended
+
+    def history(self) -> HistoryChunk | None:
+        """The history of the run being followed (bounded, downsampled)."""
+        return self._chunk
 
     def finish(self) -> Run | None:
         """Keep the run being followed (if it made a step) in the list; the Run kept."""

@@ -39,6 +39,7 @@ from engine.trainer_state import ResumeState, capture
 from playground.document import project as projects
 from playground.document.errors import InputError
 from playground.document.project import Project, ProjectError
+from playground.gui.animation_export import export_animation_dialog
 from playground.gui.messages import show_error_dialog
 
 MAX_RECENT = 8
@@ -149,6 +150,7 @@ class FileActions(QObject):
         ):
             pictures.addAction(f"{name}…", lambda p=plot, n=name: self.export_picture_dialog(p, n))
         menu.addAction("Export Loss &History (CSV)…", self.export_history_dialog)
+        menu.addAction("Export &Animation…", lambda: export_animation_dialog(w))
         menu.addAction("Export &Dataset (CSV)…", self.export_dataset_dialog)
         menu.addSeparator()
         self._fill_recent()
@@ -277,6 +279,7 @@ class FileActions(QObject):
             training=w.session.config,
             dataset=dataset,
             state=state,
+            runs=w.runs.saved(),
         )
 
     def save(self) -> bool:

@@ -1,11 +1,10 @@
 """The main window: dataset picker left, output centre, curves right, controls on top.
 
-The window edits a `Session`, derives NetworkSpec / Data / TrainConfig from it and
-sends them to the runner (which never waits for the GUI); a `FrameLoop` draws its
-newest snapshot about 30 times a second (`SnapshotPresenter`). Architecture,
-feature, loss and dataset changes rebuild the network; hyper-parameters apply to
-the next step. Run after a divergence resumes from the last finite weights (a new
-divergence shows its banner again). Closing stops the runner with a bounded wait.
+The window edits a `Session`, derives NetworkSpec / Data / TrainConfig from it and sends
+them to the runner (which never waits for the GUI); a `FrameLoop` draws its newest snapshot
+about 30 times a second (`SnapshotPresenter`). Architecture, feature, loss and dataset changes
+rebuild the network; hyper-parameters apply to the next step. Run after a divergence resumes
+from the last finite weights. Closing stops the runner with a bounded wait.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from playground.document.process_runner import SUPPORTED as PROCESS_SUPPORTED
 from playground.document.process_runner import ProcessRunner
 from playground.document.session import Session, default_data_choice
 from playground.document.training_data import default_features, make_data
-from playground.gui import look_inside
+from playground.gui import look_inside, runs_panel
 from playground.gui.controls import TrainingControls
 from playground.gui.dataset_picker import DatasetPicker
 from playground.gui.editor.layer_editor import LayerEditor
@@ -196,6 +195,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(slot)
             train_menu.addAction(action)
             self.addAction(action)
+        train_menu.addAction(runs_panel.install(self))  # earlier runs, overlaid on the curves
         self.menuBar().insertMenu(train_menu.menuAction(), self.layer_editor.edit_menu(self))
         self.menuBar().addMenu("&Help").addAction(self.lessons.toggleViewAction())
 

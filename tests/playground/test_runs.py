@@ -146,3 +146,17 @@ def test_runs_export_as_csv_with_their_final_numbers():
     assert rows[0]["name"] == "run 1" and rows[0]["steps"] == "7"
     assert float(rows[0]["train_loss"]) == 0.5 and rows[0]["metric"] == "accuracy"
     assert rows[0]["layers"] == "8 tanh, 8 tanh" and rows[0]["optimizer"] == "sgd"
+
+
+def test_a_reset_alone_is_named_by_its_new_seed_and_otherwise_the_seed_is_left_out():
+    runs = RunList()
+    recorder = RunRecorder(runs)
+    recorder.observe(snap(0, 5), "moons")
+    recorder.observe(snap(1, 5, config=CONFIG.replace(seed=1)), "moons")
+    recorder.observe(snap(2, 5, config=CONFIG.replace(seed=2, optimizer="adam")), "moons")
+    recorder.finish()
+    assert [r.change for r in runs] == [
+        "first run",
+        "new weights (seed 0 → 1)",
+        "optimizer sgd → adam",
+    ]
