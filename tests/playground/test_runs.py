@@ -160,3 +160,34 @@ def test_a_reset_alone_is_named_by_its_new_seed_and_otherwise_the_seed_is_left_o
         "new weights (seed 0 → 1)",
         "optimizer sgd → adam",
     ]
+
+
+def test_a_lesson_variant_trains_to_the_numbers_of_playground_train(capsys):
+    from pathlib import Path
+
+    from playground.cli import main as cli
+    from playground.document.project import read_project
+    from playground.document.variants import train_variant, variants_of
+
+    path = Path(__file__).parents[2] / "resources/examples/10-optimizer-sgd.playground.json"
+    variants = variants_of(path)
+    assert [v.training["optimizer"] for v in variants] == ["sgd", "momentum", "adam"]
+    run = train_variant(read_project(path), variants[1])
+    assert cli.main(["train", "--project", str(path), "--optimizer", "momentum", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert run.final["train_loss"] == summary["train_loss"]
+    assert run.final["test_metric"] == summary["test_accuracy"]
+    assert run.steps == summary["steps"] and run.config.optimizer == "momentum"
+    assert run.change == "lesson variant: optimizer momentum, learning rate 0.1"
+
+
+def test_a_damaged_variant_is_named(tmp_path):
+    from playground.document.variants import variants_of
+
+    path = tmp_path / "x.playground.json"
+    path.write_text(json.dumps({"variants": [{"name": "a", "training": {"lr": -1}}]}))
+    with pytest.raises(ValueError, match=r"variant 1 of x\.playground\.json is damaged"):
+        variants_of(path)
+    path.write_text(json.dumps({"variants": [{"name": "a", "training": {"speed": 1}}]}))
+    with pytest.raises(ValueError, match="unknown training settings"):
+        variants_of(path)

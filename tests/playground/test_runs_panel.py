@@ -129,3 +129,18 @@ def test_cancelled_animation_export_leaves_no_file(qtbot, window, tmp_path, monk
     assert export.cancelled and export.written is None and export.error is None
     assert not path.exists()
     assert "cancelled" in window.statusBar().currentMessage()
+
+
+def test_a_comparison_lesson_trains_all_its_variants_in_the_background(qtbot, window):
+    from playground.gui.file_actions import example_paths
+
+    path = next(str(p) for p in example_paths() if p.name.startswith("10-"))
+    assert window.files.open_example(path)
+    button = window.runs.panel.variants_button
+    assert button.isVisible() and button.text() == "Train all 3 variants"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(window.runs.variants.finished, timeout=WAIT_MS)
+    names = [r.name for r in window.runs.list]
+    assert names[-3:] == ["SGD (lr 0.1)", "momentum (lr 0.1)", "Adam (lr 0.02)"]
+    assert window.runs.overlays.count() == len(names)
+    assert not window.runs.variants.running()
