@@ -73,6 +73,8 @@ class InspectedStep:
     offsets: tuple[int, ...]  # start of every tensor (dense: W0, b0, W1, b1, ...), flat layout
     decay_mask: np.ndarray  # True for weights (penalised), False for biases
     weight_tensors: tuple[int, ...] = ()  # per layer, the index of its weight in `offsets`
+    lr: float = math.nan  # the rate the step used (the schedule's; NaN: config.lr)
+    old_params: np.ndarray | None = None  # every tensor before the step, flat layout
 
     @property
     def batch_size(self) -> int:
@@ -167,9 +169,7 @@ def inspect_step(trainer: Trainer, row: int | None = None, apply: bool = True) -
     # the data gradient, by the same calls as Network.backward (bit for bit its values)
     grad_W = tuple(np.dot(deltas[k].T, inputs[k]) for k in range(n_layers))
     grad_b = tuple(np.dot(ones, deltas[k]) for k in range(n_layers))
-    data_flat = np.concatenate(
-        [t.ravel() for pair in zip(grad_W, grad_b, strict=True) for t in pair]
-    )
+    data_flat = _data_gradient(net, grad_W, grad_b)
     config = trainer.config
     pre_clip = _penalised(data_flat, old, net.decay_mask, config)
     norm = clip_global_norm(pre_clip.copy(), 0.0)
@@ -220,7 +220,26 @@ def inspect_step(trainer: Trainer, row: int | None = None, apply: bool = True) -
         offsets=offsets,
         decay_mask=net.decay_mask.copy(),
         weight_tensors=tuple(net.weight_tensor),
+        lr=float(report.lr),
+        old_params=old,
     )
+
+
+def _data_gradient(net, grad_W, grad_b) -> np.ndarray:
+    """The step's data gradient in the flat layout: the recomputed dL/dW and dL/db of each
+    layer, and the other tensors' as the layer kept them (batch norm, shortcuts)."""
+    parts = []
+    for name in net.tensor_names:
+        k, _, local = name.removeprefix("layers.").partition(".")
+        layer = net.layers[int(k)]
+        if local == "weight":
+            parts.append(grad_W[layer.index].ravel())
+        elif local == "bias":
+            parts.append(grad_b[layer.index].ravel())
+        else:  # buffers (running statistics) have none
+            kept = getattr(layer, "data_grads", {}).get(local)
+            parts.append(np.zeros(layer.params[local].size) if kept is None else kept.ravel())
+    return np.concatenate(parts)
 
 
 def _penalised(g: np.ndarray, flat: np.ndarray, mask: np.ndarray, config: TrainConfig):
@@ -284,6 +303,8 @@ def _explain_update(step: InspectedStep, idx: int, w: float, g: float):
     one = make_optimizer(config, 1, step.decay_mask[idx : idx + 1].copy())
     before = {k: v[idx : idx + 1].copy() for k, v in step.state_before.items()}
     one.load_state_dict({"step": step.optimizer_step - 1, **before})
+    if not math.isnan(step.lr):
+        one.lr = step.lr  # the schedule's rate of that epoch, not the configured one
     update = float(one.compute(np.array([w]), np.array([g]))[0])
     q: list[tuple[str, Any]] = [("g", g), ("lr", one.lr), *one.explain(before, w)]
     return one.formula or name, tuple((k, float(x)) for k, x in q), update

@@ -46,13 +46,19 @@ def loss_divergence(
     )
 
 
-def check_finite(offsets: np.ndarray, step: int, vec: np.ndarray, what: str) -> None:
+def check_finite(offsets: np.ndarray, step: int, vec: np.ndarray, what: str, names=None) -> None:
     """Raise naming the first tensor of `vec` with a NaN or Inf (squares may just overflow).
 
-    `offsets` are the tensors' starts in the flat vector (W0, b0, W1, b1, ...).
+    `offsets` are the tensors' starts in the flat vector; `names` their file keys
+    (layers.{k}.weight, layers.{k}.bn.weight, ...). Without names the tensors are
+    taken as (W0, b0, W1, b1, ...) pairs.
     """
     bounds = [*offsets.tolist(), vec.size]
     for t in range(len(bounds) - 1):
         if not np.isfinite(vec[bounds[t] : bounds[t + 1]]).all():
-            kind = "weight" if t % 2 == 0 else "bias"
-            raise DivergenceError(step, t // 2, f"{kind} {what}".strip())
+            if names is None:
+                layer, kind = t // 2, "weight" if t % 2 == 0 else "bias"
+            else:
+                _, k, kind = names[t].split(".", 2)  # layers.{k}.<local name>
+                layer = int(k)
+            raise DivergenceError(step, layer, f"{kind} {what}".strip())

@@ -224,7 +224,10 @@ def _describe(spec: Any, link: str) -> str:
         "softmax": f"(N, {spec.n_outputs}) class probabilities",
         "identity": "(N, 1) predicted values",
     }[link]
-    layers = " -> ".join(f"{h.units} {h.activation}" for h in spec.hidden) or "no hidden layers"
+    layers = " -> ".join(
+        f"{h.units} {h.activation}{''.join(f' +{f}' for f in h.flags)}" for h in spec.hidden
+    )
+    layers = layers or "no hidden layers"
     scaled = "" if spec.input_scaling is None else ", standardised in the graph"
     return (
         f"Multilayer perceptron trained in Backprop Playground. input: float32 (N, "

@@ -64,7 +64,7 @@ from engine.runner_protocol import (
     checked_timeout,
     checked_unit,
 )
-from engine.snapshot import History, HistoryChunk, Mailbox, Snapshot, frozen_copy
+from engine.snapshot import History, HistoryChunk, Mailbox, Snapshot, frozen_copy, schedule_fields
 from engine.spec import NetworkSpec, TrainConfig
 from engine.trainer import Evaluation, Trainer, check_compatible
 from engine.trainer_state import ResumeState, capture, restore
@@ -410,12 +410,13 @@ class Runner:
         """The loop's epoch end; evaluates only when needed or within `eval_budget`."""
         loop = self._epochs
         running = self._state == "running"
-        needed = running and (loop.segment_done() or loop.stops_early())
+        needed = loop.watches_loss() or (running and (loop.segment_done() or loop.stops_early()))
         now = time.perf_counter()
         if needed or now - self._eval_time >= self._eval_cost / self._eval_budget:
             if not self._evaluate():
                 return
             loop.record_evaluation(self._evaluation)
+            loop.end_epoch(self._evaluation)
         if not running:
             return
         if loop.stops_early() and loop.stop_early(self._evaluation):
@@ -492,6 +493,7 @@ class Runner:
             spec=self._spec,
             config=self._config,
             **self._views.fields(),
+            **schedule_fields(trainer),
         )
         self._mark = step
         self._mailbox.put(snap)

@@ -22,6 +22,7 @@ from typing import Any
 
 from engine.errors import SpecError
 from engine.optimizers import OPTIMIZERS
+from engine.schedules import SCHEDULES
 
 # The one seed range: TrainConfig, `--seed`, the GUI's seed boxes (a Qt spin box holds a
 # 32-bit int) and datasets.make (datasets/validation.py keeps an equal copy, since
@@ -61,6 +62,7 @@ class Setting:
     decimals: int = 2
     step: float = 0.1
     optimizers: tuple[str, ...] = ()
+    schedules: tuple[str, ...] = ()
 
     def bounds_text(self) -> str:
         """`> 0 and <= 1000000`, as messages and help show the range."""
@@ -124,6 +126,10 @@ class Setting:
     def applies_to(self, optimizer: str) -> bool:
         return not self.optimizers or optimizer in self.optimizers
 
+    def read_by(self, schedule: str) -> bool:
+        """Whether the learning-rate schedule `schedule` reads this setting."""
+        return not self.schedules or schedule in self.schedules
+
 
 def _show(x: float) -> str:
     return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
@@ -131,6 +137,11 @@ def _show(x: float) -> str:
 
 def _with_eps() -> tuple[str, ...]:
     return tuple(name for name in OPTIMIZERS.names() if OPTIMIZERS.get(name).default_eps)
+
+
+def _reading(setting: str) -> tuple[str, ...]:
+    """The schedules that read `setting` (each schedule lists what it reads)."""
+    return tuple(name for name in SCHEDULES.names() if setting in SCHEDULES.get(name).reads)
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -235,6 +246,57 @@ SETTINGS: tuple[Setting, ...] = (
         "loss (off: keep the last weights)",
         "when --patience stops training, put back the best epoch's weights",
         flag="--restore-best", widget="check", group="advanced",
+    ),
+    Setting(
+        "schedule", str, "constant", "LR schedule",
+        "How the learning rate changes from epoch to epoch (stepped once per epoch)",
+        "learning-rate schedule, stepped once per epoch",
+        choices=tuple(SCHEDULES.names()), flag="--schedule", widget="combo", group="advanced",
+    ),
+    Setting(
+        "schedule_step", int, 10, "Step every",
+        "Step decay: multiply the rate by gamma every this many epochs",
+        "epochs between the step schedule's decays",
+        low=1, high=1_000_000, flag="--schedule-step", metavar="N", widget="int",
+        group="advanced", step=1, schedules=_reading("schedule_step"),
+    ),
+    Setting(
+        "schedule_gamma", float, 0.1, "Gamma",
+        "The factor the rate is multiplied by: every N epochs (step), every epoch "
+        "(exponential), on a plateau (plateau)",
+        "the decay factor of step, exponential and plateau",
+        high=1.0, low_open=True, flag="--schedule-gamma", metavar="F", group="advanced",
+        decimals=4, step=0.05, schedules=_reading("schedule_gamma"),
+    ),
+    Setting(
+        "schedule_epochs", int, 0, "Schedule epochs",
+        "The cosine's horizon T: the epoch at which the rate reaches the minimum "
+        "(needed by cosine and warmup_cosine, also when training until paused)",
+        "the cosine horizon T_max in epochs (needed by cosine and warmup_cosine); 0 = unset",
+        high=1_000_000, flag="--schedule-epochs", metavar="N", widget="int",
+        group="advanced", special="unset", step=10, schedules=_reading("schedule_epochs"),
+    ),
+    Setting(
+        "min_lr", float, 0.0, "Minimum rate",
+        "The lowest rate: where the cosine ends, the floor of reduce-on-plateau",
+        "the rate cosine falls to and plateau stops at (eta_min)",
+        high=1e6, flag="--min-lr", metavar="F", widget="presets", group="advanced",
+        presets=("0", "1e-6", "1e-5", "0.0001", "0.001"), schedules=_reading("min_lr"),
+    ),
+    Setting(
+        "warmup_epochs", int, 0, "Warm-up epochs",
+        "Warm-up: epoch e below W uses lr * (e + 1) / W before the cosine begins",
+        "epochs of linear warm-up before the cosine (warmup_cosine)",
+        high=1_000_000, flag="--warmup-epochs", metavar="W", widget="int", group="advanced",
+        step=1, schedules=_reading("warmup_epochs"),
+    ),
+    Setting(
+        "plateau_patience", int, 10, "Plateau patience",
+        "Reduce on plateau: epochs without a better loss that are tolerated before the "
+        "rate is reduced",
+        "epochs without a better loss before plateau reduces the rate",
+        high=1_000_000, flag="--plateau-patience", metavar="N", widget="int",
+        group="advanced", step=1, schedules=_reading("plateau_patience"),
     ),
     Setting(
         "seed", int, 0, "Seed",

@@ -334,6 +334,8 @@ class Snapshot:
     unit_preview: UnitPreviewView | None = None  # the unit `Runner.watch_unit` asked for
     # hidden layers' outputs over the training set (engine/activation_health.py)
     activation_health: ActivationHealth | None = None
+    lr: float = float("nan")  # the learning rate the next step uses (the schedule's)
+    lr_changes: tuple[tuple[int, float], ...] = ()  # plateau's reductions: (epoch, new rate)
 
 
 STATES = ("paused", "running", "diverged", "finished", "error")
@@ -350,6 +352,11 @@ REASONS = (
     "finished",
     "stop",
 )
+
+
+def schedule_fields(trainer: Any) -> dict[str, Any]:
+    """The snapshot's learning-rate fields: the current rate and the schedule's changes."""
+    return {"lr": float(trainer.optimizer.lr), "lr_changes": trainer.schedule.changes()}
 
 
 class Mailbox:

@@ -20,10 +20,11 @@ from engine.layers import LAYER_KINDS
 from engine.losses import LOSSES as LOSS_REGISTRY
 from engine.migrations import register_format
 from engine.optimizers import OPTIMIZERS as OPTIMIZER_REGISTRY
+from engine.schedules import make_schedule
 from engine.settings import EPOCHS_UNTIL_PAUSED, MAX_SEED, SETTINGS, check_all
 from engine.settings import LIMITS as SETTING_LIMITS
 
-SPEC_VERSION = 2  # 2: each hidden layer records its `kind`
+SPEC_VERSION = 3  # 2: each hidden layer records its `kind`; 3: `batch_norm`, `residual`
 SPEC_FORMAT = register_format("network-spec", "network spec", SPEC_VERSION, SpecError)
 
 
@@ -36,6 +37,18 @@ def _record_layer_kinds(d: dict[str, Any]) -> dict[str, Any]:
     return d
 
 
+@SPEC_FORMAT.step(2)
+def _record_layer_flags(d: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 had neither batch normalisation nor residual connections."""
+    hidden = d.get("hidden")
+    if isinstance(hidden, list | tuple):
+        d["hidden"] = [
+            {"batch_norm": False, "residual": False, **h} if isinstance(h, dict) else h
+            for h in hidden
+        ]
+    return d
+
+
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
 FEATURES_1D = ("x1", "x1^2", "sin(x1)")
 ACTIVATIONS = tuple(ACTIVATION_REGISTRY.names())  # one file each in engine/activations/
@@ -44,8 +57,9 @@ LOSSES = tuple(LOSS_REGISTRY.names())  # one file each in engine/losses/
 OPTIMIZERS = tuple(OPTIMIZER_REGISTRY.names())  # one file each in engine/optimizers/
 TASKS = ("classification", "regression")
 
-MAX_HIDDEN_LAYERS = 12
+MAX_HIDDEN_LAYERS = 32  # a 30-layer residual network fits
 MAX_UNITS = 256
+LAYER_FLAGS = ("bn", "res")  # `--layers` flags: batch normalisation, residual connection
 
 # Upper bounds of the training settings (engine/settings.py declares each setting once).
 LIMITS = SETTING_LIMITS
@@ -102,7 +116,12 @@ class LayerSpec:
     """One hidden layer. `dropout=None` follows `TrainConfig.dropout`.
 
     `kind` names its layer kind (engine/layers/: "dense"), which owns its tensors,
-    maths and exports.
+    maths and exports. Two flags wrap it (engine/layers/block.py): `batch_norm`
+    normalises z before the activation (PyTorch's BatchNorm1d) and `residual` adds
+    the layer's input to its output, x + f(z), through a learned projection when
+    the widths differ. Order: Linear -> BN -> activation -> (+ x) -> dropout.
+    As text (`parse`, `--layers`): `units:activation[:flags]`, flags `bn`, `res`
+    joined by `+`.
     """
 
     units: int
@@ -110,6 +129,8 @@ class LayerSpec:
     init: str = "xavier_uniform"
     dropout: float | None = None
     kind: str = "dense"
+    batch_norm: bool = False
+    residual: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "units", _check_int("units", self.units, 1, MAX_UNITS))
@@ -122,6 +143,22 @@ class LayerSpec:
         object.__setattr__(
             self, "kind", _check_name("layer kind", self.kind, tuple(LAYER_KINDS.names()))
         )
+        for name in ("batch_norm", "residual"):
+            if not isinstance(getattr(self, name), bool):
+                raise SpecError(
+                    f"Received an invalid value for `{name}`, expected true or false. "
+                    f"Received: {name}={getattr(self, name)!r}"
+                )
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """The flags as `--layers` writes them: ("bn",), ("res",), ("bn", "res") or ()."""
+        return tuple(f for f, on in (("bn", self.batch_norm), ("res", self.residual)) if on)
+
+    def to_text(self) -> str:
+        """`units:activation[:flags]`, the form `parse` reads: "16:relu:bn+res"."""
+        text = f"{self.units}:{self.activation}"
+        return f"{text}:{'+'.join(self.flags)}" if self.flags else text
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -132,17 +169,27 @@ class LayerSpec:
 
     @classmethod
     def parse(cls, text: str) -> LayerSpec:
-        """`"8:tanh"` -> LayerSpec(8, "tanh"); a bare `"8"` means tanh."""
+        """`"8:tanh"` -> LayerSpec(8, "tanh"); a bare `"8"` means tanh; `"8:relu:bn+res"`."""
         if not isinstance(text, str):
             raise SpecError(f"Expected a layer as text such as '8:tanh'; received {text!r}")
-        units, _, activation = text.strip().partition(":")
+        units, _, rest = text.strip().partition(":")
+        activation, _, flag_text = rest.partition(":")
+        flags = [f.strip() for f in flag_text.split("+")] if flag_text.strip() else []
+        for f in flags:
+            if f not in LAYER_FLAGS:
+                raise SpecError(
+                    f"Could not read layer {text!r}: unknown flag {f!r}, expected "
+                    f"{' or '.join(LAYER_FLAGS)} (joined by +, as in 16:relu:bn+res)"
+                )
         try:
             n = int(units)
         except ValueError:
             raise SpecError(
                 f"Could not read layer {text!r}: expected units:activation, for example 8:tanh"
             ) from None
-        return cls(n, activation.strip() or "tanh")
+        return cls(
+            n, activation.strip() or "tanh", batch_norm="bn" in flags, residual="res" in flags
+        )
 
 
 @dataclass(frozen=True)
@@ -337,7 +384,8 @@ class TrainConfig:
 
     One field per record of engine/settings.py (name, default, bounds, tip), in its
     order: optimizer, lr, momentum, beta1, beta2, rho, eps, batch_size, l1, l2,
-    dropout, clip_norm, epochs, patience, seed. `batch_size=0` means full batch.
+    dropout, clip_norm, epochs, patience, restore_best, the learning-rate schedule
+    and its settings, seed. `batch_size=0` means full batch.
     `clip_norm=0` switches gradient clipping off. `patience=0` switches early
     stopping (on test loss) off. `eps=None` takes the optimizer's own default
     (Adam 1e-8, RMSprop 1e-8, Adagrad 1e-10).
@@ -348,6 +396,7 @@ class TrainConfig:
         values = check_all({f.name: getattr(self, f.name) for f in dataclasses.fields(self)})
         for name, value in values.items():
             object.__setattr__(self, name, value)
+        make_schedule(self)  # refuses a cosine without its horizon
 
     def replace(self, **changes: Any) -> TrainConfig:
         return dataclasses.replace(self, **changes)
@@ -396,6 +445,7 @@ __all__ = [
     "FEATURES",
     "FEATURES_1D",
     "INITIALIZERS",
+    "LAYER_FLAGS",
     "LIMITS",
     "LOSSES",
     "MAX_HIDDEN_LAYERS",

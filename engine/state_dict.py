@@ -7,13 +7,18 @@ trainer changes at all.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from engine.errors import SpecError
 
-STATE_VERSION = 1
+if TYPE_CHECKING:
+    from engine.trainer import Trainer
+
+# version 2 adds the learning-rate schedule's state ("schedule"); a version-1 state
+# (saved before schedules existed, so with a constant rate) loads with a fresh one
+STATE_VERSION = 2
 STATE_KEYS = (  # the entries of `Trainer.state_dict()`
     "version",
     "step",
@@ -23,8 +28,47 @@ STATE_KEYS = (  # the entries of `Trainer.state_dict()`
     "network",
     "optimizer_name",
     "optimizer",
+    "schedule",
     "rng",
 )
+
+
+def state_of(trainer: Trainer) -> dict[str, Any]:
+    """`Trainer.state_dict()`: the entries of STATE_KEYS, copied."""
+    return {
+        "version": STATE_VERSION,
+        "step": trainer.step_count,
+        "epoch": trainer.epoch,
+        "cursor": trainer._cursor,
+        "perm": None if trainer._perm is None else trainer._perm.copy(),
+        "network": trainer.network.state_dict(),
+        "optimizer_name": trainer.optimizer.name,
+        "optimizer": trainer.optimizer.state_dict(),
+        "schedule": trainer.schedule.state_dict(),
+        "rng": {
+            "shuffle": trainer._shuffle_rng.bit_generator.state,
+            "dropout": trainer._dropout_rng.bit_generator.state,
+        },
+    }
+
+
+def load_state(trainer: Trainer, d: Any) -> None:
+    """Put a checked saved state into `trainer`; its weights stay as they were on failure."""
+    step, epoch, cursor, perm, shuffle, dropout = checked_state(
+        d, trainer.n_train, trainer.optimizer.name
+    )
+    saved = trainer.network.flat.copy()
+    try:
+        trainer.network.load_state_dict(d["network"])
+        trainer.optimizer.load_state_dict(d["optimizer"])
+        trainer.schedule.load_state_dict(d.get("schedule"))
+    except Exception:
+        trainer.network.flat[...] = saved
+        raise
+    trainer._shuffle_rng, trainer._dropout_rng = shuffle, dropout
+    trainer.step_count, trainer.epoch, trainer._cursor = step, epoch, cursor
+    trainer._perm = perm
+    trainer.apply_rate()
 
 
 def checked_state(d: Any, n_train: int, optimizer_name: str):
@@ -35,6 +79,8 @@ def checked_state(d: Any, n_train: int, optimizer_name: str):
     if not isinstance(d, dict):
         raise SpecError(f"A trainer state must be a dict; received {type(d).__name__}")
     expected = set(STATE_KEYS)
+    if d.get("version") == 1:  # before schedules: no "schedule" entry
+        expected.discard("schedule")
     if set(d) != expected:
         raise SpecError(f"A trainer state has entries {sorted(d)}, expected {sorted(expected)}")
     if not isinstance(d["version"], int) or d["version"] > STATE_VERSION:

@@ -38,8 +38,9 @@ from engine.errors import DivergenceError, SpecError
 from engine.network import Network
 from engine.optimizers import clip_global_norm, make_optimizer
 from engine.penalties import add_penalties, penalty_strengths
+from engine.schedules import make_schedule
 from engine.spec import NetworkSpec, TrainConfig
-from engine.state_dict import STATE_VERSION, checked_state
+from engine.state_dict import load_state, state_of
 from engine.training_loop import EarlyStopping, FitResult, fit
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ class StepReport:
     loss: float
     batch_size: int
     layers: tuple[LayerStats, ...]
+    lr: float = math.nan  # the learning rate this step used (the schedule's)
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,7 @@ class Trainer:
         self._last: tuple[np.ndarray, int] | None = None  # update, step
         self.config = config
         self.optimizer = make_optimizer(config, p, net.decay_mask)
+        self.schedule = make_schedule(config)
         self._apply_config(config)
 
     # -- configuration -------------------------------------------------------------
@@ -193,7 +196,9 @@ class Trainer:
             self.optimizer = make_optimizer(config, self.network.flat.size, self.network.decay_mask)
         else:
             self.optimizer.set_config(config)
-        self.config = config
+        schedule = make_schedule(config)
+        schedule.adopt(self.schedule)
+        self.config, self.schedule = config, schedule
         self._apply_config(config)
 
     def _apply_config(self, config: TrainConfig) -> None:
@@ -203,6 +208,11 @@ class Trainer:
         self._dropout = rates if any(r > 0 for r in rates) else None
         self._l1, self._l2 = penalty_strengths(config)  # AdamW decays by itself: l2 0
         self._clip = float(config.clip_norm)
+        self.apply_rate()
+
+    def apply_rate(self) -> None:
+        """Give the optimizer the schedule's rate of the current epoch (at each epoch end)."""
+        self.optimizer.lr = self.schedule.rate(self.epoch)
 
     # -- training ------------------------------------------------------------------
     def step(self, stats: bool = True) -> StepReport:
@@ -226,17 +236,19 @@ class Trainer:
             b = min(self.batch_size, n - c)
             xb, tb = self._F_epoch[c : c + b], self._t_epoch[c : c + b]
         step = self.step_count + 1
+        lr = self.optimizer.lr
         loss, upd, gsq = self._descend(xb, tb, b, step)
         self._cursor = c + b
         epoch_end = self._cursor >= n
         if epoch_end:
             self._cursor = 0
             self.epoch += 1
+            self.apply_rate()
         self.step_count = step
         np.sqrt(gsq[self._weights_of], out=self.grad_norms)
         self._last = (upd, step)
         report = StepReport(
-            step, self.epoch, epoch_end, loss, b, self._layer_stats(upd) if stats else ()
+            step, self.epoch, epoch_end, loss, b, self._layer_stats(upd) if stats else (), lr
         )
         self.last_report = report
         return report
@@ -262,7 +274,9 @@ class Trainer:
             np.sqrt(gsq[self._weights_of], out=self.grad_norms)
             self._last = (upd, step)
             layers = self._layer_stats(upd) if stats else ()
-        report = StepReport(step, self.epoch, False, loss, int(rows.size), layers)
+        report = StepReport(
+            step, self.epoch, False, loss, int(rows.size), layers, self.optimizer.lr
+        )
         self.last_report = report
         return report
 
@@ -288,7 +302,7 @@ class Trainer:
         g = net.backward(dl)
         gsq = np.add.reduceat(np.multiply(g, g, out=self._gsq), self._offsets)
         if not math.isfinite(gsq.sum()):
-            check_finite(self._offsets, step, g, "gradient")
+            check_finite(self._offsets, step, g, "gradient", self.network.tensor_names)
         # -> L2 / L1 penalties -> clipping
         flat = net.flat
         if self._l1 or self._l2:
@@ -366,8 +380,8 @@ class Trainer:
 
     def _check_update(self, step: int, upd: np.ndarray, new: np.ndarray) -> None:
         try:
-            check_finite(self._offsets, step, upd, "update")
-            check_finite(self._offsets, step, new, "")
+            check_finite(self._offsets, step, upd, "update", self.network.tensor_names)
+            check_finite(self._offsets, step, new, "", self.network.tensor_names)
         except DivergenceError:
             state = self.optimizer.state_dict()
             if not all(np.isfinite(v).all() for k, v in state.items() if k != "step"):
@@ -456,36 +470,11 @@ class Trainer:
     # -- persistence ---------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to continue bit-identically; plain numbers, lists, dicts, arrays."""
-        return {
-            "version": STATE_VERSION,
-            "step": self.step_count,
-            "epoch": self.epoch,
-            "cursor": self._cursor,
-            "perm": None if self._perm is None else self._perm.copy(),
-            "network": self.network.state_dict(),
-            "optimizer_name": self.optimizer.name,
-            "optimizer": self.optimizer.state_dict(),
-            "rng": {
-                "shuffle": self._shuffle_rng.bit_generator.state,
-                "dropout": self._dropout_rng.bit_generator.state,
-            },
-        }
+        return state_of(self)
 
     def load_state_dict(self, d: dict[str, Any]) -> None:
         """Restore a `state_dict` taken from a trainer with the same spec, data and optimizer."""
-        step, epoch, cursor, perm, shuffle, dropout = checked_state(
-            d, self.n_train, self.optimizer.name
-        )
-        saved = self.network.flat.copy()
-        try:
-            self.network.load_state_dict(d["network"])
-            self.optimizer.load_state_dict(d["optimizer"])
-        except Exception:
-            self.network.flat[...] = saved
-            raise
-        self._shuffle_rng, self._dropout_rng = shuffle, dropout
-        self.step_count, self.epoch, self._cursor = step, epoch, cursor
-        self._perm = perm
+        load_state(self, d)
         self._gather_epoch()
         self._last = None
         self.last_report = None

@@ -30,8 +30,19 @@ from engine.state_dict import STATE_KEYS
 from engine.trainer import Trainer
 from engine.training_loop import EarlyStopping
 
-RESUME_VERSION = 1
+RESUME_VERSION = 2
 RESUME = register_format("training-state", "training state", RESUME_VERSION, SpecError)
+
+
+@RESUME.step(1)
+def _constant_schedule(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 predates learning-rate schedules: its run had a constant rate (no state)."""
+    trainer = doc.get("trainer")
+    if isinstance(trainer, dict) and "schedule" not in trainer:
+        doc["trainer"] = {**trainer, "schedule": {}, "version": 2}
+    return doc
+
+
 STOPPER_KEYS = ("best_loss", "best_epoch", "wait", "best_flat")
 
 
@@ -130,6 +141,15 @@ def _float_out(x: float) -> float | str:
     return x if math.isfinite(x) else str(x)
 
 
+def _plain(value: Any) -> Any:
+    """A schedule's state as strict JSON: its non-finite floats (best = inf) as strings."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return _float_out(value) if isinstance(value, float) else value
+
+
 def floats_from_json(value: Any, what: str) -> np.ndarray:
     """The float64 array of `floats_to_json`; SpecError naming `what` otherwise."""
     try:
@@ -178,6 +198,7 @@ def to_json(state: ResumeState) -> dict[str, Any]:
             "network": {key: floats_to_json(value) for key, value in t["network"].items()},
             "optimizer_name": t["optimizer_name"],
             "optimizer": optimizer,
+            "schedule": _plain(t["schedule"]),
             "rng": t["rng"],
         },
         "history": {
@@ -219,6 +240,7 @@ def from_json(d: Any, n_layers: int) -> ResumeState:
             raise SpecError("`state.trainer.perm` must be a list of integers")
         trainer["perm"] = perm.astype(np.intp)
     _object(t["rng"], "state.trainer.rng")
+    _object(t["schedule"], "state.trainer.schedule")
     history = _history(d["history"], n_layers)
     stride = _count(d["history_stride"], "state.history_stride", 1)
     base_epoch = _count(d["base_epoch"], "state.base_epoch", 0)

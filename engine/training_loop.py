@@ -113,6 +113,23 @@ class TrainingLoop:
         """Whether early stopping watches this run (it then needs every epoch's evaluation)."""
         return self.stopper.patience > 0 and self.trainer.data.X_test is not None
 
+    def watches_loss(self) -> bool:
+        """Whether the schedule (reduce on plateau) needs every epoch end's evaluation."""
+        return self.trainer.schedule.watches_loss
+
+    def end_epoch(self, evaluation: Evaluation) -> None:
+        """Step the schedule with the loss measured after the epoch.
+
+        The trainer already set the next epoch's rate when the epoch ended; a
+        schedule that watches the loss (plateau) hears the test loss (the train
+        loss without a test set) and may lower it before the next step.
+        """
+        trainer = self.trainer
+        if trainer.schedule.watches_loss:
+            loss = evaluation.test_loss
+            trainer.schedule.observe(trainer.epoch, evaluation.train_loss if loss is None else loss)
+            trainer.apply_rate()
+
     def advance(self) -> StepReport:
         """One minibatch, recorded into the history."""
         trainer = self.trainer
@@ -168,6 +185,7 @@ def fit(
         loop.run_epoch()
         evaluation = trainer.evaluate()
         loop.record_evaluation(evaluation)
+        loop.end_epoch(evaluation)
         if on_epoch is not None:
             on_epoch(trainer, evaluation)
         if loop.stop_early(evaluation):

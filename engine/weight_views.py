@@ -130,9 +130,9 @@ class WeightViews:
         }
 
     # -- the pictures ------------------------------------------------------------------
-    def _weights(self) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
-        net = self.trainer.network
-        return tuple(zip(net.weights, net.biases, strict=True))
+    def _weights(self) -> tuple[dict[str, np.ndarray], ...]:
+        """Every layer's tensors by local name (batch norm's running statistics too)."""
+        return tuple(layer.params for layer in self.trainer.network.layers)
 
     def _grid_view(self) -> GridView | None:
         """The grid's own evaluation, in chunks: stop() interrupts it (keeping the last)."""

@@ -250,6 +250,7 @@ def _write_atomic(path: str | os.PathLike[str], write) -> None:
     A symbolic link is written through (its target is replaced, the link stays), and
     the file gets the mode an ordinary `open()` would give it: the existing file's
     mode, or 0o666 less the umask for a new file (mkstemp alone would leave 0o600).
+    The mode is set by path (`os.chmod`): Windows has no `os.fchmod`.
     """
     target = Path(os.path.realpath(path))
     try:
@@ -258,8 +259,8 @@ def _write_atomic(path: str | os.PathLike[str], write) -> None:
         mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.chmod(tmp, mode)
         with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), mode)
             write(f)
             f.flush()
             os.fsync(f.fileno())

@@ -140,6 +140,32 @@ def test_every_package_is_in_the_wheel():
     assert on_disk - listed == set()
 
 
+WINDOW_API = {"capture_training", "restore_training", "training_failure", "latest_snapshot"}
+
+
+def test_the_file_menu_uses_only_the_documents_methods_and_the_windows_runner_api():
+    """file_actions.py reads no attribute of the main window besides its public runner
+    methods (the data, network and views come from the document)."""
+    tree = ast.parse(MODULES["playground.gui.file_actions"].read_text(encoding="utf-8"))
+
+    def is_window(node) -> bool:  # self.w, or a local name for the window
+        if isinstance(node, ast.Name):
+            return node.id in ("w", "window", "main_window")
+        return (
+            isinstance(node, ast.Attribute)
+            and node.attr == "w"
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "self"
+        )
+
+    used = {
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and is_window(node.value)
+    }
+    assert used <= WINDOW_API, f"file_actions reads the window's {sorted(used - WINDOW_API)}"
+
+
 MAX_LINES = 500
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from engine.activations import ACTIVATIONS
 from engine.errors import SpecError
 from engine.layers.base import Layer, TensorDecl
+from engine.layers.block import Block, wrap
 from engine.layers.dense import Dense
 from engine.registry import Registry, classes_in_package
 
@@ -34,9 +35,8 @@ def build_layers(spec) -> list[Layer]:
     """The layers of a NetworkSpec in order, hidden layers then the (dense, linear) output."""
     sizes = spec.layer_sizes
     layers: list[Layer] = []
-    for k, h in enumerate(spec.hidden):
-        cls = LAYER_KINDS.get(h.kind)
-        layers.append(cls(k, sizes[k], sizes[k + 1], ACTIVATIONS.get(h.activation), False))
+    for k, h in enumerate(spec.hidden):  # batch_norm / residual wrap the kind in a Block
+        layers.append(wrap(LAYER_KINDS.get(h.kind), k, sizes[k], sizes[k + 1], h))
     k = len(spec.hidden)
     layers.append(Dense(k, sizes[k], sizes[k + 1], ACTIVATIONS.get("linear"), True))
     return layers
@@ -77,6 +77,7 @@ def state_of(spec, weights) -> dict[str, np.ndarray]:
 
 __all__ = [
     "LAYER_KINDS",
+    "Block",
     "Dense",
     "Layer",
     "TensorDecl",

@@ -118,7 +118,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     net.add_argument(
         "--layers",
         metavar="TEXT",
-        help=f'hidden layers as units:activation, comma-separated; "" for none '
+        help=f"hidden layers as units:activation[:flags], comma-separated; flags bn "
+        f'(batch norm) and res (residual), joined by +, e.g. "16:relu:bn+res"; "" for none '
         f'(default "{DEFAULT_LAYERS}")',
     )
     net.add_argument("--loss", choices=LOSSES, help="default: bce, ce or mse following the task")
@@ -312,6 +313,12 @@ def _number(x: float | None) -> float | None:
     return None if x is None or not math.isfinite(x) else float(x)
 
 
+def _final_lr(trainer) -> float:
+    """The rate the last step used (the schedule's), or the first one's before any step."""
+    report = trainer.last_report
+    return float(trainer.optimizer.lr if report is None else report.lr)
+
+
 def make_summary(args, ds, trainer, result, seconds, export_path) -> dict[str, Any]:
     """The JSON summary: totals, final whole-set losses and metrics, and what was run."""
     spec, config, data = trainer.network.spec, trainer.config, trainer.data
@@ -327,6 +334,8 @@ def make_summary(args, ds, trainer, result, seconds, export_path) -> dict[str, A
         "loss": spec.loss,
         "optimizer": config.optimizer,
         "lr": config.lr,
+        "schedule": config.schedule,
+        "final_lr": _final_lr(trainer),
         "batch_size": config.batch_size,
         "seed": config.seed,
         "epochs": int(trainer.epoch),

@@ -71,8 +71,8 @@ def parse_layers(text: str) -> tuple[LayerSpec, ...]:
 
 
 def format_layers(hidden: Sequence[LayerSpec]) -> str:
-    """The inverse of `parse_layers`: `"8:tanh,8:tanh"`."""
-    return ",".join(f"{h.units}:{h.activation}" for h in hidden)
+    """The inverse of `parse_layers`: `"8:tanh,8:tanh:bn+res"`."""
+    return ",".join(h.to_text() for h in hidden)
 
 
 def parse_features(text: str) -> tuple[str, ...]:

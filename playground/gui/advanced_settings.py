@@ -8,10 +8,33 @@ optimizers read it. The editors belong to TrainingControls, which reads them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QWidget
 
-from engine.settings import BY_NAME
+from engine.schedules import SCHEDULES
+from engine.settings import BY_NAME, EPOCHS_UNTIL_PAUSED
+
+DEFAULT_HORIZON = 100  # the cosine's epochs when the run has no end
+
+
+def with_horizon(values: dict[str, Any], box: QWidget) -> dict[str, Any]:
+    """`values` with a cosine horizon: choosing cosine with none set fills one in.
+
+    The horizon is the run's epochs, or 100 when training until paused (the box shows it).
+    """
+    schedule = SCHEDULES.get(values["schedule"])
+    warmup = values["warmup_epochs"] if schedule.name == "warmup_cosine" else 0
+    if not schedule.needs_horizon or values["schedule_epochs"] > warmup:
+        return values
+    epochs = values["epochs"]
+    horizon = epochs if 0 < epochs < EPOCHS_UNTIL_PAUSED else DEFAULT_HORIZON
+    horizon = max(horizon, warmup + 1)
+    box.blockSignals(True)
+    box.setValue(horizon)
+    box.blockSignals(False)
+    return {**values, "schedule_epochs": horizon}
 
 
 class AdvancedSettings(QDialog):
@@ -46,6 +69,24 @@ class AdvancedSettings(QDialog):
                 tip = (
                     f"{setting.label} is not used by {optimizer}; it applies to "
                     f"{', '.join(setting.optimizers)}. {tip}"
+                )
+            box.setToolTip(tip)
+            self.labels[name].setToolTip(tip)
+
+    def follow_schedule(self, schedule: str) -> None:
+        """Enable the schedule settings that `schedule` reads; the others say why they are off."""
+        for name, box in self.editors.items():
+            setting = BY_NAME[name]
+            if not setting.schedules:
+                continue
+            reads = setting.read_by(schedule)
+            box.setEnabled(reads)
+            self.labels[name].setEnabled(reads)
+            tip = setting.tip
+            if not reads:
+                tip = (
+                    f"{setting.label} is not read by the {schedule} schedule; it applies to "
+                    f"{', '.join(setting.schedules)}. {tip}"
                 )
             box.setToolTip(tip)
             self.labels[name].setToolTip(tip)

@@ -29,7 +29,7 @@ from engine.settings import BY_NAME, SETTINGS
 from engine.spec import OPTIMIZERS, TrainConfig
 from playground.document.session import epochs_from_gui, epochs_to_gui
 from playground.gui import setting_editors as editors
-from playground.gui.advanced_settings import AdvancedSettings
+from playground.gui.advanced_settings import AdvancedSettings, with_horizon
 
 ERROR_STYLE = "QComboBox { background: #fbe3d6; }"
 # toolbar widths (px) so both rows fit 1280 px; other editors are 78 px wide
@@ -125,7 +125,7 @@ class TrainingControls(QWidget):
         self.advanced_button.setText("Advanced…")
         self.advanced_button.setToolTip(
             "Momentum, Adam's betas, epsilon, RMSprop's rho, early stopping (patience, "
-            "restoring the best weights) and the seed"
+            "restoring the best weights), the learning-rate schedule and the seed"
         )
         self.advanced_button.clicked.connect(self.advanced.show_beside)
 
@@ -223,6 +223,7 @@ class TrainingControls(QWidget):
                 value = epochs_to_gui(value)
             editors.show(setting, self.editors[setting.name], value)
         self.advanced.follow_optimizer(config.optimizer)
+        self.advanced.follow_schedule(config.schedule)
 
     def config(self) -> TrainConfig:
         return self._config
@@ -246,7 +247,7 @@ class TrainingControls(QWidget):
                 box.setStyleSheet("")
                 box.setToolTip(setting.tip)
         values["epochs"] = epochs_from_gui(values["epochs"])
-        return self._config.replace(**values)
+        return self._config.replace(**with_horizon(values, self.editors["schedule_epochs"]))
 
     def _emit_config(self, *_args) -> None:
         try:
@@ -255,6 +256,7 @@ class TrainingControls(QWidget):
             self.problem.emit(str(exc))
             return
         self.advanced.follow_optimizer(config.optimizer)
+        self.advanced.follow_schedule(config.schedule)
         if config.seed != self._config.seed:  # its initial weights: the window resets
             self._config = config
             self.resetRequested.emit(config.seed)

@@ -12,6 +12,12 @@ one, and replacing a longer run with a shorter one asks first (default: keep).
 Examples (resources/examples/*.playground.json) open as untitled projects and
 show their explanation above the plots. The window asks before closing when an
 opened or saved project has changes since it was last saved.
+
+Everything goes through the `Document` (playground/document/document.py): an
+open loads the project into it (the window's views follow its events) and the
+window's public runner methods (`capture_training`, `restore_training`,
+`training_failure`, `latest_snapshot`) move the training state; nothing here
+reads or writes the window's other attributes (tests/test_layering.py checks).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import importlib.resources
 import io
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -33,14 +40,14 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 import datasets
 from engine.errors import EngineError
 from engine.layers import state_of
-from engine.losses import losses_for
 from engine.network import Network
-from engine.trainer_state import ResumeState, capture
+from engine.trainer_state import capture
 from playground.document import project as projects
+from playground.document.document import Document
 from playground.document.errors import InputError
 from playground.document.project import Project, ProjectError
 from playground.gui.animation_export import export_animation_dialog
-from playground.gui.messages import show_error_dialog
+from playground.gui.messages import MessageBanner, show_error_dialog
 
 MAX_RECENT = 8
 CHUNK = 1 << 16  # bytes per QSaveFile.write
@@ -103,31 +110,41 @@ def history_csv(chunk) -> str:
 
 
 class FileActions(QObject):
-    """Owns the File menu's actions and the window's project document."""
+    """Owns the File menu's actions; projects go in and out through the document."""
 
     opened = Signal(object, str, bool)  # project, path, is an example (a lesson)
 
-    def __init__(self, window):
+    def __init__(self, window, document: Document, settings, banner: MessageBanner):
         super().__init__(window)
-        self.w = window
-        self.path: str | None = None  # the project file (None: untitled)
-        self.project: Project | None = None  # the opened/saved project (None: plain session)
-        self._saved_mark: tuple | None = None
+        self.w = window  # the dialogs' parent and the runner's owner (its public methods)
+        self.doc = document
+        self.settings = settings
+        self.banner = banner
         self.ask_save = self._ask_save  # tests replace this (a modal question)
         self.ask_overwrite = self._ask_overwrite  # likewise: (path, old step, new step)
         self.recent_menu = QMenu("Open &Recent")
         self.examples_menu = QMenu("E&xamples")
 
+    @property
+    def path(self) -> str | None:
+        """The project file (None: untitled)."""
+        return self.doc.path
+
+    @property
+    def project(self):
+        """The opened/saved project (None: a plain session)."""
+        return self.doc.project
+
     # -- menu -------------------------------------------------------------------------------
-    def populate(self, menu: QMenu) -> None:
-        w = self.w
+    def populate(self, menu: QMenu, pictures: Mapping[str, object]) -> None:
+        """Fill `menu`; `pictures` names the plots that Export Picture offers."""
         items = (
             ("&Open Project…", QKeySequence.StandardKey.Open, self.open_dialog),
             ("&Save Project", QKeySequence.StandardKey.Save, self.save),
             ("Save Project &As…", QKeySequence("Ctrl+Shift+S"), self.save_as),
         )
         for text, keys, slot in items:
-            action = QAction(text, w)
+            action = QAction(text, self.w)
             action.setShortcut(keys)
             action.triggered.connect(slot)
             menu.addAction(action)
@@ -137,20 +154,18 @@ class FileActions(QObject):
             title = self._title_of(path)
             self.examples_menu.addAction(title, lambda p=str(path): self.open_example(p))
         menu.addSeparator()
-        export = QAction("&Export Weights…", w)
+        export = QAction("&Export Weights…", self.w)
         export.setShortcut(QKeySequence("Ctrl+E"))
         export.triggered.connect(self.export_weights_dialog)
         menu.addAction(export)
         menu.addAction("&Import Weights…", self.import_weights_dialog)
-        pictures = menu.addMenu("Export &Picture")
-        for name, plot in (
-            ("Loss", w.loss_plot),
-            ("Decision boundary / fit", w.boundary_plot),
-            ("Gradients", w.gradient_plot),
-        ):
-            pictures.addAction(f"{name}…", lambda p=plot, n=name: self.export_picture_dialog(p, n))
+        pictures_menu = menu.addMenu("Export &Picture")
+        for name, plot in pictures.items():
+            pictures_menu.addAction(
+                f"{name}…", lambda p=plot, n=name: self.export_picture_dialog(p, n)
+            )
         menu.addAction("Export Loss &History (CSV)…", self.export_history_dialog)
-        menu.addAction("Export &Animation…", lambda: export_animation_dialog(w))
+        menu.addAction("Export &Animation…", lambda: export_animation_dialog(self.w))
         menu.addAction("Export &Dataset (CSV)…", self.export_dataset_dialog)
         menu.addSeparator()
         self._fill_recent()
@@ -163,16 +178,13 @@ class FileActions(QObject):
             return path.name
 
     # -- the document -------------------------------------------------------------------------
-    def _mark(self) -> tuple:
-        last = self.w.presenter.last
-        return (json.dumps(self.w.session.to_dict()), None if last is None else last.step)
-
     def is_modified(self) -> bool:
         """True when an opened or saved project has changed since (plain sessions: never)."""
-        return self.project is not None and self._mark() != self._saved_mark
+        return self.doc.is_project() and self.doc.dirty
 
     def confirm_close(self) -> bool:
-        """Ask about unsaved project changes; False when the user cancels the close."""
+        """Ask about unsaved project changes (before closing the window or opening another
+        project); False when the user cancels."""
         if not self.is_modified():
             return True
         answer = self.ask_save()
@@ -181,20 +193,15 @@ class FileActions(QObject):
         return answer == QMessageBox.StandardButton.Discard
 
     def _ask_save(self):
-        name = os.path.basename(self.path) if self.path else "this project"
+        name = self.doc.title() or "This project"
         return QMessageBox.question(
             self.w,
             "Unsaved changes",
-            f"Save the changes to {name} before closing?",
+            f"{name} has unsaved changes. Save them first?",
             QMessageBox.StandardButton.Save
             | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel,
         )
-
-    def _set_document(self, project: Project | None, path: str | None) -> None:
-        self.project, self.path = project, path
-        name = os.path.basename(path) if path else (project.title if project else "")
-        self.w.setWindowTitle(f"{name} — Backprop Playground" if name else "Backprop Playground")
 
     # -- open -----------------------------------------------------------------------------------
     def open_dialog(self) -> None:
@@ -202,19 +209,23 @@ class FileActions(QObject):
         if path:
             self.open_path(path)
 
-    def open_example(self, path: str) -> bool:
-        return self.open_path(path, example=True)
+    def open_example(self, path: str, *, confirm: bool = True) -> bool:
+        return self.open_path(path, example=True, confirm=confirm)
 
-    def open_path(self, path: str, *, example: bool = False) -> bool:
-        """Make the project in `path` current; a bad file changes nothing and is explained."""
+    def open_path(self, path: str, *, example: bool = False, confirm: bool = True) -> bool:
+        """Make the project in `path` current; a bad file changes nothing and is explained.
+        `confirm`: ask first about unsaved changes to the current project."""
         try:
             project, ds, data, trainer = projects.open_project(path)  # before anything changes
         except OPEN_PROBLEMS as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             show_error_dialog(self.w, "Cannot open project", f"{reason}\nYour current work stays.")
             return False
-        if not self.apply(project, ds, data, project.state or capture(trainer)):
-            failure = getattr(self.w.runner, "failure", None)
+        if confirm and not self.confirm_close():  # unsaved changes: Save, Discard or Cancel
+            return False
+        self.doc.load_project(project, ds, data)  # the views follow its `loaded` event
+        if not self.w.restore_training(project.state or capture(trainer), CAPTURE_TIMEOUT):
+            failure = self.w.training_failure()
             reason = failure or f"It did not answer within {CAPTURE_TIMEOUT:g} s; press Reset."
             show_error_dialog(
                 self.w,
@@ -222,64 +233,31 @@ class FileActions(QObject):
                 f"The training process did not load {os.path.basename(path)}.\n{reason}",
             )
             return False
-        self._set_document(project, None if example else os.path.abspath(path))
+        step = 0 if project.state is None else project.state.step
+        self.doc.mark_saved(project, None if example else os.path.abspath(path), step)
         if not example:
             self._remember_recent(os.path.abspath(path))
         text = project.explanation or f"Opened {os.path.basename(path)}"
         title = f"<b>{project.title}</b> — " if project.title else ""
-        self.w.banner.show_message(title + text, "info")
-        step = 0 if project.state is None else project.state.step
-        self.w.status.announce(f"Opened {project.title or os.path.basename(path)} at step {step}")
-        self._saved_mark = (json.dumps(self.w.session.to_dict()), step)
+        self.banner.show_message(title + text, "info")
+        self.doc.announce(f"Opened {project.title or os.path.basename(path)} at step {step}")
         self.opened.emit(project, path, example)
         return True
 
-    def apply(self, project: Project, ds, data, state: ResumeState) -> bool:
-        """Put the project's data, network, settings and training state into the window.
-
-        True once the runner holds `state` (a dead training process is replaced first).
-        """
-        w = self.w
-        spec, config = project.network, project.training
-        picker = w.picker
-        picker.show_dataset(project.data, ds)
-        session = project.session
-        w.session, w.dataset, w.data, w.spec = session, ds, data, spec
-        picker.set_features(ds.input_dim, spec.features)
-        w.controls.set_losses(losses_for(ds.task, ds.n_classes), spec.loss)
-        w.controls.set_config(config)
-        w.controls.set_running(False)
-        w.layer_editor.set_document(spec)
-        w.network_view.set_spec(spec, data)
-        w.boundary_plot.set_data(data)
-        w.settings.save_session(session)
-        for _attempt in range(2):  # a process that dies meanwhile is replaced once more
-            w.drop_failed_runner()
-            if w.runner is None:
-                w._rebuild(spec, data, "project")
-            w.runner.restore(spec, config, data, state)
-            held = w.runner.capture(CAPTURE_TIMEOUT)  # the runner's word, not our hope
-            if held is not None and held.step == state.step:
-                return True
-        return False
-
     # -- save -----------------------------------------------------------------------------------
     def current_project(self) -> Project:
-        """The window's document with the runner's resumable state; OSError if unavailable."""
-        w = self.w
-        state = w.runner.capture(CAPTURE_TIMEOUT) if w.runner is not None else None
-        if state is None:
-            failure = getattr(w.runner, "failure", None)  # a dead process: say so
-            raise OSError(failure or "the training state could not be read; pause and try again")
-        base = self.project or Project(w.session.data, w.spec, w.session.config)
-        dataset = w.dataset if w.session.data.source == "csv" else None
+        """The document with the runner's resumable state; OSError if unavailable."""
+        doc = self.doc
+        state = self.w.capture_training(CAPTURE_TIMEOUT)
+        base = doc.project or Project(doc.session.data, doc.spec, doc.config)
+        dataset = doc.dataset if doc.session.data.source == "csv" else None
         return base.replace(
-            data=w.session.data,
-            network=w.spec,
-            training=w.session.config,
+            data=doc.session.data,
+            network=doc.spec,
+            training=doc.config,
             dataset=dataset,
             state=state,
-            runs=w.runs.saved(),
+            runs=tuple(doc.runs.runs),
         )
 
     def save(self) -> bool:
@@ -299,16 +277,15 @@ class FileActions(QObject):
         try:
             project = self.current_project()
             if not self._may_replace(path, project.state.step):
-                self.w.status.announce(f"Not saved: {os.path.basename(path)} is unchanged")
+                self.doc.announce(f"Not saved: {os.path.basename(path)} is unchanged")
                 return False
             write_file(path, projects.dumps(project))
         except (OSError, EngineError) as exc:
             show_error_dialog(self.w, "Cannot save project", f"{exc}\nThe old file is unchanged.")
             return False
-        self._set_document(project, os.path.abspath(path))
+        self.doc.mark_saved(project, os.path.abspath(path), project.state.step)
         self._remember_recent(os.path.abspath(path))
-        self._saved_mark = (json.dumps(self.w.session.to_dict()), project.state.step)
-        self.w.status.announce(f"Saved {os.path.basename(path)} at step {project.state.step}")
+        self.doc.announce(f"Saved {os.path.basename(path)} at step {project.state.step}")
         return True
 
     def _may_replace(self, path: str, step: int) -> bool:
@@ -335,14 +312,14 @@ class FileActions(QObject):
     # -- recent files ---------------------------------------------------------------------------
     def recent(self) -> list[str]:
         try:
-            files = json.loads(str(self.w.settings.qsettings.value("recent/files", "[]")))
+            files = json.loads(str(self.settings.qsettings.value("recent/files", "[]")))
         except ValueError:
             return []
         return [f for f in files if isinstance(f, str)][:MAX_RECENT]
 
     def _remember_recent(self, path: str) -> None:
         files = [path, *(f for f in self.recent() if f != path)][:MAX_RECENT]
-        self.w.settings.set("recent/files", json.dumps(files))
+        self.settings.set("recent/files", json.dumps(files))
         self._fill_recent()
 
     def _fill_recent(self) -> None:
@@ -354,7 +331,7 @@ class FileActions(QObject):
     # -- weights --------------------------------------------------------------------------------
     def current_network(self) -> Network:
         """A copy of the network as trained right now (from the latest snapshot)."""
-        last = self.w.presenter.last
+        last = self.w.latest_snapshot()
         if last is None:
             raise OSError("no network yet")
         net = Network(last.spec, rng=0)
@@ -384,7 +361,7 @@ class FileActions(QObject):
         except (InputError, OSError, EngineError, ImportError) as exc:
             show_error_dialog(self.w, "Cannot export weights", str(exc))
             return False
-        self.w.status.announce(f"Weights written to {os.path.basename(path)}")
+        self.doc.announce(f"Weights written to {os.path.basename(path)}")
         return True
 
     def import_weights_dialog(self) -> None:
@@ -398,18 +375,22 @@ class FileActions(QObject):
         """Load `path` into the current network when every tensor's shape fits."""
         from engine.weights_io import load_into
 
-        w = self.w
         try:
             state = self.current_project().state
-            net = Network(w.spec, rng=0)
+            net = Network(self.doc.spec, rng=0)
             load_into(net, path)
         except (OSError, EngineError) as exc:
-            show_error_dialog(w, "Cannot import weights", f"{exc}\nThe network is unchanged.")
+            show_error_dialog(self.w, "Cannot import weights", f"{exc}\nThe network is unchanged.")
             return False
         trainer = dict(state.trainer, network=net.state_dict())
-        state = dataclasses.replace(state, trainer=trainer)
-        w.runner.restore(w.spec, w.session.config, w.data, state)
-        w.status.announce(f"Weights imported from {os.path.basename(path)}")
+        if not self.w.restore_training(
+            dataclasses.replace(state, trainer=trainer), CAPTURE_TIMEOUT
+        ):
+            show_error_dialog(
+                self.w, "Cannot import weights", "The training process did not load them."
+            )
+            return False
+        self.doc.announce(f"Weights imported from {os.path.basename(path)}")
         return True
 
     # -- pictures and data ----------------------------------------------------------------------
@@ -463,7 +444,7 @@ class FileActions(QObject):
 
     def export_dataset(self, path: str) -> bool:
         try:
-            datasets.save_csv(self.w.dataset, path)
+            datasets.save_csv(self.doc.dataset, path)
         except (OSError, datasets.DatasetError) as exc:
             show_error_dialog(self.w, "Cannot export the dataset", str(exc))
             return False

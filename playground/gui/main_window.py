@@ -1,10 +1,12 @@
 """The main window: dataset picker left, output centre, curves right, controls on top.
 
-The window edits a `Session`, derives NetworkSpec / Data / TrainConfig from it and sends
-them to the runner (which never waits for the GUI); a `FrameLoop` draws its newest snapshot
-about 30 times a second (`SnapshotPresenter`). Architecture, feature, loss and dataset changes
-rebuild the network; hyper-parameters apply to the next step. Run after a divergence resumes
-from the last finite weights. Closing stops the runner with a bounded wait.
+The window's views edit a Qt-free `Document` (playground/document/document.py)
+and follow its events; the window sends what changed to the runner (which never
+waits for the GUI) and owns it; a `FrameLoop` draws its newest snapshot about 30
+times a second (`SnapshotPresenter`). Architecture, feature, loss and dataset
+changes rebuild the network; hyper-parameters apply to the next step. Run after a
+divergence resumes from the last finite weights (a new divergence shows its banner
+again). Closing stops the runner with a bounded wait.
 """
 
 from __future__ import annotations
@@ -18,16 +20,18 @@ from PySide6.QtWidgets import QMainWindow, QScrollArea, QSplitter, QVBoxLayout, 
 import datasets
 from datasets.csv_checks import csv_warnings
 from engine.errors import EngineError
-from engine.losses import losses_for
 from engine.runner import Runner
 from playground.document import lesson as lesson_rules
+from playground.document.document import Document
 from playground.document.process_runner import SUPPORTED as PROCESS_SUPPORTED
 from playground.document.process_runner import ProcessRunner
 from playground.document.session import Session, default_data_choice
-from playground.document.training_data import default_features, make_data
+from playground.document.training_data import make_data
 from playground.gui import look_inside, runs_panel
 from playground.gui.controls import TrainingControls
 from playground.gui.dataset_picker import DatasetPicker
+from playground.gui.document_link import follow
+from playground.gui.document_views import DocumentViews
 from playground.gui.editor.layer_editor import LayerEditor
 from playground.gui.file_actions import FileActions
 from playground.gui.frame_loop import FrameLoop
@@ -36,6 +40,7 @@ from playground.gui.lessons_panel import SHOWN_KEY as LESSONS_SHOWN
 from playground.gui.lessons_panel import LessonsPanel, lessons
 from playground.gui.messages import LessonNotice, MessageBanner, show_error_dialog
 from playground.gui.network.network_view import NetworkView
+from playground.gui.plots import lr_plot
 from playground.gui.plots.boundary_plot import BoundaryPlot
 from playground.gui.plots.gradient_plot import DEFAULT_EXPLODING, DEFAULT_VANISHING, GradientPlot
 from playground.gui.plots.loss_plot import LossPlot
@@ -43,6 +48,7 @@ from playground.gui.presenter import SnapshotPresenter
 from playground.gui.settings import AppSettings
 from playground.gui.status import StatusPanel
 from playground.gui.unit_preview import UnitPreview
+from playground.gui.window_state import default_size, restore_layout, save_layout
 
 log = logging.getLogger(__name__)
 STOP_TIMEOUT = 2.0
@@ -70,12 +76,9 @@ class MainWindow(QMainWindow):
         self._runner_class = RUNNERS[runner]
         self.setWindowTitle("Backprop Playground")
         self.settings = settings
-        self.session = session
+        self.document = Document(session)
         self.runner: Runner | None = None
-        self.dataset = None
         self._data_warning = ""  # the banner text of the current data's warnings, if any
-        self.data = None
-        self.spec = None
         self._closed = False
         self._restoring: Session | None = None  # a remembered import being read at start-up
 
@@ -99,7 +102,7 @@ class MainWindow(QMainWindow):
         self.frames = FrameLoop(
             self._take, self.presenter.draw, self._drawing_failed, hz=FRAME_HZ, parent=self
         )
-        self.files = FileActions(self)
+        self.files = FileActions(self, self.document, settings, self.banner)
         self._build_layout()
         self.inspector = InspectorPanel(self)  # a dock on the right, shown when used
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector)
@@ -123,10 +126,16 @@ class MainWindow(QMainWindow):
         settings.set(LESSONS_SHOWN, True)
         self._build_menu()
         self._connect()
-        self._default_size()
-        self._restore_layout()
+        default_size(self)
+        restore_layout(self, settings, self._splitters)
         self._start_session(session)
         self.frames.start()
+
+    # -- the document's parts, read-only here (changes go through its methods) ----------------
+    session = property(lambda self: self.document.session)
+    dataset = property(lambda self: self.document.dataset)
+    data = property(lambda self: self.document.data)
+    spec = property(lambda self: self.document.spec)
 
     # -- layout ---------------------------------------------------------------------------
     def _build_layout(self) -> None:
@@ -135,9 +144,8 @@ class MainWindow(QMainWindow):
         left.setWidgetResizable(True)
         left.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left.setMinimumWidth(self.picker.minimumSizeHint().width() + 20)
-        # the output and the diagram side by side, the layer editor below them: the
-        # centre column is then only as wide as the wider of the two rows, so the
-        # whole window fits a 1280 x 720 screen (controls never in an overflow menu)
+        # output and diagram side by side, the layer editor below: the centre column is only as
+        # wide as the wider row, so the window fits 1280 x 720 (no controls in an overflow menu)
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.setObjectName("networkSplitter")
         bottom.addWidget(self.boundary_plot)
@@ -152,7 +160,7 @@ class MainWindow(QMainWindow):
             splitter.setChildrenCollapsible(False)  # the editor never shrinks to a strip
         right = QSplitter(Qt.Orientation.Vertical)
         right.setObjectName("rightSplitter")
-        right.addWidget(self.loss_plot)
+        right.addWidget(lr_plot.install(self))  # the loss plot, the learning rate beneath
         right.addWidget(look_inside.install(self))  # gradients, activations, landscape; paint
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -172,7 +180,14 @@ class MainWindow(QMainWindow):
 
     def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self.files.populate(file_menu)
+        self.files.populate(
+            file_menu,
+            {
+                "Loss": self.loss_plot,
+                "Decision boundary / fit": self.boundary_plot,
+                "Gradients": self.gradient_plot,
+            },
+        )
         import_action = QAction("Import CSV…", self)
         import_action.setShortcut(QKeySequence("Ctrl+I"))
         import_action.triggered.connect(self.picker.ask_csv)
@@ -205,18 +220,28 @@ class MainWindow(QMainWindow):
         c.stepRequested.connect(self.step)
         c.inspectRequested.connect(self.inspect_step)
         c.resetRequested.connect(lambda seed: self.reset(seed=seed))  # None: the next seed
-        c.configChanged.connect(self._config_changed)
-        c.lossChanged.connect(self._loss_changed)
+        c.configChanged.connect(self._config_edited)
+        c.lossChanged.connect(self.document.set_loss)
         c.problem.connect(lambda text: self.status.announce(text, 10000))
         self.picker.choiceChanged.connect(self._data_changed)
         self.picker.featuresChanged.connect(self.layer_editor.set_features)  # undoable there
-        self.layer_editor.featuresChanged.connect(self._features_changed)
-        self.layer_editor.hiddenChanged.connect(self._hidden_changed)
+        self.layer_editor.featuresChanged.connect(self.document.set_features)
+        self.layer_editor.hiddenChanged.connect(self.document.set_hidden)
         self.layer_editor.problem.connect(lambda text: self.status.announce(text, 10000))
         self.banner.resetRequested.connect(self.reset)
         self.files.opened.connect(self._document_opened)
         self.lesson_notice.restoreRequested.connect(self.restore_lesson)
         self.gradient_plot.thresholdsChanged.connect(self.settings.set_gradient_thresholds)
+        self.views = DocumentViews(self, self.document)  # the views first, then the runner
+        doc, events = self.document, self.document.events
+        for event, callback in (  # new data, or a network edit on the same data: rebuild
+            (events.data, lambda data: self._rebuild(doc.spec, data, doc.change)),
+            (events.spec, lambda spec: self._rebuild(spec, None, doc.change)),
+            (events.session, self.settings.save_session),
+            (events.session, lambda _session: self._compare_with_lesson()),
+            (events.status, self.status.announce),
+        ):
+            follow(self, event, callback)
 
     # -- start ----------------------------------------------------------------------------
     def _start_session(self, session: Session) -> None:
@@ -227,8 +252,7 @@ class MainWindow(QMainWindow):
         elif self.picker.apply(session.data, quiet=True):
             return
         log.info("starting on the default data (remembered: %s)", session.data.source)
-        self.session = session.replace(data=default_data_choice())
-        self.picker.apply(self.session.data)
+        self.picker.apply(default_data_choice())
 
     def _import_restored(self, choice, ok: bool, reason: str) -> None:
         if self._restoring is None or choice.key() != self._restoring.data.key():
@@ -252,26 +276,17 @@ class MainWindow(QMainWindow):
             self.banner.show_message(failure, "error", offer_reset=True)
         return snap
 
-    # -- session changes ------------------------------------------------------------------
+    # -- session changes: the views edit the document, the window follows its events ------------
     def _data_changed(self, choice, ds) -> None:
         try:
             data = make_data(ds, choice.test_ratio, choice.seed)
         except (datasets.DatasetError, EngineError) as exc:
             show_error_dialog(self, "Cannot use this data", str(exc))
             return
-        self.session = self.session.replace(data=choice)
+        features = None
         if self._restoring is not None and self._restoring.data.key() == choice.key():
-            self.session = self.session.replace(features=self._restoring.features)  # as remembered
-        elif self.dataset is not None and self.dataset.input_dim != ds.input_dim:
-            # other inputs: start from the raw ones (x1..xd), not a fit of the old selection
-            self.session = self.session.replace(features=default_features(ds.input_dim))
-        self.dataset, self.data = ds, data
-        spec = self.session.spec_for(ds)
-        self.picker.set_features(ds.input_dim, spec.features)
-        self.controls.set_losses(losses_for(ds.task, ds.n_classes), spec.loss)
-        self.boundary_plot.set_data(data)
-        what = f"dataset {ds.name!r}" if ds.name else "new data"
-        self._rebuild(spec, data, what)
+            features = self._restoring.features  # as remembered
+        self.document.set_data(choice, ds, data, features)
         self._show_data_warnings(choice, ds)
 
     def _show_data_warnings(self, choice, ds) -> None:
@@ -286,30 +301,15 @@ class MainWindow(QMainWindow):
             self.banner.hide()
         self._data_warning = text
 
-    def _features_changed(self, features) -> None:
-        self.session = self.session.replace(features=tuple(features))
-        if self.picker.selected_features() != tuple(features):  # an edit in the layer editor
-            self.picker.set_features(self.dataset.input_dim, tuple(features))
-        self._rebuild(self.session.spec_for(self.dataset), None, "features " + ", ".join(features))
-
-    def _hidden_changed(self, hidden) -> None:
-        self.session = self.session.replace(hidden=tuple(hidden))
-        self._rebuild(self.session.spec_for(self.dataset), None, "hidden layers")
-
-    def _loss_changed(self, loss: str) -> None:
-        self.session = self.session.replace(loss=loss)
-        self._rebuild(self.session.spec_for(self.dataset), None, f"loss {loss}")
-
     def _rebuild(self, spec, data, what: str) -> None:
         """A new network (and data): like a reset; a running session keeps running."""
         self.inspector.drop("the network or the data changed")
-        self.spec = spec
         self.layer_editor.set_spec(spec)
         self.network_view.set_spec(spec, self.data)
         self.drop_failed_runner()  # a training process that died is replaced here
         if self.runner is None:
             self.runner = self._runner_class(
-                spec, self.session.config, self.data, snapshot_hz=SNAPSHOT_HZ, grid_size=GRID_SIZE
+                spec, self.document.config, self.data, snapshot_hz=SNAPSHOT_HZ, grid_size=GRID_SIZE
             )
             self.presenter.forget()  # a new runner counts its generations from 0 again
             self.status.announce(f"Ready: {what}. Press Run (Space) to train.")
@@ -322,16 +322,12 @@ class MainWindow(QMainWindow):
                 f"Network rebuilt for the new {what}: training restarts from step 0"
             )
         self.clear_problem()
-        self.settings.save_session(self.session)
-        self._compare_with_lesson()
 
-    def _config_changed(self, config) -> None:
-        self.session = self.session.replace(config=config)
+    def _config_edited(self, config) -> None:
+        self.document.set_config(config)
         if self.runner is not None:
             self.runner.configure(training=config)
         self.status.announce("New training settings apply from the next step")
-        self.settings.save_session(self.session)
-        self._compare_with_lesson()
 
     # -- lessons --------------------------------------------------------------------------
     def _document_opened(self, project, path: str, example: bool) -> None:
@@ -358,12 +354,42 @@ class MainWindow(QMainWindow):
             return
         rebuild, training = self.lesson_differences()
         if rebuild:
-            self.files.open_example(self.lesson.path)
+            self.files.open_example(self.lesson.path, confirm=False)  # asked for: no question
         elif training:
             config = self.lesson.project.training.replace(seed=self.session.config.seed)
-            self.controls.set_config(config)
-            self._config_changed(config)
+            self._config_edited(config)  # the controls follow the document
             self.status.announce(f"Restored the settings of {self.lesson.title}")
+
+    # -- the runner, for the File menu and the inspector -------------------------------------
+    def capture_training(self, timeout: float):
+        """The runner's whole resumable state; OSError when it cannot be read."""
+        state = self.runner.capture(timeout) if self.runner is not None else None
+        if state is None:
+            failure = getattr(self.runner, "failure", None)  # a dead process: say so
+            raise OSError(failure or "the training state could not be read; pause and try again")
+        return state
+
+    def restore_training(self, state, timeout: float) -> bool:
+        """Put `state` (of the document's network and data) into the runner; True once it
+        holds it (a training process that died is replaced, once more if it dies again)."""
+        doc = self.document
+        for _attempt in range(2):
+            self.drop_failed_runner()
+            if self.runner is None:
+                self._rebuild(doc.spec, doc.data, "project")
+            self.runner.restore(doc.spec, doc.config, doc.data, state)
+            held = self.runner.capture(timeout)  # the runner's word, not our hope
+            if held is not None and held.step == state.step:
+                return True
+        return False
+
+    def training_failure(self) -> str | None:
+        """Why the training process ended, if it did."""
+        return getattr(self.runner, "failure", None)
+
+    def latest_snapshot(self):
+        """The latest snapshot drawn (None before the first)."""
+        return self.presenter.last
 
     # -- commands -------------------------------------------------------------------------
     def _run_toggled(self, on: bool) -> None:
@@ -405,16 +431,14 @@ class MainWindow(QMainWindow):
         if self.drop_failed_runner():  # the training process is gone: a new one
             self._rebuild(self.spec, self.data, "training process")
             return
-        config = self.session.config
+        config = self.document.config
         config = config.next_seed() if seed is None else config.replace(seed=seed)
-        self.session = self.session.replace(config=config)
-        self.controls.set_config(config)
+        self.document.set_config(config)  # the controls follow
         self.controls.set_running(False)
         self.runner.reset(seed=config.seed)
         self.layer_editor.clear_message()
         self.clear_problem()
         self.status.announce(f"Reset: step 0 with new weights (initialisation seed {config.seed})")
-        self.settings.save_session(self.session)
 
     def drop_failed_runner(self) -> bool:
         """Forget a training process that ended by itself (the caller builds a new one)."""
@@ -438,40 +462,10 @@ class MainWindow(QMainWindow):
             self.banner.show_message(f"A view could not be drawn: {exc}", "error")
 
     # -- settings and closing ---------------------------------------------------------------
-    def _default_size(self) -> None:
-        """1480 x 920, or 95% of a smaller screen."""
-        width, height = 1480, 920
-        screen = self.screen()
-        if screen is not None:
-            available = screen.availableGeometry()
-            width = min(width, int(available.width() * 0.95))
-            height = min(height, int(available.height() * 0.95))
-        self.resize(width, height)
-
-    def _restore_layout(self) -> None:
-        geometry = self.settings.get_bytes("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        for splitter in self._splitters:
-            state = self.settings.get_bytes(f"window/{splitter.objectName()}")
-            if state is not None:
-                splitter.restoreState(state)
-        self.loss_plot.set_log_y(self.settings.get_bool("view/log_loss", True))
-        self.boundary_plot.discretise_check.setChecked(
-            self.settings.get_bool("view/discretise", False)
-        )
-        self.boundary_plot.test_check.setChecked(self.settings.get_bool("view/test_points", True))
-
     def _save_layout(self) -> None:
-        s = self.settings
-        s.set("window/geometry", self.saveGeometry())
-        for splitter in self._splitters:
-            s.set(f"window/{splitter.objectName()}", splitter.saveState())
-        s.set("view/log_loss", self.loss_plot.log_check.isChecked())
-        s.set("view/discretise", self.boundary_plot.discretise_check.isChecked())
-        s.set("view/test_points", self.boundary_plot.test_check.isChecked())
-        s.save_session(self._restoring or self.session)  # an import still being read stays
-        s.sync()
+        save_layout(self, self.settings, self._splitters)
+        self.settings.save_session(self._restoring or self.session)  # an import being read stays
+        self.settings.sync()
 
     def shutdown(self) -> bool:
         """Stop drawing and the runner (bounded wait); True when the worker has ended."""

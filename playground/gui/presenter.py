@@ -82,12 +82,16 @@ class SnapshotPresenter:
             plot = w.gradient_plot
             w.network_view.set_layer_stats(snap.layers, plot.vanishing, plot.exploding)
             w.network_view.set_activation_health(snap.activation_health)
+        w.lr_plot.show_snapshot(snap)
         self._update_status(snap)
+        w.document.set_run_state(
+            step=snap.step, epoch=snap.epoch, status=snap.state, message=snap.message or ""
+        )
         self._follow_state(snap)
 
     def _fits_data(self, snap) -> bool:
         """False for a late snapshot of the network before a rebuild to other data."""
-        data = self.w.data
+        data = self.w.document.data
         spec = snap.spec
         if data is None or spec.input_dim != data.X_train.shape[1] or spec.task != data.task:
             return False
@@ -111,6 +115,7 @@ class SnapshotPresenter:
             fps=self.w.frames.fps,
             train_loss=None if ev is None else ev.train_loss,
             test_loss=None if ev is None else ev.test_loss,
+            lr=snap.lr,
         )
 
     def _follow_state(self, snap) -> None:

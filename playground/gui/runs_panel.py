@@ -229,7 +229,7 @@ class RunsController:
 
     def __init__(self, window):
         self.w = window
-        self.list = RunList()
+        self.list = window.document.runs  # the document's: saved in projects
         self.recorder = RunRecorder(self.list)
         self.frames = FrameRecord()  # the current run's output pictures (animation export)
         self.overlays = RunOverlays(window.loss_plot, window.gradient_plot)
@@ -258,10 +258,6 @@ class RunsController:
 
     def train_variants(self) -> None:
         self.variants.start()
-
-    def saved(self) -> tuple:
-        """The runs a project keeps."""
-        return tuple(self.list.runs)
 
     def _first_run_shown(self) -> None:
         if len(self.list) and self.panel.isHidden() and not self.panel.property("shownOnce"):

@@ -2,8 +2,10 @@
 
 Stored: the window geometry and splitter layout, the last session (as JSON, by
 names), the gradient thresholds and view toggles. Anything unreadable is ignored
-and replaced by the defaults (logged, never shown as a traceback). Tests pass a
-path so they never touch the user's real settings.
+and replaced by the defaults (logged, never shown as a traceback). Settings written
+by a newer build are left untouched: this run starts from the defaults and keeps
+its changes in a temporary file, so going back to an older build never wipes them.
+Tests pass a path so they never touch the user's real settings.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
+import tempfile
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -33,11 +37,18 @@ class AppSettings:
             self.qsettings = QSettings(ORGANISATION, APPLICATION)
         else:
             self.qsettings = QSettings(str(path), QSettings.Format.IniFormat)
+        self._scratch: tempfile.TemporaryDirectory | None = None
+        stored = self._int("schema_version", SCHEMA_VERSION)
         try:
-            SETTINGS.check(self._int("schema_version", SCHEMA_VERSION), "The settings")
-        except ValueError as exc:  # damaged or newer: start from the defaults
+            SETTINGS.check(stored, "The settings")
+        except ValueError as exc:  # damaged: start from the defaults
             log.warning("%s; ignoring them", exc)
-            self.qsettings.clear()
+            if stored > SCHEMA_VERSION:  # a newer build's: keep them, write elsewhere
+                self._scratch = tempfile.TemporaryDirectory(prefix="playground-settings-")
+                scratch = os.path.join(self._scratch.name, "settings.ini")
+                self.qsettings = QSettings(scratch, QSettings.Format.IniFormat)
+            else:
+                self.qsettings.clear()
         self.qsettings.setValue("schema_version", SCHEMA_VERSION)
 
     # -- typed access ---------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The status bar: state, epoch, step, steps/s, frames/s, train and test loss.
+"""The status bar: state, epoch, step, steps/s, frames/s, train and test loss, learning rate.
 
 Each figure has its own permanent label, so a transient announcement (a rebuild,
 a reset) can use the bar's message area without hiding them.
@@ -17,7 +17,7 @@ STATE_COLOURS = {
     "diverged": "#D55E00",
     "error": "#D55E00",
 }
-FIELDS = ("state", "epoch", "step", "steps_per_s", "fps", "train_loss", "test_loss")
+FIELDS = ("state", "epoch", "step", "steps_per_s", "fps", "train_loss", "test_loss", "lr")
 WIDEST = {  # room for the widest usual text, so figures do not jitter or get cut
     "state": "diverged",
     "epoch": "epoch 000000",
@@ -26,6 +26,7 @@ WIDEST = {  # room for the widest usual text, so figures do not jitter or get cu
     "fps": "000 frames/s",
     "train_loss": "train loss 0.0000e-00",
     "test_loss": "test loss 0.0000e-00",
+    "lr": "lr 0.0000e-00",
 }
 
 
@@ -49,6 +50,7 @@ class StatusPanel:
             "fps": "How often the plots are redrawn per second",
             "train_loss": "Loss over the whole training set (latest evaluation)",
             "test_loss": "Loss over the test set (latest evaluation)",
+            "lr": "The learning rate the next step uses (the schedule's rate of this epoch)",
         }
         for name in FIELDS:
             label = QLabel()
@@ -72,6 +74,7 @@ class StatusPanel:
         self.labels["fps"].setText(f"{_fmt(v.get('fps'), '.0f')} frames/s")
         self.labels["train_loss"].setText(f"train loss {_fmt(v.get('train_loss'))}")
         self.labels["test_loss"].setText(f"test loss {_fmt(v.get('test_loss'))}")
+        self.labels["lr"].setText(f"lr {_fmt(v.get('lr'))}")
 
     def announce(self, text: str, msecs: int = 6000) -> None:
         """A transient message (rebuilds, resets, imports) in the bar's message area."""

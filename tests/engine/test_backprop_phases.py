@@ -198,3 +198,17 @@ def test_runner_inspect_equals_step_and_publishes_a_step_snapshot():
         assert (snap.reason, snap.step) == ("step", 2)
         with pytest.raises(SpecError, match=r"row index in \[0, 42\)"):
             runner.inspect(row=99)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_the_update_phase_uses_the_rate_the_schedule_gave_that_epoch(optimizer):
+    config = TrainConfig(optimizer=optimizer, lr=0.4, batch_size=0, schedule="exponential",
+                         schedule_gamma=0.5)  # fmt: skip
+    t = Trainer(SPEC, config, DATA)
+    for _ in range(3):  # full batches: three epochs, the fourth uses 0.4 * 0.5^3
+        t.step()
+    rec = inspect_step(t)
+    assert rec.lr == 0.05
+    e = explain_weight(rec, 1, 2, 3)
+    assert dict(e.quantities)["lr"] == 0.05
+    assert e.update == e.applied

@@ -41,11 +41,11 @@ def test_a_first_format_weights_file_still_opens_bit_for_bit(tmp_path):
     path = tmp_path / "w.json"
     save(net, path)
     doc = json.loads(path.read_text())
-    assert doc["spec"]["version"] == SPEC_VERSION == 2
+    assert doc["spec"]["version"] == SPEC_VERSION == 3
     assert [h["kind"] for h in doc["spec"]["hidden"]] == ["dense", "dense"]
-    doc["spec"]["version"] = 1  # as the first format wrote it: no layer kinds
+    doc["spec"]["version"] = 1  # as the first format wrote it: no layer kinds, no flags
     for h in doc["spec"]["hidden"]:
-        del h["kind"]
+        del h["kind"], h["batch_norm"], h["residual"]
     path.write_text(json.dumps(doc))
     old = load(path)
     assert old.spec == spec
@@ -53,21 +53,33 @@ def test_a_first_format_weights_file_still_opens_bit_for_bit(tmp_path):
     assert np.array_equal(old.predict(X), net.predict(X))
 
 
+def test_a_second_format_spec_migrates_to_layers_without_flags():
+    doc = NetworkSpec(hidden=(LayerSpec(5, "relu"),)).to_dict()
+    doc["version"] = 2  # as the first layer-kinds format wrote it: no flags
+    del doc["hidden"][0]["batch_norm"], doc["hidden"][0]["residual"]
+    spec = NetworkSpec.from_dict(doc)
+    assert spec.hidden == (LayerSpec(5, "relu"),)
+    assert not spec.hidden[0].batch_norm and not spec.hidden[0].residual
+
+
 def test_a_newer_spec_is_refused_clearly():
-    with pytest.raises(SpecError, match=r"newer.*network spec version 3"):
-        NetworkSpec.from_dict({**NetworkSpec().to_dict(), "version": 3})
+    with pytest.raises(SpecError, match=r"newer.*network spec version 4"):
+        NetworkSpec.from_dict({**NetworkSpec().to_dict(), "version": 4})
 
 
 def test_a_newer_training_state_is_refused_naming_both_versions():
-    from engine.trainer_state import from_json
+    from engine.trainer_state import RESUME_VERSION, from_json
 
+    newer = RESUME_VERSION + 1
     state = {
-        "version": 2,
+        "version": newer,
         "trainer": {},
         "history": {},
         "history_stride": 1,
         "base_epoch": 0,
         "early_stopping": None,
     }
-    with pytest.raises(SpecError, match=r"newer .*training state version 2\); .* up to version 1"):
+    with pytest.raises(
+        SpecError, match=rf"newer .*training state version {newer}\); .* up to version {newer - 1}"
+    ):
         from_json(state, 3)

@@ -309,6 +309,15 @@ def test_a_saved_file_gets_the_usual_mode_of_a_new_file(tmp_path, umask_027, suf
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask_027
 
 
+def test_saving_works_without_fchmod_as_on_windows(tmp_path, umask_027, monkeypatch):
+    """Windows has no os.fchmod: the atomic write must not need it (mode and umask kept)."""
+    monkeypatch.delattr(os, "fchmod", raising=False)
+    path = tmp_path / "w.npz"
+    save(_net(), path)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask_027
+    assert [p.name for p in tmp_path.iterdir()] == ["w.npz"]
+
+
 def test_saving_over_a_file_keeps_its_mode(tmp_path):
     path = tmp_path / "w.npz"
     save(_net(), path)

@@ -26,7 +26,7 @@ def fit(project, epochs=None):
 
 
 def test_every_example_opens_untrained_with_a_title_and_an_explanation():
-    assert len(EXAMPLES) == 17
+    assert len(EXAMPLES) == 21
     for path in EXAMPLES.values():
         project = read_project(path)
         assert project.title and len(project.explanation) > 80
@@ -161,3 +161,92 @@ def test_a_large_batch_ends_in_a_sharper_minimum_than_a_small_one():
             rises.append(landscape.sharpness(trainer.network, trainer._F,
                                              trainer.data.y_train, distance=0.1))  # fmt: skip
         assert rises[1] > 1.5 * rises[0], (seed, rises)  # the claim: over 1.5 times as fast
+
+
+SEEDS = (0, 1, 2)  # each deep-network claim holds for every one of these
+
+
+def with_seed(project, seed: int, **network_changes):
+    hidden = tuple(
+        h.__class__(**{**h.to_dict(), **network_changes}) for h in project.network.hidden
+    )
+    return project.replace(
+        network=project.network.replace(hidden=hidden),
+        training=project.training.replace(seed=seed),
+    )
+
+
+def layer_gradient_norms(project) -> np.ndarray:
+    """Mean weight-gradient norm of every layer over the first epoch."""
+    trainer = project.build_trainer()
+    norms = []
+    while not (report := trainer.step()).epoch_end:
+        norms.append([s.weight_grad_norm for s in report.layers])
+    return np.mean(norms, axis=0)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_residual_connections_carry_the_gradient_through_a_deep_tanh_network(seed):
+    deep = example("18-residual-connections-deep-tanh")
+    assert len(deep.network.hidden) >= 16
+    assert all(h.residual and h.activation == "tanh" for h in deep.network.hidden)
+    residual = with_seed(deep, seed)
+    plain = with_seed(deep, seed, residual=False)
+    res_norms, plain_norms = layer_gradient_norms(residual), layer_gradient_norms(plain)
+    # without shortcuts the first layer's gradient is at least 100x smaller than the last's
+    assert plain_norms[0] <= plain_norms[-1] / 100
+    # with them every layer's gradient is within 10x of the last's and of each other
+    assert np.all(res_norms >= res_norms[-1] / 10) and np.all(res_norms <= res_norms[-1] * 10)
+    assert res_norms.min() >= res_norms.max() / 10
+    assert fit(plain)[1].evaluation.train_metric < 0.6  # spirals not learnt
+    assert fit(residual)[1].evaluation.train_metric > 0.95  # spirals learnt
+
+
+def train_accuracy_or_divergence(project) -> float:
+    try:
+        return fit(project)[1].evaluation.train_metric
+    except DivergenceError:
+        return 0.0
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_batch_norm_trains_a_deep_network_at_a_rate_the_plain_one_cannot(seed):
+    deep = example("19-batch-norm-high-learning-rate")
+    assert len(deep.network.hidden) >= 16 and all(h.batch_norm for h in deep.network.hidden)
+    lr = deep.training.lr
+    normalised = with_seed(deep, seed)
+    plain = with_seed(deep, seed, batch_norm=False)
+    assert train_accuracy_or_divergence(normalised) > 0.9
+    assert train_accuracy_or_divergence(plain) < 0.6  # at chance, or diverged
+    # the plain network can learn the moons: at a rate 10x smaller it does
+    slow = plain.replace(training=plain.training.replace(lr=lr / 10))
+    assert train_accuracy_or_divergence(slow) > 0.9
+
+
+def final_train_losses(project, **changes) -> list[float]:
+    """The final whole-training-set loss for seeds 0, 1 and 2."""
+    losses = []
+    for seed in (0, 1, 2):
+        training = project.training.replace(seed=seed, **changes)
+        losses.append(fit(project.replace(training=training))[1].evaluation.train_loss)
+    return losses
+
+
+def test_warmup_then_cosine_ends_lower_than_a_constant_rate_with_the_same_epochs():
+    project = example("20-warmup-then-cosine")
+    assert project.training.schedule == "warmup_cosine"
+    scheduled = final_train_losses(project)
+    constant = final_train_losses(project, schedule="constant")
+    for seed, (s, c) in enumerate(zip(scheduled, constant, strict=True)):
+        assert s * 1.5 < c, (seed, s, c)  # the claim: at least one and a half times higher
+
+
+def test_step_decay_rescues_a_rate_too_high_to_settle():
+    project = example("21-step-decay-rescues-a-high-rate")
+    assert (project.training.schedule, project.training.lr) == ("step", 0.3)
+    scheduled = final_train_losses(project)
+    constant = final_train_losses(project, schedule="constant")
+    for seed, (s, c) in enumerate(zip(scheduled, constant, strict=True)):
+        assert c > 0.08, (seed, c)  # the constant rate bounces, it does not settle
+        assert s < 0.035, (seed, s)  # the claim: below 0.035...
+        assert 3 * s < c, (seed, s, c)  # ...at least three times lower

@@ -288,3 +288,12 @@ def test_editor_and_dataset_picker_keep_the_features_in_step(qtbot, window):
     editor.undo_stack.undo()
     assert picker.selected_features() == ("x1", "x2") == window.session.features
     wait_snapshot(qtbot, window, lambda s: s.spec.features == ("x1", "x2"))
+
+
+def test_editing_a_layer_keeps_its_batch_norm_and_residual_flags():
+    from playground.gui.editor import layer_edits
+
+    hidden = (LayerSpec.parse("8:relu:bn+res"), LayerSpec.parse("4:tanh:res"))
+    edited = layer_edits.change(hidden, 0, units=12, activation="tanh")
+    assert edited[0] == LayerSpec(12, "tanh", batch_norm=True, residual=True)
+    assert layer_edits.add_units(edited, 1, 2)[1] == LayerSpec(6, "tanh", residual=True)

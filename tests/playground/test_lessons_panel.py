@@ -21,7 +21,7 @@ def test_the_first_launch_shows_every_lesson_and_the_window_fits_1280x720(qtbot,
     panel = window.findChild(type(window.lessons), "lessonsPanel")
     assert panel is window.lessons and panel.isVisible()
     texts = [panel.list.item(r).text() for r in range(panel.list.count())]
-    assert len(texts) == len(example_paths()) == 17
+    assert len(texts) == len(example_paths()) == 21
     for number, (text, path) in enumerate(zip(texts, example_paths(), strict=True), start=1):
         project = read_project(path)
         title, summary = text.split("\n")

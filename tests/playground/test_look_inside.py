@@ -24,6 +24,9 @@ def test_activation_plot_draws_the_runners_health_and_the_verdict(qtbot, window)
     assert plot is window.activation_plot
     snap = run_steps(qtbot, window, 5)
     qtbot.waitUntil(lambda: plot.health is snap.activation_health, timeout=WAIT_MS)
+    assert plot.plots == []  # behind the Gradients tab: kept, not drawn (a deep net's cost)
+    window.health_tabs.setCurrentWidget(plot)  # shown: drawn at once
+    qtbot.waitUntil(lambda: plot.health is snap.activation_health, timeout=WAIT_MS)
     health = plot.health
     assert len(plot.plots) == len(snap.spec.hidden) == len(health.layers)
     for layer, bars in zip(health.layers, plot.bars, strict=True):

@@ -288,3 +288,17 @@ def test_train_with_a_project_whose_params_are_a_list_exits_2_naming_it(tmp_path
     assert cli.main(["train", "--project", str(path)]) == 2
     err = capsys.readouterr().err
     assert str(path) in err and "Traceback" not in err
+
+
+def test_a_deep_network_with_batch_norm_continues_bit_for_bit(capsys, tmp_path):
+    """Running statistics are part of the training state (issue 14)."""
+    path = tmp_path / "deep.playground.json"
+    deep = [*BASE, "--layers", "6:relu:bn+res,6:tanh:bn,4:tanh:res", "--l2", "0.01"]
+    straight = summary(capsys, [*deep, "--epochs", "4"])
+    summary(capsys, [*deep, "--epochs", "2", "--save-project", str(path)])
+    rest = summary(capsys, ["train", "--project", str(path), "--epochs", "2"])
+    assert rest["steps"] == straight["steps"]
+    assert rest["train_loss"] == straight["train_loss"]
+    assert rest["test_loss"] == straight["test_loss"]
+    saved = read_project(path)
+    assert saved.network.hidden[0].batch_norm and saved.network.hidden[2].residual

@@ -228,7 +228,7 @@ def test_every_example_opens_in_the_window_with_its_explanation(qtbot, tmp_path)
         window.layer_editor.edit("an edit before opening", hidden=(LayerSpec(3, "relu"),))
         assert window.layer_editor.undo_stack.count() == 1
         titles = [a.text() for a in window.files.examples_menu.actions()]
-        assert len(titles) == len(example_paths()) == 17
+        assert len(titles) == len(example_paths()) == 21
         for path in example_paths():
             project = read_project(path)
             before = window.presenter.last.generation

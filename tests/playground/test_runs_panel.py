@@ -23,7 +23,7 @@ def new_run(qtbot, window, *, optimizer: str | None = None):
     if optimizer is not None:
         config = window.session.config.replace(optimizer=optimizer)
         window.controls.set_config(config)
-        window._config_changed(config)
+        window._config_edited(config)
     n = len(window.runs.list)
     generation = window.presenter.generation
     window.reset()
@@ -38,7 +38,7 @@ def test_each_reset_keeps_the_run_and_ticked_runs_are_overlaid(qtbot, window):
     live = len(loss_plot.loss.items)
     for optimizer in ("sgd", "momentum", "adam"):
         window.controls.set_config(window.session.config.replace(optimizer=optimizer))
-        window._config_changed(window.session.config.replace(optimizer=optimizer))
+        window._config_edited(window.session.config.replace(optimizer=optimizer))
         train(qtbot, window, 12)
         new_run(qtbot, window)
     runs = window.runs.list

@@ -55,3 +55,33 @@ def test_settings_live_where_they_are_told_and_survive_damage(tmp_path):
     again.set("gradients/vanishing", "nan")
     assert again.load_session() is None
     assert again.gradient_thresholds((1e-6, 1e2)) == (1e-6, 1e3)
+
+
+def test_an_older_build_leaves_a_newer_builds_settings_untouched(qtbot, tmp_path):
+    """Settings of a newer schema are neither cleared nor overwritten on close."""
+    from playground.app import build_window
+    from tests.playground.gui_support import close_window
+
+    path = tmp_path / "newer.ini"
+    newer = AppSettings(str(path))
+    newer.set("schema_version", 99)
+    newer.set("session/json", '{"from": "a newer build"}')
+    newer.set("recent/files", '["/somewhere/newer.playground.json"]')
+    newer.sync()
+    before = path.read_bytes()
+    window = build_window(settings_path=str(path), runner="thread")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.presenter.last is not None, timeout=20_000)
+    assert window.files.recent() == []  # this run starts from the defaults
+    close_window(window)  # saves the layout and the session
+    assert path.read_bytes() == before
+
+
+def test_damaged_settings_are_replaced_by_the_defaults(tmp_path):
+    path = tmp_path / "damaged.ini"
+    old = AppSettings(str(path))
+    old.save_session(Session(loss="mse"))
+    old.set("schema_version", 0)
+    old.sync()
+    assert AppSettings(str(path)).load_session() is None

@@ -32,6 +32,7 @@ class Palette(QFrame):
         grid.setSpacing(3)
         payloads = [{"kind": "dense", "activation": a} for a in ACTIVATIONS]
         payloads.append({"kind": "dropout"})
+        payloads.append({"kind": "block"})  # a residual block: relu, batch norm, shortcut
         self.chips = []
         for k, payload in enumerate(payloads):
             chip = PaletteChip(payload)

@@ -1,7 +1,8 @@
 """The pieces of the layer editor: palette chips, the drag payload, and the layer cards.
 
 A drag carries a small JSON payload under MIME_TYPE: a new dense layer
-(`{"kind": "dense", "activation": "tanh"}`), dropout (`{"kind": "dropout"}`) or
+(`{"kind": "dense", "activation": "tanh"}`), dropout (`{"kind": "dropout"}`), a
+residual block (`{"kind": "block"}`: a relu layer with batch norm and a shortcut) or
 an existing hidden layer being moved (`{"kind": "move", "index": 2}`). Cards do
 not accept drops themselves, so drag events reach the editor's canvas, which
 decides the position and draws the drop indicator.
@@ -37,6 +38,17 @@ def activation_tip(name: str) -> str:
     return ACTIVATIONS.get(name).tip if name in ACTIVATIONS else name
 
 
+FLAG_TOGGLES = (  # a hidden layer's switches on its card: field, text, tooltip
+    ("batch_norm", "BN", "Batch normalisation in layer {n}: normalise z over the batch, "
+     "then scale and shift (gamma, beta) before the activation"),
+    ("residual", "res", "Residual connection around layer {n}: its output is a + f(z), "
+     "so the gradient also reaches the layer before through the shortcut"),
+)  # fmt: skip
+TOGGLE_STYLE = (
+    "QToolButton { color: #777; padding: 0px; font-size: 10px; } "
+    "QToolButton:checked { background: #dff0e6; border: 1px solid #1a6b4f; "
+    "border-radius: 3px; color: #1a6b4f; font-weight: bold; }"
+)
 CARD_STYLE = "QFrame#{name} {{ border: {w}px solid {c}; border-radius: 5px; background: {bg}; }}"
 
 
@@ -63,6 +75,8 @@ def describe(payload: dict) -> str:
         return f"a dense {payload.get('activation')} layer"
     if kind == "dropout":
         return "dropout"
+    if kind == "block":
+        return "a residual block"
     return f"layer {int(payload.get('index', 0)) + 1}"
 
 
@@ -104,6 +118,14 @@ class PaletteChip(QToolButton, DragStarter):
                 f"Dense layer with {act} activation ({activation_tip(act)}). "
                 "Drag it onto the network, where a blue line shows its place, or click to "
                 "add it just before the output."
+            )
+        elif payload["kind"] == "block":
+            self.setText("residual block")
+            self.setObjectName("palette_block")
+            self.setToolTip(
+                "Residual block: a relu layer with batch normalisation whose input is added to "
+                "its output (a + f(BN(z))), as wide as the layer before it, so the gradient "
+                "also flows through the shortcut. Drag it onto the network or click to add it."
             )
         else:
             self.setText("dropout")
@@ -205,6 +227,7 @@ class HiddenCard(Card, DragStarter):
     selected = Signal(int)
     units = Signal(int, int)  # index, delta
     dropout_removed = Signal(int)
+    flag = Signal(int, str, bool)  # index, "residual" or "batch_norm", on
     context = Signal(int, object)  # index, global position
     drag_finished = Signal(int, object)  # index, Qt.DropAction
 
@@ -219,7 +242,7 @@ class HiddenCard(Card, DragStarter):
         )
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 3, 6, 3)
-        row.setSpacing(4)
+        row.setSpacing(3)
         row.addWidget(QLabel(f"<b>{index + 1}</b>"))
         self.minus = small_button("−", f"One unit fewer in layer {index + 1}", f"unitsMinus{index}")
         self.plus = small_button("+", f"One unit more in layer {index + 1}", f"unitsPlus{index}")
@@ -227,7 +250,7 @@ class HiddenCard(Card, DragStarter):
         self.plus.clicked.connect(lambda: self.units.emit(self.index, +1))
         self.units_label = QLabel(f"{layer.units} units")
         self.units_label.setObjectName(f"unitsLabel{index}")
-        self.units_label.setMinimumWidth(52)
+        self.units_label.setMinimumWidth(48)
         self.units_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         act = QLabel(layer.activation)
         act.setToolTip(activation_tip(layer.activation))
@@ -237,6 +260,16 @@ class HiddenCard(Card, DragStarter):
         for w in (self.minus, self.units_label, self.plus, act):
             row.addWidget(w)
         row.addStretch(1)
+        self.toggles = {}
+        for field, text, tip in FLAG_TOGGLES:
+            b = small_button(text, tip.format(n=index + 1), f"{field}Toggle{index}")
+            b.setCheckable(True)
+            b.setChecked(bool(getattr(layer, field)))
+            b.setStyleSheet(TOGGLE_STYLE)
+            b.setFixedWidth(b.fontMetrics().horizontalAdvance(text) + 6)
+            b.toggled.connect(lambda on, field=field: self.flag.emit(self.index, field, on))
+            row.addWidget(b)
+            self.toggles[field] = b
         if layer.dropout is not None:
             self.dropout_button = small_button(
                 f"dropout {layer.dropout:g} ✕",

@@ -1,6 +1,6 @@
 """The drag-to-build layer editor (objectName `layerEditor`).
 
-A palette of layer kinds (a dense layer per activation, and dropout) above a
+A palette of layer kinds (a dense layer per activation, dropout, a residual block) above a
 column of cards: the input features (toggles), the hidden layers, the output.
 Dragging a palette chip onto the column inserts it where the blue line shows;
 dragging a card moves it; dragging a card off the editor (or onto the palette),
@@ -187,6 +187,16 @@ class LayerEditor(QWidget):
                 lambda: layer_edits.insert(self.hidden, at, layer),
                 select=at,
             )
+        if kind == "block":
+            at = end if gap is None else gap
+            template = self.hidden[at - 1] if 0 < at <= end else None
+            units = template.units if template is not None else DEFAULT_UNITS
+            block = LayerSpec(units, "relu", batch_norm=True, residual=True)
+            return self._try(
+                f"Insert a residual block at position {at + 1}",
+                lambda: layer_edits.insert(self.hidden, at, block),
+                select=at,
+            )
         if kind == "dropout":
             at = end if gap is None else gap
             return self._try(
@@ -295,6 +305,7 @@ class LayerEditor(QWidget):
             card.selected.connect(self.select)
             card.units.connect(self.add_units)
             card.dropout_removed.connect(lambda k: self.change_layer(k, dropout=None))
+            card.flag.connect(lambda k, field, on: self.change_layer(k, **{field: on}))
             card.context.connect(self._context_menu)
             card.drag_finished.connect(self._drag_finished)
             card.set_selected(i == self.selected)

@@ -58,8 +58,7 @@ def change(hidden: Hidden, i: int, **changes) -> Hidden:
     """Layer i with new fields (units, activation, init, dropout), validated by LayerSpec."""
     _check_index(hidden, i)
     old = hidden[i]
-    fields = {"units": old.units, "activation": old.activation, "init": old.init}
-    fields["dropout"] = old.dropout
+    fields = old.to_dict()  # its kind and flags (batch_norm, residual) carry over
     fields.update(changes)
     units = fields["units"]
     if isinstance(units, int) and not isinstance(units, bool) and not 1 <= units <= MAX_UNITS:

@@ -1,4 +1,4 @@
-"""The selected hidden layer's properties: units, activation, initialiser, dropout.
+"""The selected hidden layer's properties: units, activation, initialiser, dropout, flags.
 
 The panel only reports what the user asked for (`edited` with the changed
 field); the editor validates the edit, records it for undo, and calls `show`
@@ -15,13 +15,14 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QSpinBox,
 )
 
 from engine.initializers import INITIALIZERS as INIT_FUNCTIONS
 from engine.spec import ACTIVATIONS, INITIALIZERS, MAX_UNITS, LayerSpec
-from playground.gui.editor.layer_cards import activation_tip
+from playground.gui.editor.layer_cards import FLAG_TOGGLES, activation_tip
 
 
 class LayerProperties(QGroupBox):
@@ -74,7 +75,19 @@ class LayerProperties(QGroupBox):
             grid.addWidget(widget, row, 1)
         grid.addWidget(self.own_dropout, 3, 0)
         grid.addWidget(self.dropout, 3, 1)
-        grid.setRowStretch(4, 1)
+        self.flags: dict[str, QCheckBox] = {}
+        flags = QHBoxLayout()  # short names: the panel keeps its width beside the cards
+        flags.setContentsMargins(0, 0, 0, 0)
+        for field, text, tip in FLAG_TOGGLES:
+            box = QCheckBox(text)
+            box.setObjectName(f"property_{field}")
+            box.setToolTip(tip.format(n="this"))
+            box.toggled.connect(lambda on, field=field: self.edited.emit({field: on}))
+            flags.addWidget(box)
+            self.flags[field] = box
+        grid.addWidget(QLabel("with"), 4, 0)
+        grid.addLayout(flags, 4, 1)
+        grid.setRowStretch(5, 1)
         self.units.valueChanged.connect(lambda v: self.edited.emit({"units": v}))
         self.activation.activated.connect(
             lambda _i: self.edited.emit({"activation": self.activation.currentText()})
@@ -94,7 +107,8 @@ class LayerProperties(QGroupBox):
         self.setTitle(
             "Select a layer to edit it" if layer is None else f"Layer {index + 1} properties"
         )
-        widgets = (self.units, self.activation, self.init, self.own_dropout, self.dropout)
+        widgets = (self.units, self.activation, self.init, self.own_dropout, self.dropout,
+                   *self.flags.values())  # fmt: skip
         for w in widgets:
             w.blockSignals(True)
         if layer is not None:
@@ -103,6 +117,8 @@ class LayerProperties(QGroupBox):
             self.init.setCurrentText(layer.init)
             self.own_dropout.setChecked(layer.dropout is not None)
             self.dropout.setValue(0.2 if layer.dropout is None else layer.dropout)
+            for field, box in self.flags.items():
+                box.setChecked(bool(getattr(layer, field)))
         self.dropout.setEnabled(layer is not None and layer.dropout is not None)
         for w in widgets:
             w.blockSignals(False)

@@ -38,6 +38,7 @@ from engine.backprop_phases import PHASES, InspectedStep, explain_weight
 from engine.errors import EngineError
 from engine.gradcheck import gradcheck
 from engine.network import Network
+from playground.gui.inspector.deep_text import deep_html
 from playground.gui.inspector.inspector_phases import PhaseTables
 from playground.gui.inspector.inspector_table import ArrayTable
 from playground.gui.inspector.inspector_text import (
@@ -188,7 +189,7 @@ class InspectorPanel(QDockWidget):
         step = self._ask(row, apply=False)
         if step is None:
             return False
-        self.step, self.spec = step, w.spec
+        self.step, self.spec = step, w.document.spec
         self.phase_index, self.explained, self.gradcheck_result = 0, None, None
         self.details.clear()
         w.boundary_plot.highlight_points(step.X, step.y)
@@ -291,7 +292,8 @@ class InspectorPanel(QDockWidget):
             return False
         self.explained = (layer, i, j)
         self.explanation = e
-        self.details.setHtml(explanation_html(e))
+        deep = deep_html(self.step, self.spec, layer, i, j)  # batch norm, residual paths
+        self.details.setHtml(explanation_html(e) + (f"<br><br>{deep}" if deep else ""))
         table = self.tables.get(f"dW{layer}")
         if table is not None:  # the weight's cell, in view
             table.table.setCurrentCell(i, j)
@@ -311,12 +313,11 @@ class InspectorPanel(QDockWidget):
                 f"{GRADCHECK_LIMIT} (two forward passes per parameter)."
             )
             return
-        if [W.shape for W in net.weights] != [W.shape for W in step.old_W]:
+        same = [W.shape for W in net.weights] == [W.shape for W in step.old_W]
+        if not same or step.old_params is None or step.old_params.size != net.size:
             self.details.setHtml("The network changed since this step; inspect a new one.")
             return
-        for k in range(net.n_layers):
-            net.weights[k][...] = step.old_W[k]
-            net.biases[k][...] = step.old_b[k]
+        net.flat[...] = step.old_params  # every tensor: batch norm and shortcuts too
         self.check_button.setEnabled(False)
         self.details.setHtml("Gradient check running…")
         relay = self._relay

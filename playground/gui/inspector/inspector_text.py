@@ -7,6 +7,7 @@ wording can be tested without one.
 from __future__ import annotations
 
 import html
+import math
 
 import numpy as np
 
@@ -56,10 +57,19 @@ def phase_text(step: InspectedStep, phase: str) -> str:
         extras.append(f"clipping scaled the gradient by {step.clip_scale:.4g}")
     more = ("; " + "; ".join(extras)) if extras else ""
     return (
-        f"<b>Update</b> by {step.optimizer} (lr {c.lr:g}){more}. <b>Finish applies these "
+        f"<b>Update</b> by {step.optimizer} ({_rate_text(step)}){more}. <b>Finish applies these "
         f"updates as step {step.step}</b> (the weights below are what it will leave). "
         f"Rings: each unit's bias update."
     )
+
+
+def _rate_text(step) -> str:
+    """The rate the step used; with a schedule, which one and the configured base rate."""
+    c = step.config
+    lr = c.lr if math.isnan(step.lr) else step.lr
+    if c.schedule == "constant":
+        return f"lr {lr:g}"
+    return f"lr {lr:.4g} this epoch, {c.schedule} schedule from {c.lr:g}"
 
 
 def explanation_html(e: WeightExplanation) -> str:
@@ -112,14 +122,16 @@ def explanation_html(e: WeightExplanation) -> str:
 
 
 def gradcheck_html(result: GradcheckResult, n_layers: int, tol: float = DEFAULT_TOLERANCE) -> str:
-    """Per dense layer: the largest relative error of W and b, pass or fail."""
+    """Per layer: the largest relative error of its trained tensors, pass or fail."""
     lines = [
         f"<b>Gradient check</b> on this minibatch (before the update, no dropout; central "
         f"differences, eps {result.eps:g}). Pass: largest relative error ≤ {tol:g}.<br>"
     ]
-    for k in range(n_layers):
-        w, b = result.tensors[2 * k], result.tensors[2 * k + 1]
-        worst = max(w.max_relative_error, b.max_relative_error)
+    worst_of = [0.0] * n_layers  # every trained tensor of the layer (layers.{k}.*)
+    for t in result.tensors:
+        k = int(t.name.split(".")[1])
+        worst_of[k] = max(worst_of[k], t.max_relative_error)
+    for k, worst in enumerate(worst_of):
         ok = worst <= tol
         colour = "#1a6b4f" if ok else "#b00020"
         lines.append(

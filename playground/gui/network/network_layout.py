@@ -5,8 +5,11 @@ their nodes in a rectangle; wide layers show their first MAX_SHOWN units and
 say how many more there are. `edge_selection` decides which edges to draw: all
 of them between narrow layers, and for wide ones (more than EDGE_LIMIT edges)
 only each shown unit's TOP_K strongest inputs, so a 32-unit layer stays a
-readable picture rather than a grey mass. `diverging_rgba` maps unit outputs to
-the sign colours (palette.SIGN_*): green positive, purple negative, white near zero.
+readable picture rather than a grey mass. A deep network (more than MAX_COLUMNS
+columns) folds each run of RUN_AT or more identical hidden layers into a band
+between the run's first and last layer ("× 22"), so a 30-layer residual network
+stays a picture (`collapsed_runs`). `diverging_rgba` maps unit outputs to the
+sign colours (palette.SIGN_*): green positive, purple negative, white near zero.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ EDGE_LIMIT = 256  # more edges than this between two columns: draw only the stro
 TOP_K = 3
 MIN_NODE, MAX_NODE = 8.0, 30.0
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 52.0, 30.0, 18.0, 34.0
+ARC_ROOM = 16.0  # extra room above the nodes for the residual connections' arcs
+MAX_COLUMNS = 12  # more columns than this: runs of identical hidden layers fold
+RUN_AT = 3  # the shortest run of identical hidden layers that folds
 
 
 @dataclass(frozen=True)
@@ -31,28 +37,67 @@ class Layout:
     xs: np.ndarray  # (columns,) centre x of each column
     ys: tuple[np.ndarray, ...]  # per column: centre y of each shown node
     node: float  # side of a node's square
+    folded: frozenset[int] = frozenset()  # columns inside a folded run (no nodes drawn)
+    bands: tuple[tuple[float, float, int], ...] = ()  # folded runs: (x from, x to, layers)
 
     @property
     def shown(self) -> tuple[int, ...]:
         return tuple(len(y) for y in self.ys)
 
 
-def layout_network(sizes, width: float, height: float) -> Layout:
-    """Node centres of every shown unit in a `width` x `height` area."""
+def collapsed_runs(hidden) -> tuple[tuple[int, int], ...]:
+    """(first, last) hidden-layer index of each run that folds (see the module docstring).
+
+    Only a network with more than MAX_COLUMNS columns folds; a run is RUN_AT or more
+    equal consecutive LayerSpecs. The first and last layer of a run stay drawn.
+    """
+    if len(hidden) + 2 <= MAX_COLUMNS:
+        return ()
+    runs, start = [], 0
+    for i in range(1, len(hidden) + 1):
+        if i == len(hidden) or hidden[i] != hidden[start]:
+            if i - start >= RUN_AT:
+                runs.append((start, i - 1))
+            start = i
+    return tuple(runs)
+
+
+def layout_network(sizes, width: float, height: float, runs=(), arcs: bool = False) -> Layout:
+    """Node centres of every shown unit in a `width` x `height` area.
+
+    `runs`: hidden-layer runs to fold (`collapsed_runs`); `arcs`: leave room above
+    the nodes for residual arcs.
+    """
     n = len(sizes)
+    folded = frozenset(c for a, b in runs for c in range(a + 2, b + 1))  # columns: hidden + 1
     left, right = MARGIN_LEFT, max(MARGIN_LEFT + 1.0, width - MARGIN_RIGHT)
-    top, bottom = MARGIN_TOP, max(MARGIN_TOP + 1.0, height - MARGIN_BOTTOM)
-    xs = np.linspace(left, right, n) if n > 1 else np.array([(left + right) / 2])
-    most = max(min(s, MAX_SHOWN) for s in sizes)
+    top = MARGIN_TOP + (ARC_ROOM if arcs else 0.0)
+    bottom = max(top + 1.0, height - MARGIN_BOTTOM)
+    # a folded run's inner columns share one slot (the band) instead of one each
+    slots = np.zeros(n)
+    for c in range(1, n):
+        inner = c in folded
+        slots[c] = slots[c - 1] + (0.0 if inner and c - 1 in folded else 1.0)
+    xs = left + (right - left) * slots / max(slots[-1], 1.0) if n > 1 else np.array([0.0])
+    if n == 1:
+        xs = np.array([(left + right) / 2])
+    bands = []
+    for a, b in runs:  # spread the inner columns evenly across their band (for hit tests)
+        x0, x1 = xs[a + 1], xs[b + 1]
+        inner = np.arange(a + 2, b + 1)
+        xs[inner] = x0 + (x1 - x0) * (inner - a - 1) / (b - a)
+        bands.append((float(x0), float(x1), b - a + 1))
+    visible = [c for c in range(n) if c not in folded]
+    most = max(min(sizes[c], MAX_SHOWN) for c in visible)
     gap_y = (bottom - top) / max(most, 1)
-    gap_x = (right - left) / max(n - 1, 1)
+    gap_x = (right - left) / max(slots[-1], 1.0)
     node = float(np.clip(min(0.8 * gap_y, 0.3 * gap_x), MIN_NODE, MAX_NODE))
     ys = []
-    for s in sizes:
-        shown = min(s, MAX_SHOWN)
+    for c, s in enumerate(sizes):
+        shown = 0 if c in folded else min(s, MAX_SHOWN)
         gap = (bottom - top) / max(shown, 1)
         ys.append(top + gap * (np.arange(shown) + 0.5))
-    return Layout(tuple(int(s) for s in sizes), xs, tuple(ys), node)
+    return Layout(tuple(int(s) for s in sizes), xs, tuple(ys), node, folded, tuple(bands))
 
 
 def edge_selection(w_shown: np.ndarray, full_edges: int) -> tuple[np.ndarray, np.ndarray]:

@@ -30,10 +30,12 @@ from engine.spec import NetworkSpec
 from engine.unit_maps import layer_scales
 from playground.gui import palette
 from playground.gui.gradient_health import RELATIVE
+from playground.gui.network.depth_marks import draw_depth_marks
 from playground.gui.network.network_layout import (
     EDGE_LIMIT,
     LUT,
     TOP_K,
+    collapsed_runs,
     diverging_rgba,
     edge_selection,
     health,
@@ -193,7 +195,11 @@ class NetworkView(QWidget):
     # -- geometry ------------------------------------------------------------------------------
     def layout(self):
         if self._layout is None and self.spec is not None:
-            self._layout = layout_network(self.spec.layer_sizes, self.width(), self.height())
+            hidden, runs = self.spec.hidden, collapsed_runs(self.spec.hidden)
+            arcs = any(h.residual for h in hidden)
+            self._layout = layout_network(
+                self.spec.layer_sizes, self.width(), self.height(), runs, arcs
+            )
         return self._layout
 
     def resizeEvent(self, event) -> None:
@@ -217,6 +223,7 @@ class NetworkView(QWidget):
         self._draw_nodes(painter, lay)
         self._draw_labels(painter, lay)
         self._draw_markers(painter, lay)
+        self._markers += draw_depth_marks(painter, lay, self.spec.hidden)  # arcs, folded runs
         self._draw_legend(painter)
 
     def _draw_edges(self, painter: QPainter, lay) -> None:
@@ -300,7 +307,8 @@ class NetworkView(QWidget):
             painter.drawText(QRectF(0, y - 8, lay.xs[0] - lay.node / 2 - 4, 16), align, name)
         if self.phase:
             painter.drawText(QPointF(6, self.height() - 6), f"{self.phase}")
-        if any(s > n for s, n in zip(lay.sizes, lay.shown, strict=True)) or any(
+        drawn = [(s, len(lay.ys[c])) for c, s in enumerate(lay.sizes) if c not in lay.folded]
+        if any(s > n for s, n in drawn) or any(
             a * b > EDGE_LIMIT for a, b in zip(lay.sizes, lay.sizes[1:], strict=False)
         ):
             painter.setPen(QColor("#777777"))
@@ -341,6 +349,8 @@ class NetworkView(QWidget):
         last = len(self.grad_norms) - 1
         spacing = min(np.diff(lay.xs)) if len(lay.xs) > 1 else 100.0
         for k, norm in enumerate(self.grad_norms):
+            if k + 1 in lay.folded:
+                continue  # inside a folded run: the band stands for it
             output = None if k == last else float(self.grad_norms[last])
             kind, strength = health(norm, vanishing, exploding, output)
             colour = QColor(HEALTH_HEX[kind])
