@@ -5,8 +5,10 @@ presenter hands each snapshot it draws to `RunsController.observe`, whose
 RunRecorder (Qt-free) keeps the run that ended. The dock lists them (name, what
 changed, final losses and metric, steps, seconds, a picture of the final output);
 ticked runs are drawn over the loss, metric and gradient plots, each in its own
-dashed colour. Runs can be renamed, deleted and exported as CSV; projects save
-them. `install(window)` puts all this into the main window in one call.
+dashed colour (a run that ends arrives unticked, so the new run's axes start
+afresh; a lesson's variants arrive ticked). Runs can be renamed, deleted and
+exported as CSV; projects save them. `install(window)` puts all this into the main
+window in one call.
 """
 
 from __future__ import annotations
@@ -81,6 +83,9 @@ class RunsPanel(QDockWidget):
         self._ticked: dict[int, bool] = {}  # id(run) -> overlaid
         self._colours: dict[int, str] = {}
         self._known: dict[int, object] = {}  # id -> run: keeps ids from being reused
+        # a run that ends arrives unticked (a new run's axes start afresh); trained
+        # variants arrive ticked, to be compared at once
+        self.tick_new = False
         self._palette = itertools.cycle(LAYER_HEX[1:])  # blue is the live train curve's
         self.list = QListWidget()
         self.list.setObjectName("runsList")
@@ -124,7 +129,7 @@ class RunsPanel(QDockWidget):
 
     # -- the list -------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Show the list as it is; new runs arrive ticked, in a colour of their own."""
+        """Show the list as it is; each new run gets a colour of its own."""
         present = {id(run) for run in self.runs.runs}
         for key in list(self._ticked):
             if key not in present:
@@ -135,7 +140,7 @@ class RunsPanel(QDockWidget):
             key = id(run)
             if key not in self._ticked:
                 self._known[key] = run
-                self._ticked[key] = True
+                self._ticked[key] = self.tick_new
                 self._colours[key] = next(self._palette)
             item = QListWidgetItem(describe(run))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -322,8 +327,12 @@ class VariantTraining(QObject):
             return
         self.timer.stop()
         self.c.panel.variants_button.setEnabled(True)
-        for run in self.results:
-            self.c.list.add(run)
+        self.c.panel.tick_new = True
+        try:
+            for run in self.results:
+                self.c.list.add(run)
+        finally:
+            self.c.panel.tick_new = False
         if self.error is not None:
             show_error_dialog(self.c.w, "Cannot train the variants", self.error)
         else:

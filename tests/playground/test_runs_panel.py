@@ -47,6 +47,9 @@ def test_each_reset_keeps_the_run_and_ticked_runs_are_overlaid(qtbot, window):
     assert runs[2].change == "optimizer momentum → adam"
     assert panel.isVisible()  # it appears with the first run
     overlays = window.runs.overlays
+    assert overlays.count() == 0  # unticked: the new run's axes start afresh
+    for row in range(3):
+        panel.set_ticked(row, True)
     assert overlays.count() == 3
     for plot in (loss_plot.loss, loss_plot.metric_plot, grad_plot.plot):
         assert len(overlays.items_on(plot)) == 3
@@ -84,7 +87,9 @@ def test_runs_survive_saving_and_opening_the_project(qtbot, window, tmp_path):
     assert window.runs.overlays.count() == 0
     assert window.files.open_path(path)
     assert [(r.name, r.change, r.steps) for r in window.runs.list] == saved
-    assert window.runs.overlays.count() == 2
+    window.runs.panel.set_ticked(1, True)
+    assert [r.name for r in window.runs.panel.ticked()] == ["run 2"]
+    assert window.runs.overlays.count() == 1
 
 
 def test_export_animation_writes_the_requested_frames(qtbot, window, tmp_path):
