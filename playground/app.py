@@ -17,6 +17,7 @@ import traceback
 from PySide6.QtWidgets import QApplication
 
 from playground.document.session import Session
+from playground.gui import sweep_menu
 from playground.gui.main_window import DEFAULT_RUNNER, MainWindow
 from playground.gui.messages import show_error_dialog
 from playground.gui.settings import APPLICATION, ORGANISATION, AppSettings
@@ -39,6 +40,7 @@ def build_window(
     session = settings.load_session() or Session()
     kind = runner or os.environ.get("PLAYGROUND_RUNNER") or DEFAULT_RUNNER
     window = MainWindow(session, settings, runner=kind)
+    sweep_menu.install(window)  # Training > Sweep…
     if project is not None:
         window.files.open_path(project)  # a bad file is explained; the last session stays
     return window

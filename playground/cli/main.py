@@ -45,6 +45,16 @@ def build_parser() -> argparse.ArgumentParser:
         "(and PyTorch on the same workloads when torch is installed).",
     )
     bench.add_arguments(bench_)
+    sweep = commands.add_parser(
+        "sweep",
+        help="hyper-parameter search (grid, random, TPE), in parallel or on a Dask cluster",
+        description="Train many configurations in worker processes. Needs the [sweep] extra "
+        "(Optuna). Exit status: 0 a trial completed, 2 bad input, 3 every trial diverged or "
+        "failed.",
+    )
+    from playground.cli import sweep_cli
+
+    sweep_cli.add_arguments(sweep)
     return parser
 
 
@@ -65,6 +75,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from playground.cli import train_cli
 
         return train_cli.run(args)
+    if args.command == "sweep":
+        from playground.cli import sweep_cli
+
+        return sweep_cli.run(args)
     from playground.cli import bench
 
     return bench.run(args)
