@@ -24,7 +24,7 @@ from engine.snapshot import History
 from engine.spec import FEATURES, LOSSES, TrainConfig
 from playground.cli import project_cli
 from playground.cli.progress import Progress
-from playground.document import exporting, training_data
+from playground.document import animation, exporting, training_data
 from playground.document.errors import InputError, require_file
 
 DEFAULT_DATASET = "spirals"
@@ -145,6 +145,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="write data, network, settings, weights and training state as a project",
     )
     files.add_argument("--json", action="store_true", help="print one JSON summary line on stdout")
+    files.add_argument(
+        "--animate",
+        metavar="FILE",
+        help="write the output plot's evolution over the run: .gif, or .mp4 with imageio-ffmpeg",
+    )
+    files.add_argument(
+        "--animate-frames",
+        type=int,
+        metavar="N",
+        default=animation.DEFAULT_FRAMES,
+        help=f"frames of the animation (default {animation.DEFAULT_FRAMES})",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -152,6 +164,10 @@ def run(args: argparse.Namespace) -> int:
     save_path = None
     if args.save_project:
         save_path = project_cli.check_project_path(args.save_project)
+    animate_path = None
+    if args.animate:
+        animate_path = animation.check_animation_path(args.animate)
+        animation.check_frame_count(args.animate_frames)
     project, history = None, None
     if args.project:
         project, ds, trainer, history = project_cli.load(args)
@@ -159,7 +175,14 @@ def run(args: argparse.Namespace) -> int:
         ds, trainer = build_trainer(args)
         if save_path is not None:
             history = History(trainer.n_layers)
-    result, seconds = train(trainer, trainer.config.epochs, history)
+    taker = None
+    if animate_path is not None:
+        taker = animation.FrameTaker(trainer, trainer.config.epochs, args.animate_frames, history)
+    result, seconds = train(trainer, trainer.config.epochs, taker or history)
+    if taker is not None:
+        taker.finish()
+        n = animation.write_animation(animate_path, taker.frames, trainer.data, loss=taker.loss)
+        print(f"animation of {n} frames written to {animate_path}", file=sys.stderr)
     if export_path is not None:
         exporting.export(trainer.network, export_path)
     if save_path is not None:

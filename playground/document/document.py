@@ -34,6 +34,7 @@ from engine.data import Data
 from engine.spec import LayerSpec, NetworkSpec, TrainConfig
 from playground.document.events import EventGroup
 from playground.document.project import Project
+from playground.document.runs import RunList
 from playground.document.session import DataChoice, Session
 from playground.document.training_data import default_features
 
@@ -63,6 +64,7 @@ class Document:
         self.run_state = RunState()
         self.project: Project | None = None  # the opened or saved project (None: plain session)
         self.path: str | None = None  # its file (None: untitled)
+        self.runs = RunList()  # earlier runs to compare with, saved in the project
         self.change = ""  # what the last data or spec change was, for messages ("loss mse")
         self._saved = self._mark()
         self._dirty = False

@@ -42,6 +42,7 @@ from engine.spec import NetworkSpec, TrainConfig
 from engine.trainer import Trainer
 from engine.trainer_state import ResumeState, from_json, restore, to_json
 from engine.weights_io import _write_atomic
+from playground.document.runs import Run, runs_from_list
 from playground.document.session import DataChoice, Session
 from playground.document.sweep import saved as saved_sweep
 from playground.document.training_data import make_data
@@ -50,7 +51,12 @@ PROJECT_FORMAT = "backprop-playground-project"
 PROJECT_VERSION = 1
 SUFFIX = ".playground.json"
 KEYS = ("format", "version", "title", "explanation", "data", "dataset", "network", "training")
-COMPACT = ("dataset", "state", "sweep")  # big arrays: one line each, not one number per line
+COMPACT = (
+    "dataset",
+    "state",
+    "runs",
+    "sweep",
+)  # big arrays: one line each, not one number per line
 
 
 class ProjectError(Exception):
@@ -73,6 +79,7 @@ class Project:
     state: ResumeState | None = None
     title: str = ""
     explanation: str = ""
+    runs: tuple[Run, ...] = ()  # earlier runs to compare with (optional entry `runs`)
     sweep: dict[str, Any] | None = None  # the `sweep` entry (None: no sweep was kept)
 
     def replace(self, **changes: Any) -> Project:
@@ -110,6 +117,7 @@ class Project:
             "network": self.network.to_dict(),
             "training": self.training.to_dict(),
             "state": None if self.state is None else to_json(self.state),
+            **({"runs": [run.to_dict() for run in self.runs]} if self.runs else {}),
         }
         if self.sweep is not None:  # optional: older files and versions have none
             doc["sweep"] = saved_sweep.entry_json(self.sweep)
@@ -141,6 +149,7 @@ def from_dict(doc: Any, where: str = "the project") -> Project:
         n_layers = len(network.hidden) + 1
         state = None if doc["state"] is None else from_json(doc["state"], n_layers)
         sweep = saved_sweep.read(doc.get("sweep"))
+        runs = tuple(runs_from_list(doc.get("runs", [])))  # optional: older files have none
     except (EngineError, datasets.DatasetError, TypeError, ValueError) as exc:
         raise ProjectError(f"{where} is damaged: {exc}") from None
     for key in ("title", "explanation"):
@@ -149,7 +158,9 @@ def from_dict(doc: Any, where: str = "the project") -> Project:
     if data.source == "csv" and dataset is None:
         raise ProjectError(f"{where} is damaged: imported data must be stored in `dataset`")
     title, explanation = doc["title"], doc["explanation"]
-    return Project(data, network, training, dataset, state, title, explanation, sweep)
+    return Project(
+        data, network, training, dataset, state, title, explanation, runs=runs, sweep=sweep
+    )
 
 
 def migrate(doc: dict[str, Any], where: str = "the project") -> dict[str, Any]:

@@ -46,6 +46,7 @@ from playground.document import project as projects
 from playground.document.document import Document
 from playground.document.errors import InputError
 from playground.document.project import Project, ProjectError
+from playground.gui.animation_export import export_animation_dialog
 from playground.gui.messages import MessageBanner, show_error_dialog
 
 MAX_RECENT = 8
@@ -165,6 +166,7 @@ class FileActions(QObject):
                 f"{name}…", lambda p=plot, n=name: self.export_picture_dialog(p, n)
             )
         menu.addAction("Export Loss &History (CSV)…", self.export_history_dialog)
+        menu.addAction("Export &Animation…", lambda: export_animation_dialog(self.w))
         menu.addAction("Export &Dataset (CSV)…", self.export_dataset_dialog)
         menu.addSeparator()
         self._fill_recent()
@@ -256,6 +258,7 @@ class FileActions(QObject):
             training=doc.config,
             dataset=dataset,
             state=state,
+            runs=tuple(doc.runs.runs),
         )
         for extra in self.extras:
             project = extra(project)

@@ -46,6 +46,7 @@ class SnapshotPresenter:
         w = self.w
         self._frame += 1
         self.last = snap
+        w.runs.observe(snap)  # a new generation ends the run before it (runs list)
         if snap.generation != self.generation:
             self.generation = snap.generation
             metric = "accuracy" if snap.spec.task == "classification" else "r2"

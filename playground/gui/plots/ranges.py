@@ -45,6 +45,7 @@ class StickyRange:
         self.fill = fill  # shrink when the data spans less than this fraction of the view
         self.floor = floor  # lower bound always shown (e.g. 0 for steps)
         self.following = True
+        self.extra = (math.inf, -math.inf)  # an extent always shown too (earlier runs overlaid)
         self.home = tuple(self.vb.viewRange()[self.index])  # the empty plot's range
         self.vb.disableAutoRange(axis=self.vb.XAxis if axis == "x" else self.vb.YAxis)
         self.vb.sigRangeChangedManually.connect(self._manual)
@@ -60,6 +61,7 @@ class StickyRange:
             self.vb.setXRange(*self.home, padding=0)
         else:
             self.vb.setYRange(*self.home, padding=0)
+        self.update(math.inf, -math.inf)  # the extra extent, if any, stays in view
 
     def set_log(self, log: bool) -> None:
         self.log = log
@@ -70,6 +72,7 @@ class StickyRange:
         if self.vb.autoRangeEnabled()[self.index]:  # the user pressed "A": we follow again
             self.following = True
             self.vb.disableAutoRange(axis=self.vb.XAxis if self.index == 0 else self.vb.YAxis)
+        lo, hi = min(lo, self.extra[0]), max(hi, self.extra[1])
         if not self.following or not (math.isfinite(lo) and math.isfinite(hi)):
             return
         if self.log:
