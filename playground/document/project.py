@@ -9,7 +9,8 @@ A project is one JSON object (DESIGN.md "Projects"):
      "network": {...NetworkSpec.to_dict()...},
      "training": {...TrainConfig.to_dict()...},      # includes the seed
      "state": null | {...engine.trainer_state.to_json...},   # once trained
-     "sweep": {...}}    # optional: a sweep and its rows (document/sweep/saved.py)
+     "sweep": {...},    # optional: a sweep and its rows (document/sweep/saved.py)
+     "speed": 10 | "max"}  # optional: training speed in steps/s (lessons set their own)
 
 `state` holds the weights, the optimizer state, the random generators' states,
 the position in the epoch and the history, so a reopened project continues with
@@ -37,6 +38,7 @@ from datasets.dataset import Dataset
 from engine.data import Data
 from engine.errors import EngineError
 from engine.migrations import register_format
+from engine.pacing import checked_speed
 from engine.snapshot import History
 from engine.spec import NetworkSpec, TrainConfig
 from engine.trainer import Trainer
@@ -81,6 +83,7 @@ class Project:
     explanation: str = ""
     runs: tuple[Run, ...] = ()  # earlier runs to compare with (optional entry `runs`)
     sweep: dict[str, Any] | None = None  # the `sweep` entry (None: no sweep was kept)
+    speed: float | str | None = None  # steps/s, "max", or None: the window's own speed
 
     def replace(self, **changes: Any) -> Project:
         return dataclasses.replace(self, **changes)
@@ -121,7 +124,16 @@ class Project:
         }
         if self.sweep is not None:  # optional: older files and versions have none
             doc["sweep"] = saved_sweep.entry_json(self.sweep)
+        if self.speed is not None:
+            doc["speed"] = self.speed
         return doc
+
+
+def read_speed(value: Any) -> float | str | None:
+    """A project's training speed: steps/s as the runner takes them, "max", or absent."""
+    if value is None or value == "max":
+        return value
+    return checked_speed(value)  # SpecError (an EngineError) names the value
 
 
 def from_dict(doc: Any, where: str = "the project") -> Project:
@@ -150,6 +162,7 @@ def from_dict(doc: Any, where: str = "the project") -> Project:
         state = None if doc["state"] is None else from_json(doc["state"], n_layers)
         sweep = saved_sweep.read(doc.get("sweep"))
         runs = tuple(runs_from_list(doc.get("runs", [])))  # optional: older files have none
+        speed = read_speed(doc.get("speed"))
     except (EngineError, datasets.DatasetError, TypeError, ValueError) as exc:
         raise ProjectError(f"{where} is damaged: {exc}") from None
     for key in ("title", "explanation"):
@@ -159,7 +172,16 @@ def from_dict(doc: Any, where: str = "the project") -> Project:
         raise ProjectError(f"{where} is damaged: imported data must be stored in `dataset`")
     title, explanation = doc["title"], doc["explanation"]
     return Project(
-        data, network, training, dataset, state, title, explanation, runs=runs, sweep=sweep
+        data,
+        network,
+        training,
+        dataset,
+        state,
+        title,
+        explanation,
+        runs=runs,
+        sweep=sweep,
+        speed=speed,
     )
 
 

@@ -114,6 +114,16 @@ class Watching:
         best = None if speed is None else min(finite, key=lambda s: abs(s - speed))
         self.speed.setCurrentIndex(SPEEDS.index(best))
 
+    def project_speed(self) -> float | str:
+        """The speed as a project stores it: steps/s, or "max"."""
+        speed = self.current_speed()
+        return "max" if speed is None else float(speed)
+
+    def open_speed(self, speed: float | str | None) -> None:
+        """An opened project's speed (None: it has none; the window keeps its own)."""
+        if speed is not None:
+            self.set_speed(None if speed == "max" else float(speed))
+
     def _speed_chosen(self) -> None:
         speed = self.current_speed()
         self.w.settings.set(SPEED_KEY, 0.0 if speed is None else float(speed))
@@ -266,6 +276,9 @@ def install(window, frame_hz: float) -> tuple[Watching, FrameLoop]:
         bar.addWidget(watching.speed)
     window.centralWidget().layout().addWidget(watching.timeline)
     window.controls.configChanged.connect(watching.setting_changed)
+    # projects keep the speed; a lesson may set its own ("max" or steps/s)
+    window.files.extras.append(lambda project: project.replace(speed=watching.project_speed()))
+    window.files.opened.connect(lambda project, _path, _example: watching.open_speed(project.speed))
     return watching, frames
 
 

@@ -125,3 +125,47 @@ def test_early_stopping_marks_its_best_epoch(qtbot, tmp_path):
         assert history.test_loss[list(history.epochs).index(best)] == min(history.test_loss)
     finally:
         close_window(window)
+
+
+def test_a_project_keeps_its_speed_and_a_lesson_can_set_its_own(qtbot, tmp_path):
+    """The speed is saved in projects ("max" or steps/s); opening one sets the speed
+    control and the runner; a project without a speed leaves the window's own."""
+    import json
+
+    from playground.document import project as projects
+
+    window = make_window(qtbot, tmp_path, runner="thread")
+    try:
+        control = window.watching.speed
+        control.setCurrentIndex(control.findData(30))
+        path = str(tmp_path / "slow.playground.json")
+        assert window.files.save_to(path)
+        with open(path, encoding="utf-8") as f:
+            saved = json.load(f)
+        assert saved["speed"] == 30.0
+        doc = dict(saved, speed="max")  # a lesson file may say "max" (or any steps/s)
+        fast = tmp_path / "fast.playground.json"
+        fast.write_text(json.dumps(doc), encoding="utf-8")
+        assert window.files.open_path(str(fast), confirm=False)
+        assert window.watching.current_speed() is None
+        assert window.files.open_path(path, confirm=False)
+        assert window.watching.current_speed() == 30
+        del doc["speed"]  # none: the window keeps the speed it has
+        fast.write_text(json.dumps(doc), encoding="utf-8")
+        assert window.files.open_path(str(fast), confirm=False)
+        assert window.watching.current_speed() == 30
+        window.toggle_run()
+        snap = wait_snapshot(qtbot, window, lambda s: s.state == "running" and s.step >= 3)
+        assert snap.step < 100  # the runner got 30 steps/s, not "max"
+        window.toggle_run()
+        wait_snapshot(qtbot, window, lambda s: s.reason == "pause")
+    finally:
+        close_window(window)
+    for bad in (0, -3, "fast", True):
+        raw = json.dumps(dict(saved, speed=bad)).encode()
+        try:
+            projects.loads(raw, "bad.playground.json")
+        except projects.ProjectError as exc:
+            assert "bad.playground.json" in str(exc) and "speed" in str(exc)
+        else:
+            raise AssertionError(f"speed {bad!r} was accepted")
