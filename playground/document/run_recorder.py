@@ -32,16 +32,7 @@ def describe_change(before: Run | None, data: str, spec: NetworkSpec, config: Tr
     old, new = before.spec, spec
     if tuple(old.features) != tuple(new.features):
         out.append(f"inputs {', '.join(old.features)} → {', '.join(new.features)}")
-    if len(old.hidden) != len(new.hidden):
-        out.append(f"hidden layers {layers_text(old)} → {layers_text(new)}")
-    else:
-        for k, (a, b) in enumerate(zip(old.hidden, new.hidden, strict=True), start=1):
-            if a.units != b.units:
-                out.append(f"layer {k} {a.units} → {b.units} units")
-            if a.activation != b.activation:
-                out.append(f"layer {k} {a.activation} → {b.activation}")
-            if a.kind != b.kind:
-                out.append(f"layer {k} {a.kind} → {b.kind}")
+    out += hidden_changes(old, new)
     if old.loss != new.loss:
         out.append(f"loss {old.loss} → {new.loss}")
     for f in dataclasses.fields(TrainConfig):
@@ -52,6 +43,23 @@ def describe_change(before: Run | None, data: str, spec: NetworkSpec, config: Tr
     if not out and before.config.seed != config.seed:  # Reset draws a new seed each time
         out.append(f"new weights (seed {before.config.seed} → {config.seed})")
     return "; ".join(out) or "same settings"
+
+
+def hidden_changes(old: NetworkSpec, new: NetworkSpec) -> list[str]:
+    """How the hidden layers differ: ["layer 2 tanh → relu", "layer 2 init … → he_normal"]."""
+    if len(old.hidden) != len(new.hidden):
+        return [f"hidden layers {layers_text(old)} → {layers_text(new)}"]
+    out = []
+    for k, (a, b) in enumerate(zip(old.hidden, new.hidden, strict=True), start=1):
+        if a.units != b.units:
+            out.append(f"layer {k} {a.units} → {b.units} units")
+        if a.activation != b.activation:
+            out.append(f"layer {k} {a.activation} → {b.activation}")
+        if a.kind != b.kind:
+            out.append(f"layer {k} {a.kind} → {b.kind}")
+        if a.init != b.init:
+            out.append(f"layer {k} init {a.init} → {b.init}")
+    return out
 
 
 class RunRecorder:
@@ -126,4 +134,4 @@ class RunRecorder:
         return run
 
 
-__all__ = ["RunRecorder", "describe_change"]
+__all__ = ["RunRecorder", "describe_change", "hidden_changes"]

@@ -191,3 +191,65 @@ def test_a_damaged_variant_is_named(tmp_path):
     path.write_text(json.dumps({"variants": [{"name": "a", "training": {"speed": 1}}]}))
     with pytest.raises(ValueError, match="unknown training settings"):
         variants_of(path)
+
+
+EXAMPLES = __import__("pathlib").Path(__file__).parents[2] / "resources/examples"
+DEEP_SIGMOID = EXAMPLES / "02-vanishing-gradients-sigmoid.playground.json"
+DEEP_RELU = EXAMPLES / "03-deep-relu-he-init.playground.json"
+
+
+def test_the_deep_sigmoid_and_deep_relu_lessons_offer_each_other():
+    from playground.document.variants import variants_of
+
+    sigmoid, relu = variants_of(DEEP_SIGMOID)
+    assert (sigmoid.name, relu.name) == ("sigmoid", "ReLU + He")
+    assert {(h.activation, h.init) for h in relu.hidden} == {("relu", "he_normal")}
+    assert len(relu.hidden) == 6
+    assert [v.name for v in variants_of(DEEP_RELU)] == ["ReLU + He", "sigmoid"]
+    assert {(h.activation, h.init) for h in variants_of(DEEP_RELU)[1].hidden} == {
+        ("sigmoid", "xavier_uniform")
+    }
+
+
+def test_a_variant_with_other_layers_trains_that_network_to_the_numbers_of_trainer_fit():
+    from engine.trainer import Trainer
+    from playground.document.project import read_project
+    from playground.document.variants import train_variant, variants_of
+
+    lesson = read_project(DEEP_SIGMOID)
+    run = train_variant(lesson, variants_of(DEEP_SIGMOID)[1])
+    assert [(h.activation, h.init) for h in run.spec.hidden] == [("relu", "he_normal")] * 6
+    assert run.change == (
+        "lesson variant: every layer sigmoid → relu, every layer init xavier_uniform → he_normal"
+    )
+    spec = lesson.network.replace(hidden=(LayerSpec(8, "relu", init="he_normal"),) * 6)
+    trainer = Trainer(spec, lesson.training, lesson.build_data(lesson.build_dataset()))
+    with np.errstate(over="ignore", invalid="ignore"):
+        result = trainer.fit(lesson.training.epochs)
+    assert run.final["train_loss"] == result.evaluation.train_loss
+    assert run.final["test_metric"] == result.evaluation.test_metric
+    assert run.steps == trainer.step_count
+
+
+@pytest.mark.parametrize(
+    ("variant", "problem"),
+    [
+        ({"layers": ["8:nonsense"]}, "activation"),
+        ({"layers": "8:relu"}, "must be a list of layers"),
+        ({"layers": ["8:relu:xx"]}, "unknown flag"),
+        ({"init": "zeros please"}, "initializer"),
+        ({"layers": ["8:relu"] * 99}, "hidden layers"),
+    ],
+)
+def test_a_variant_with_bad_layers_is_refused_naming_the_lesson_and_the_variant(
+    tmp_path, variant, problem
+):
+    from playground.document.variants import variants_of
+
+    doc = json.loads(DEEP_SIGMOID.read_text(encoding="utf-8"))
+    doc["variants"] = [{"name": "sigmoid"}, {"name": "odd one", **variant}]
+    path = tmp_path / "lesson.playground.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"variant 2 of lesson\.playground\.json is damaged") as e:
+        variants_of(path)
+    assert "'odd one'" in str(e.value) and problem in str(e.value)

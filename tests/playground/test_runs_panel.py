@@ -149,3 +149,19 @@ def test_a_comparison_lesson_trains_all_its_variants_in_the_background(qtbot, wi
     assert names[-3:] == ["SGD (lr 0.1)", "momentum (lr 0.1)", "Adam (lr 0.02)"]
     assert window.runs.overlays.count() == len(names)
     assert not window.runs.variants.running()
+
+
+def test_the_deep_sigmoid_lesson_trains_its_relu_he_variant_alongside(qtbot, window):
+    from playground.gui.file_actions import example_paths
+
+    path = next(str(p) for p in example_paths() if p.name.startswith("02-"))
+    assert window.files.open_example(path)
+    button = window.runs.panel.variants_button
+    assert button.isVisible() and button.text() == "Train all 2 variants"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(window.runs.variants.finished, timeout=WAIT_MS)
+    sigmoid, relu = window.runs.list[-2:]
+    assert (sigmoid.name, relu.name) == ("sigmoid", "ReLU + He")
+    assert {h.activation for h in sigmoid.spec.hidden} == {"sigmoid"}
+    assert {(h.activation, h.init) for h in relu.spec.hidden} == {("relu", "he_normal")}
+    assert "every layer sigmoid → relu" in relu.change
