@@ -34,10 +34,11 @@ class DivergenceMark:
     """The dashed "diverged at step S" line on `plot` (its position is the last finite step)."""
 
     def __init__(self, plot: pg.PlotItem):
+        self.plot = plot
         self.step: int | None = None
         self.line = pg.InfiniteLine(
             angle=90, movable=False, pen=pg.mkPen(COLOUR, width=1, style=Qt.PenStyle.DashLine),
-            label="", labelOpts={"position": 0.92, "color": COLOUR, "anchors": [(1, 0), (1, 0)]},
+            label="", labelOpts={"position": 0.92, "color": COLOUR, "fill": (255, 255, 255, 200)},
         )  # fmt: skip
         self.line.setVisible(False)
         self.line.setZValue(5)
@@ -47,6 +48,10 @@ class DivergenceMark:
         self.step = last_finite_step + 1
         self.line.setVisible(True)  # first: an invisible label ignores its new text
         self.line.setPos(last_finite_step)
+        x_lo, x_hi = self.plot.getViewBox().viewRange()[0]
+        right_half = last_finite_step > (x_lo + x_hi) / 2  # the legend sits top right
+        anchor = (1, 0) if right_half else (0, 0)
+        self.line.label.anchors = [anchor, anchor]
         self.line.label.setFormat(f"diverged at step {self.step}")
 
     def clear(self) -> None:
