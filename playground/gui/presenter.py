@@ -60,6 +60,9 @@ class SnapshotPresenter:
             w.gradient_plot.append(snap.history)
             w.loss_plot.redraw()
             w.gradient_plot.redraw()
+        if snap.state == "diverged":
+            w.loss_plot.mark_divergence(snap.step)
+            w.gradient_plot.mark_divergence(snap.step)
         self.step = snap.step
         w.landscape_plot.record(snap)
         if snap.activation_health is not self._health:

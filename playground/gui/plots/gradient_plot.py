@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from playground.gui import palette
 from playground.gui.gradient_health import layer_name, verdict
 from playground.gui.plots.buffer import GrowingBuffer
+from playground.gui.plots.divergence_mark import DivergenceMark, calm_before, calm_top
 from playground.gui.plots.loss_plot import LIVE, NO_STEPS, configure_plot
 from playground.gui.plots.ranges import Extent, StickyRange, cache_decorations
 
@@ -134,6 +135,7 @@ class GradientPlot(QWidget):
         self.x_range = StickyRange(self.plot, "x", floor=0.0)
         self.y_range = StickyRange(self.plot, "y", log=True)
         self._extent = Extent(positive=True)
+        self.divergence = DivergenceMark(self.plot)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -198,6 +200,18 @@ class GradientPlot(QWidget):
         self.cursor.setVisible(False)
         self.x_range.follow()
         self.y_range.follow()
+        self.divergence.clear()
+        self.redraw()
+
+    def mark_divergence(self, last_finite_step: int) -> None:
+        """Mark the divergence and hold the axis near the norms before it."""
+        if self.divergence.step == last_finite_step + 1:
+            return
+        self.divergence.show(last_finite_step)
+        data = self._buf.view()
+        top = calm_top(data[:, 0], data[:, 1:].max(axis=1, initial=0.0), calm_before(data[:, 0]))
+        if math.isfinite(top):
+            self.y_range.hold_below(top)
         self.redraw()
 
     def append(self, chunk) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBox
 
 from playground.gui.palette import CLASS_HEX
 from playground.gui.plots.buffer import GrowingBuffer
+from playground.gui.plots.divergence_mark import DivergenceMark, calm_before, calm_top
 from playground.gui.plots.ranges import Extent, StickyRange, cache_decorations
 
 TRAIN_HEX = CLASS_HEX[0]
@@ -98,6 +99,7 @@ class LossPlot(QWidget):
         self.metric_range = StickyRange(self.metric_plot, "y", floor=None)
         self._loss_extent = Extent(positive=True)
         self._metric_extent = Extent()
+        self.divergence = DivergenceMark(self.loss)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -128,7 +130,21 @@ class LossPlot(QWidget):
         self._evals.clear()
         self._loss_extent.clear()
         self._metric_extent.clear()
+        self.divergence.clear()
         self.redraw()
+
+    def mark_divergence(self, last_finite_step: int) -> None:
+        """Mark the divergence and hold the loss axis near the history before it."""
+        if self.divergence.step == last_finite_step + 1:
+            return
+        self.divergence.show(last_finite_step)
+        s, e = self._steps.view(), self._evals.view()
+        before = calm_before(s[:, 0])
+        tops = [calm_top(s[:, 0], s[:, 1], before)]
+        tops += [calm_top(e[:, 0], e[:, col], before) for col in (1, 2)]
+        if np.isfinite(max(tops)):
+            self.y_range.hold_below(max(tops))
+        self._fit_ranges()
 
     def append(self, chunk) -> None:
         """Add a HistoryChunk's records (steps, loss, eval_steps, train/test loss and metric)."""

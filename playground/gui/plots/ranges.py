@@ -18,6 +18,8 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QGraphicsItem
 
 CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
+CALM_DECADES = 1  # a log axis held after a divergence shows this much above the calm history
+CALM_FACTOR = 2.0  # the same for a linear axis
 
 
 def cache_decorations(plot: pg.PlotItem) -> None:
@@ -47,6 +49,7 @@ class StickyRange:
         self.following = True
         self.extra = (math.inf, -math.inf)  # an extent always shown too (earlier runs overlaid)
         self.home = tuple(self.vb.viewRange()[self.index])  # the empty plot's range
+        self.calm_hi = math.inf  # after a divergence: the top of the history before it
         self.vb.disableAutoRange(axis=self.vb.XAxis if axis == "x" else self.vb.YAxis)
         self.vb.sigRangeChangedManually.connect(self._manual)
 
@@ -57,11 +60,18 @@ class StickyRange:
     def follow(self) -> None:
         """Follow the data again, from the empty plot's range (a new run: no old axes)."""
         self.following = True
+        self.calm_hi = math.inf
         if self.index == 0:
             self.vb.setXRange(*self.home, padding=0)
         else:
             self.vb.setYRange(*self.home, padding=0)
         self.update(math.inf, -math.inf)  # the extra extent, if any, stays in view
+
+    def hold_below(self, calm_hi: float) -> None:
+        """Show at most CALM_DECADES (log) or CALM_FACTOR times (linear) above `calm_hi`:
+        after a divergence the earlier history stays readable. "A" shows everything."""
+        self.calm_hi = calm_hi
+        self.following = True
 
     def set_log(self, log: bool) -> None:
         self.log = log
@@ -71,10 +81,14 @@ class StickyRange:
         """Re-range if the data's extent [lo, hi] left the view or uses too little of it."""
         if self.vb.autoRangeEnabled()[self.index]:  # the user pressed "A": we follow again
             self.following = True
+            self.calm_hi = math.inf  # the user asked to see everything, the divergence too
             self.vb.disableAutoRange(axis=self.vb.XAxis if self.index == 0 else self.vb.YAxis)
         lo, hi = min(lo, self.extra[0]), max(hi, self.extra[1])
         if not self.following or not (math.isfinite(lo) and math.isfinite(hi)):
             return
+        held = math.isfinite(self.calm_hi) and self.calm_hi > 0
+        if held:
+            hi = min(hi, self.calm_hi * (10.0**CALM_DECADES if self.log else CALM_FACTOR))
         if self.log:
             if hi <= 0:
                 return
@@ -87,7 +101,7 @@ class StickyRange:
         if inside and span >= self.fill * (view_hi - view_lo):
             return
         new_lo = lo if self.floor is not None and lo == self.floor else lo - self.head * span * 0.3
-        new_hi = hi + self.head * span
+        new_hi = hi if held else hi + self.head * span  # held: the run-away goes off the top
         if self.log:
             new_lo, new_hi = math.floor(new_lo * 2) / 2, math.ceil(new_hi * 2) / 2
         if self.index == 0:
