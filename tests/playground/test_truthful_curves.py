@@ -77,3 +77,23 @@ def test_the_moving_average_is_geometric_and_survives_non_finite_norms():
     out = moving_average(values, 2)
     assert out[:2, 0] == pytest.approx([1.0, 10.0])
     assert np.isfinite(out).all()
+
+
+def test_a_deep_network_smooths_without_dozens_of_faint_raw_curves(qtbot):
+    """31 faint raw curves under 31 averages kept a 30-layer window under 30 frames/s:
+    deeper than RAW_UNDER_SMOOTH_MAX_LAYERS, smoothing draws the averages alone."""
+    from playground.gui.plots.gradient_plot import RAW_UNDER_SMOOTH_MAX_LAYERS
+
+    plot = GradientPlot()
+    qtbot.addWidget(plot)
+    for n_layers, raw_drawn in ((RAW_UNDER_SMOOTH_MAX_LAYERS, True), (31, False)):
+        plot.clear(n_layers)
+        grads = np.full((50, n_layers), 0.1)
+        plot.append(chunk(np.arange(1, 51), np.ones(50), grads))
+        plot.redraw()
+        drawn = [c.yData is not None and len(c.yData) > 0 for c in plot.curves]
+        assert drawn == [raw_drawn] * n_layers
+        assert all(len(c.yData) == 50 for c in plot.smooth_curves)
+        plot.smooth_check.setChecked(False)  # unticked: the raw curves, always
+        assert all(len(c.yData) == 50 for c in plot.curves)
+        plot.smooth_check.setChecked(True)

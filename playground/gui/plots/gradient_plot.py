@@ -38,6 +38,9 @@ FAR = 40.0  # log10 extent of the shaded bands
 HOVER_HINT = "Hover over the plot for exact values"
 SMOOTH_WINDOW = 25  # records in the moving average and in the verdict
 FAINT_ALPHA = 70  # the raw curves under the smoothed ones
+# Deeper than this, smoothing shows the averages alone: dozens of faint raw curves are
+# noise to the eye, and drawing them kept a 30-layer window under 30 frames/s.
+RAW_UNDER_SMOOTH_MAX_LAYERS = 12
 
 
 VERDICT_COLOURS = {"exploding": "#D55E00", "vanishing": "#0072B2", "healthy": "#1a6b4f"}
@@ -89,7 +92,8 @@ class GradientPlot(QWidget):
         self.smooth_check.setChecked(True)
         self.smooth_check.setToolTip(
             f"Draw the moving average over {SMOOTH_WINDOW} records in bold over the faint raw "
-            "curves (geometric: the axis is logarithmic)"
+            "curves (geometric: the axis is logarithmic); with more than "
+            f"{RAW_UNDER_SMOOTH_MAX_LAYERS} layers the averages alone (untick for the raw curves)"
         )
         self.smooth_check.toggled.connect(self._smoothing_toggled)
         head.addWidget(QLabel("vanishing <"))
@@ -222,9 +226,13 @@ class GradientPlot(QWidget):
     def redraw(self) -> None:
         data = self._buf.view()
         x = data[:, 0]
-        for k, curve in enumerate(self.curves):
-            curve.setData(x, data[:, 1 + k])
         smooth = self.smooth_check.isChecked() and len(data)
+        raw = not smooth or self.n_layers <= RAW_UNDER_SMOOTH_MAX_LAYERS
+        for k, curve in enumerate(self.curves):
+            if raw:
+                curve.setData(x, data[:, 1 + k])
+            else:
+                curve.setData([], [])
         averaged = moving_average(data[:, 1:], SMOOTH_WINDOW) if smooth else None
         for k, curve in enumerate(self.smooth_curves):
             if averaged is None:
