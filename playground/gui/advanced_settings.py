@@ -57,39 +57,25 @@ class AdvancedSettings(QDialog):
             self.labels[name] = label
             form.addRow(label, box)
 
-    def follow_optimizer(self, optimizer: str) -> None:
-        """Enable what `optimizer` reads; the others say why they are off."""
+    def follow(self, optimizer: str, schedule: str) -> None:
+        """Enable what `optimizer` and `schedule` read; the others say why they are off."""
         for name, box in self.editors.items():
             setting = BY_NAME[name]
-            applies = setting.applies_to(optimizer)
-            box.setEnabled(applies)
-            self.labels[name].setEnabled(applies)
             tip = setting.tip
-            if not applies:
+            if not setting.applies_to(optimizer):
                 tip = (
                     f"{setting.label} is not used by {optimizer}; it applies to "
                     f"{', '.join(setting.optimizers)}. {tip}"
                 )
-            box.setToolTip(tip)
-            self.labels[name].setToolTip(tip)
-
-    def follow_schedule(self, schedule: str) -> None:
-        """Enable the schedule settings that `schedule` reads; the others say why they are off."""
-        for name, box in self.editors.items():
-            setting = BY_NAME[name]
-            if not setting.schedules:
-                continue
-            reads = setting.read_by(schedule)
-            box.setEnabled(reads)
-            self.labels[name].setEnabled(reads)
-            tip = setting.tip
-            if not reads:
+            elif not setting.read_by(schedule):
                 tip = (
                     f"{setting.label} is not read by the {schedule} schedule; it applies to "
                     f"{', '.join(setting.schedules)}. {tip}"
                 )
-            box.setToolTip(tip)
-            self.labels[name].setToolTip(tip)
+            used = tip is setting.tip
+            for widget in (box, self.labels[name]):
+                widget.setEnabled(used)
+                widget.setToolTip(tip)
 
     def show_beside(self) -> None:
         """Show (or raise) the panel near the top right of its window."""

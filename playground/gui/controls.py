@@ -222,8 +222,7 @@ class TrainingControls(QWidget):
             if setting.name == "epochs":
                 value = epochs_to_gui(value)
             editors.show(setting, self.editors[setting.name], value)
-        self.advanced.follow_optimizer(config.optimizer)
-        self.advanced.follow_schedule(config.schedule)
+        self.advanced.follow(config.optimizer, config.schedule)
 
     def config(self) -> TrainConfig:
         return self._config
@@ -255,8 +254,7 @@ class TrainingControls(QWidget):
         except SpecError as exc:
             self.problem.emit(str(exc))
             return
-        self.advanced.follow_optimizer(config.optimizer)
-        self.advanced.follow_schedule(config.schedule)
+        self.advanced.follow(config.optimizer, config.schedule)
         if config.seed != self._config.seed:  # its initial weights: the window resets
             self._config = config
             self.resetRequested.emit(config.seed)
