@@ -1,0 +1,397 @@
+"""Many networks of one shape trained in one step: K members as stacked arrays.
+
+A small network's step is a few dozen numpy calls of about a microsecond each,
+whatever the arithmetic, so training K such networks one after another costs K
+times that. Here the K members' parameters are ONE (K, P) array (each row laid
+out as `Network.flat`), each layer's weights a (K, out, in) view into it, and a
+step is the same few dozen calls over the whole stack: one batched `np.matmul`
+per product, elementwise activations and losses on (K, b, m) blocks, and one
+optimizer update with each member's constants as (K, 1) columns
+(engine/population_optimizer.py).
+
+Member i gives the numbers of `Trainer(spec, configs[i], data)` run alone, step
+for step: its own initial weights, shuffle and dropout generators (from its
+seed, as the Trainer spawns them), learning rate and schedule, L1/L2, clipping,
+dropout rate and optimizer constants; only the batched products may round in
+another order than the single network's (agreement to ~1e-13 after hundreds of
+steps in float64). What members must share is in engine/population_groups.py.
+
+A member that diverges (the Trainer's rule, engine/divergence.py) is dropped
+from the stack before its step is written: `errors[i]` holds the
+`DivergenceError` a lone Trainer would have raised (same step, same message),
+`network(i)` keeps its last finite weights, and the other members go on.
+`finish(i)` drops a member on purpose (early stopping). Evaluation is each
+member's own network's (`Trainer.evaluate`'s arithmetic).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from engine.data import Data
+from engine.divergence import NO_LOSS_LIMIT, check_finite, loss_divergence, loss_limit
+from engine.errors import DivergenceError, SpecError
+from engine.network import Network
+from engine.optimizers import global_norm
+from engine.penalties import penalty_strengths
+from engine.population_groups import check_configs, check_spec, dtype_of, group_key, groups
+from engine.population_losses import stacked_value_and_grad
+from engine.population_optimizer import column, keep_rows, set_rates, stacked_optimizer
+from engine.schedules import make_schedule
+from engine.spec import NetworkSpec, TrainConfig
+from engine.trainer import EVAL_CHUNK, Evaluation, check_compatible
+
+__all__ = ["PopulationTrainer", "group_key", "groups"]
+
+
+class _StackBuffers:
+    """What one stacked step writes for one batch size b (K members)."""
+
+    def __init__(self, k: int, b: int, sizes: list[int], linear: list[bool], dtype):
+        outs = sizes[1:]
+        self.a = [np.empty((k, b, m), dtype) for m in outs]
+        self.z = [a if lin else np.empty_like(a) for a, lin in zip(self.a, linear, strict=True)]
+        self.delta = [np.empty((k, b, m), dtype) for m in outs[:-1]]
+        self.deriv = [np.empty((k, b, m), dtype) for m in outs[:-1]]
+        self.work = [np.empty((k, b, m), dtype) for m in outs[:-1]]
+        self.mask = [np.empty((k, b, m), dtype) for m in outs[:-1]]
+        self.dropped = [np.empty((k, b, m), dtype) for m in outs[:-1]]
+        self.dl = np.empty((k, b, outs[-1]), dtype)
+        self.loss_work = np.empty((k, b, outs[-1]), dtype)
+        self.ones = np.ones(b, dtype)
+        self.inputs: list[np.ndarray | None] = [None] * len(outs)
+        self.masks: list[np.ndarray | None] = [None] * (len(outs) - 1)
+
+
+class PopulationTrainer:
+    """Trains K networks of one spec on one `Data` together (see the module docstring)."""
+
+    def __init__(self, spec: NetworkSpec, configs: Sequence[TrainConfig], data: Data):
+        check_compatible(spec, data)
+        configs = check_configs(configs)
+        check_spec(spec)
+        self.spec, self.data, self.configs = spec, data, configs
+        self.size = k = len(configs)
+        self.dtype = np.dtype(dtype_of(configs[0]))
+        nets, self._shuffle_rngs, self._dropout_rngs = [], [], []
+        for config in configs:
+            init_ss, shuffle_ss, dropout_ss = np.random.SeedSequence(config.seed).spawn(3)
+            nets.append(Network(spec, np.random.default_rng(init_ss)))
+            self._shuffle_rngs.append(np.random.default_rng(shuffle_ss))
+            self._dropout_rngs.append(np.random.default_rng(dropout_ss))
+        net = self._template = nets[0]
+        self._networks: dict[int, Network] = {}
+        self.objective = net.objective
+        self._F = np.ascontiguousarray(net.features(data.X_train), dtype=self.dtype)
+        self._t = np.ascontiguousarray(net.objective.prepare(data.y_train))
+        has_test = data.X_test is not None and len(data.X_test) > 0
+        self._F_test = np.ascontiguousarray(net.features(data.X_test)) if has_test else None
+        self.n_train = n = len(self._F)
+        self.batch_size = n if configs[0].batch_size == 0 else min(configs[0].batch_size, n)
+        self._full = self.batch_size >= n
+        self.sizes = list(net.sizes)
+        self.n_layers = net.n_layers
+        self._linear = [layer.activation.name == "linear" for layer in net.layers]
+        self._acts = [layer.activation for layer in net.layers]
+        self._offsets = np.asarray(net.offsets, dtype=np.intp)
+        self._names = net.tensor_names
+        self._maskf = net.decay_mask.astype(self.dtype)
+        self._decay_mask = net.decay_mask
+        # per member (indexed by member number; the stack holds the members in `rows`)
+        self.rows = np.arange(k)
+        self.flat = np.stack([m.flat for m in nets]).astype(self.dtype)
+        self.optimizer = stacked_optimizer(configs, net.flat.size, net.decay_mask, self.dtype)
+        self.schedules = [make_schedule(c) for c in configs]
+        self._rates = [
+            tuple(c.dropout if h.dropout is None else h.dropout for h in spec.hidden)
+            for c in configs
+        ]
+        self._first_loss = [None] * k
+        self._limit = np.full(k, NO_LOSS_LIMIT)
+        self.losses = np.full(k, math.nan)  # each member's last minibatch loss
+        self.errors: dict[int, DivergenceError] = {}
+        self._final: dict[int, np.ndarray] = {}  # the weights of members that left the stack
+        self.step_count = self.epoch = self._cursor = 0
+        self._stack_changed()
+
+    # -- the stack -------------------------------------------------------------------
+    def _stack_changed(self) -> None:
+        """(Re)bind the views, buffers and per-member columns to the stack's current rows."""
+        k, p = self.flat.shape
+        self.grad = np.zeros((k, p), self.dtype)
+        self._new = np.empty((k, p), self.dtype)
+        self._tmp = np.empty((k, p), self.dtype)
+        self._W, self._WT, self._b, self._Wg, self._bg = [], [], [], [], []
+        for layer, start in zip(self._template.layers, self._offsets[::2], strict=True):
+            o, i = layer.n_out, layer.n_in
+            w = self.flat[:, start : start + o * i].reshape(k, o, i)
+            self._W.append(w)
+            self._WT.append(w.transpose(0, 2, 1))
+            self._b.append(self.flat[:, start + o * i : start + o * i + o][:, None, :])
+            self._Wg.append(self.grad[:, start : start + o * i].reshape(k, o, i))
+            self._bg.append(self.grad[:, start + o * i : start + o * i + o])
+        self._buffers: dict[int, _StackBuffers] = {}
+        self._epoch_F = self._epoch_t = None
+        members = self.rows.tolist()
+        if not members:
+            return
+        configs = [self.configs[i] for i in members]
+        l1, l2 = zip(*(penalty_strengths(c) for c in configs), strict=True)
+        self._l1, self._l2 = column(l1), column(l2)
+        self._clip = np.array([float(c.clip_norm) for c in configs])
+        self._clipping = bool(np.any(self._clip > 0))
+        rates = np.array([self._rates[i] for i in members]).reshape(len(members), -1)
+        self._drop = [
+            None if not np.any(rates[:, h] > 0) else rates[:, h].reshape(-1, 1, 1)
+            for h in range(self.n_layers - 1)
+        ]
+        self.apply_rate()
+
+    def apply_rate(self) -> None:
+        """Each member's schedule's rate of the current epoch (at each epoch end)."""
+        set_rates(self.optimizer, [self.schedules[i].rate(self.epoch) for i in self.rows])
+
+    def _keep(self, slots: np.ndarray) -> None:
+        """Only the members in stack slots `slots` go on; the others' weights are kept aside."""
+        for slot in np.setdiff1d(np.arange(len(self.rows)), slots):
+            self._final[int(self.rows[slot])] = self.flat[slot].copy()
+        epoch_F, epoch_t = self._epoch_F, self._epoch_t
+        self.rows = self.rows[slots]
+        self.flat = self.flat[slots]
+        keep_rows(self.optimizer, slots)
+        self._stack_changed()
+        if epoch_F is not None:
+            self._epoch_F, self._epoch_t = epoch_F[slots], epoch_t[slots]
+
+    def finish(self, member: int) -> None:
+        """Take member `member` out of training (early stopping); its weights stay readable."""
+        slots = np.flatnonzero(self.rows != member)
+        if len(slots) < len(self.rows):
+            self._keep(slots)
+
+    @property
+    def active(self) -> list[int]:
+        """The members still training, in order."""
+        return self.rows.tolist()
+
+    # -- training --------------------------------------------------------------------
+    def run_steps(self, n: int) -> np.ndarray:
+        """`n` steps of every member still training; returns `losses`."""
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise SpecError(
+                f"Received an invalid value for `n`, expected an integer >= 1. Received: n={n!r}"
+            )
+        with np.errstate(all="ignore"):
+            for _ in range(n):
+                self._step()
+        return self.losses
+
+    def step(self) -> np.ndarray:
+        """One minibatch for every member still training; returns `losses` (NaN: never)."""
+        with np.errstate(all="ignore"):
+            self._step()
+        return self.losses
+
+    def _step(self) -> bool:
+        """One step; True when it ended an epoch."""
+        if not len(self.rows):
+            raise SpecError("Every member of the population has stopped; nothing to train")
+        n, c = self.n_train, self._cursor
+        if self._full:
+            xb, tb, b = self._F, self._t, n
+        else:
+            if c == 0:
+                self._shuffle()
+            b = min(self.batch_size, n - c)
+            xb, tb = self._epoch_F[:, c : c + b], self._epoch_t[:, c : c + b]
+        self.step_count = step = self.step_count + 1
+        self._descend(xb, tb, b, step)
+        self._cursor = c + b
+        if self._cursor >= n:
+            self._cursor = 0
+            self.epoch += 1
+            if len(self.rows):
+                self.apply_rate()
+            return True
+        return False
+
+    def _shuffle(self) -> None:
+        """This epoch's order of each member's examples, gathered once (a batch is a slice)."""
+        perms = np.stack([self._shuffle_rngs[i].permutation(self.n_train) for i in self.rows])
+        k = len(self.rows)
+        if self._epoch_F is None or self._epoch_F.shape[0] != k:
+            self._epoch_F = np.empty((k, *self._F.shape), self.dtype)
+            self._epoch_t = np.empty((k, *self._t.shape), self._t.dtype)
+        self._F.take(perms, axis=0, out=self._epoch_F)
+        self._t.take(perms, axis=0, out=self._epoch_t)
+
+    def _buffers_for(self, b: int) -> _StackBuffers:
+        buf = self._buffers.get(b)
+        if buf is None:
+            buf = self._buffers[b] = _StackBuffers(
+                len(self.rows), b, self.sizes, self._linear, self.dtype
+            )
+        return buf
+
+    def _forward(self, xb: np.ndarray, buf: _StackBuffers) -> np.ndarray:
+        a, last = xb, self.n_layers - 1
+        for k in range(self.n_layers):
+            buf.inputs[k] = a
+            z = np.matmul(a, self._WT[k], out=buf.z[k])
+            z += self._b[k]
+            a = z if self._linear[k] else self._acts[k].forward(z, buf.a[k])
+            if k < last:
+                buf.masks[k] = None
+                if self._drop[k] is not None:
+                    a = self._dropout(buf, k, a)
+        return a
+
+    def _dropout(self, buf: _StackBuffers, k: int, a: np.ndarray) -> np.ndarray:
+        """Inverted dropout as `Network._drop`, each member's mask from its own generator."""
+        rate, mask = self._drop[k], buf.mask[k]
+        for slot, member in enumerate(self.rows):
+            if rate[slot, 0, 0] > 0.0:
+                self._dropout_rngs[member].random(out=mask[slot])
+            else:
+                mask[slot] = 1.0  # no draw: a member without dropout here keeps a as it is
+        np.greater_equal(mask, rate, out=mask)
+        mask *= 1.0 / (1.0 - rate)
+        buf.masks[k] = mask
+        return np.multiply(a, mask, out=buf.dropped[k])
+
+    def _backward(self, dl: np.ndarray, buf: _StackBuffers) -> None:
+        d, last = dl, self.n_layers - 1
+        for k in range(last, -1, -1):
+            if k != last:
+                if buf.masks[k] is not None:
+                    d *= buf.masks[k]
+                if not self._linear[k]:
+                    d *= self._acts[k].derivative(buf.z[k], buf.a[k], buf.deriv[k], buf.work[k])
+            x = buf.inputs[k]
+            np.matmul(d.transpose(0, 2, 1), x, out=self._Wg[k])
+            np.matmul(buf.ones, d, out=self._bg[k])
+            if k:
+                d = np.matmul(d, self._W[k], out=buf.delta[k - 1])
+
+    def _descend(self, xb: np.ndarray, tb: np.ndarray, b: int, step: int) -> None:
+        """Forward -> loss -> backward -> penalties -> clipping -> checked update, applied."""
+        buf = self._buffers_for(b)
+        rows = self.rows
+        logits = self._forward(xb, buf)
+        losses = stacked_value_and_grad(
+            self.objective, logits, tb, buf.dl, buf.loss_work, shared=self._full
+        )
+        self.losses[rows] = losses
+        bad: dict[int, DivergenceError] = {}  # stack slot -> what its lone Trainer raises
+        if not np.all(losses <= self._limit[rows]):
+            for slot in np.flatnonzero(~(losses <= self._limit[rows])):
+                member = int(rows[slot])
+                post = [a[slot] for a in buf.a]
+                bad[slot] = loss_divergence(
+                    post, step, float(losses[slot]), self._first_loss[member]
+                )
+        for slot, member in enumerate(rows.tolist()):
+            if self._first_loss[member] is None and slot not in bad:
+                self._first_loss[member] = float(losses[slot])
+                self._limit[member] = loss_limit(float(losses[slot]))
+        self._backward(buf.dl, buf)
+        g, flat = self.grad, self.flat
+        if not math.isfinite(np.dot(g.ravel(), g.ravel())):
+            self._find(bad, step, "gradient", g)
+        if self._l1 or self._l2:
+            self._penalties(g, flat)
+        if self._clipping:
+            self._clip_norms(g)
+        upd = self.optimizer.compute(flat, g)
+        new = np.add(flat, upd, out=self._new)
+        if not math.isfinite(np.dot(new.ravel(), new.ravel())):
+            self._find(bad, step, "update", upd, new)
+        if bad:  # those members keep the weights from before this step and leave the stack
+            for slot, error in bad.items():
+                self.errors[int(rows[slot])] = error
+            new[list(bad)] = flat[list(bad)]
+        np.copyto(flat, new)
+        if bad:
+            self._keep(np.setdiff1d(np.arange(len(rows)), list(bad)))
+
+    def _find(self, bad: dict, step: int, what: str, vec: np.ndarray, new=None) -> None:
+        """Name each not-yet-failed member whose `vec` row holds a NaN or Inf (its error)."""
+        for slot in range(len(self.rows)):
+            if slot in bad:
+                continue
+            try:
+                check_finite(self._offsets, step, vec[slot], what, self._names)
+                if new is not None:
+                    check_finite(self._offsets, step, new[slot], "", self._names)
+            except DivergenceError as exc:
+                bad[slot] = exc
+
+    def _penalties(self, g: np.ndarray, flat: np.ndarray) -> None:
+        """engine.penalties.add_penalties with each member's strengths (a column or a float)."""
+        tmp = self._tmp
+        if self._l2:
+            np.multiply(flat, self._maskf, out=tmp)
+            tmp *= self._l2
+            g += tmp
+        if self._l1:
+            np.sign(flat, out=tmp)
+            tmp *= self._maskf
+            tmp *= self._l1
+            g += tmp
+
+    def _clip_norms(self, g: np.ndarray) -> None:
+        """engine.optimizers.clip_global_norm for each member with clipping on."""
+        norms = np.sqrt(np.einsum("kp,kp->k", g, g))
+        for slot in np.flatnonzero(np.isinf(norms)):  # squares overflowed: global_norm rescales
+            norms[slot] = global_norm(g[slot])
+        scale = np.ones(len(norms))
+        on = (self._clip > 0.0) & np.isfinite(norms) & (norms > self._clip)
+        scale[on] = self._clip[on] / norms[on]
+        if np.any(on):
+            g *= scale[:, None]
+
+    # -- members as networks ---------------------------------------------------------
+    def network(self, member: int) -> Network:
+        """Member `member`'s weights as an ordinary Network (a copy; valid until the next step)."""
+        if isinstance(member, bool) or not isinstance(member, int | np.integer):
+            raise SpecError(f"Expected a member number; received {member!r}")
+        if not 0 <= member < self.size:
+            raise SpecError(f"Member {member} does not exist: expected 0 to {self.size - 1}")
+        net = self._networks.get(member)
+        if net is None:
+            net = self._networks[member] = self._template.copy()
+        if member in self._final:
+            net.flat[...] = self._final[member]
+        else:
+            net.flat[...] = self.flat[int(np.flatnonzero(self.rows == member)[0])]
+        return net
+
+    def evaluate(self) -> list[Evaluation]:
+        """Each member's loss and metric on the whole train and test sets (`Trainer.evaluate`)."""
+        d = self.data
+        out = []
+        for member in range(self.size):
+            net = self.network(member)
+            train = _eval_set(net, self._F, d.y_train)
+            test = (None, None)
+            if self._F_test is not None:
+                test = _eval_set(net, self._F_test, d.y_test)
+            out.append(Evaluation(*train, *test, net.objective.metric_name))
+        return out
+
+
+def _eval_set(net: Network, F: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """`Trainer._eval_set`: the logits in chunks of EVAL_CHUNK rows, then loss and metric."""
+    obj = net.objective
+    if len(F) <= EVAL_CHUNK:
+        logits = net.logits_of_features(F)
+    else:
+        parts = [
+            net.logits_of_features(F[s : s + EVAL_CHUNK]) for s in range(0, len(F), EVAL_CHUNK)
+        ]
+        logits = np.concatenate(parts)
+    with np.errstate(all="ignore"):
+        return float(obj.value(logits, y)), float(obj.metric(obj.link(logits), y))
