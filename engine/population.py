@@ -135,6 +135,8 @@ class PopulationTrainer:
             self._bg.append(self.grad[:, start + o * i : start + o * i + o])
         self._buffers: dict[int, _StackBuffers] = {}
         self._epoch_F = self._epoch_t = None
+        self._slot_limit = self._limit[self.rows]
+        self._waiting_first = any(self._first_loss[i] is None for i in self.rows)
         members = self.rows.tolist()
         if not members:
             return
@@ -285,21 +287,25 @@ class PopulationTrainer:
             self.objective, logits, tb, buf.dl, buf.loss_work, shared=self._full
         )
         self.losses[rows] = losses
+        limit = self._slot_limit
         bad: dict[int, DivergenceError] = {}  # stack slot -> what its lone Trainer raises
-        if not np.all(losses <= self._limit[rows]):
-            for slot in np.flatnonzero(~(losses <= self._limit[rows])):
+        if not (losses <= limit).all():
+            for slot in np.flatnonzero(~(losses <= limit)):
                 member = int(rows[slot])
                 post = [a[slot] for a in buf.a]
                 bad[slot] = loss_divergence(
                     post, step, float(losses[slot]), self._first_loss[member]
                 )
-        for slot, member in enumerate(rows.tolist()):
-            if self._first_loss[member] is None and slot not in bad:
-                self._first_loss[member] = float(losses[slot])
-                self._limit[member] = loss_limit(float(losses[slot]))
+        if self._waiting_first:  # the first loss of each member sets its exploding-loss limit
+            for slot, member in enumerate(rows.tolist()):
+                if self._first_loss[member] is None and slot not in bad:
+                    self._first_loss[member] = float(losses[slot])
+                    self._limit[member] = loss_limit(float(losses[slot]))
+            self._waiting_first = False
+            self._slot_limit = self._limit[rows]
         self._backward(buf.dl, buf)
         g, flat = self.grad, self.flat
-        if not math.isfinite(np.dot(g.ravel(), g.ravel())):
+        if not math.isfinite(_sum_of_squares(g)):
             self._find(bad, step, "gradient", g)
         if self._l1 or self._l2:
             self._penalties(g, flat)
@@ -307,7 +313,7 @@ class PopulationTrainer:
             self._clip_norms(g)
         upd = self.optimizer.compute(flat, g)
         new = np.add(flat, upd, out=self._new)
-        if not math.isfinite(np.dot(new.ravel(), new.ravel())):
+        if not math.isfinite(_sum_of_squares(new)):
             self._find(bad, step, "update", upd, new)
         if bad:  # those members keep the weights from before this step and leave the stack
             for slot, error in bad.items():
@@ -381,6 +387,16 @@ class PopulationTrainer:
                 test = _eval_set(net, self._F_test, d.y_test)
             out.append(Evaluation(*train, *test, net.objective.metric_name))
         return out
+
+
+def _sum_of_squares(x: np.ndarray) -> float:
+    """Sum of squares of a whole stack: finite unless an entry is NaN or Inf (or it overflows).
+
+    Not `np.dot`: on K * P entries OpenBLAS may start threads, which cost ~1 ms on a
+    busy machine where the sum itself takes microseconds.
+    """
+    flat = x.ravel()
+    return float(np.einsum("i,i->", flat, flat))
 
 
 def _eval_set(net: Network, F: np.ndarray, y: np.ndarray) -> tuple[float, float]:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from engine.errors import SpecError
 from engine.optimizers import make_optimizer
 from engine.population_optimizer import shared_constants
 from engine.spec import NetworkSpec, TrainConfig
-
-import numpy as np
 
 
 def dtype_of(config: TrainConfig) -> str:
