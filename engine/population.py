@@ -117,6 +117,7 @@ class PopulationTrainer:
         self.losses = np.full(k, math.nan)  # each member's last minibatch loss
         self.errors: dict[int, DivergenceError] = {}
         self._final: dict[int, np.ndarray] = {}  # the weights of members that left the stack
+        self.left_at: dict[int, int] = {}  # member -> the epoch count when it left the stack
         self.step_count = self.epoch = self._cursor = 0
         self._stack_changed()
 
@@ -164,6 +165,7 @@ class PopulationTrainer:
         """Only the members in stack slots `slots` go on; the others' weights are kept aside."""
         for slot in np.setdiff1d(np.arange(len(self.rows)), slots):
             self._final[int(self.rows[slot])] = self.flat[slot].copy()
+            self.left_at[int(self.rows[slot])] = self.epoch
         epoch_F, epoch_t = self._epoch_F, self._epoch_t
         self.rows = self.rows[slots]
         self.flat = self.flat[slots]
@@ -172,11 +174,14 @@ class PopulationTrainer:
         if epoch_F is not None:
             self._epoch_F, self._epoch_t = epoch_F[slots], epoch_t[slots]
 
-    def finish(self, member: int) -> None:
-        """Take member `member` out of training (early stopping); its weights stay readable."""
+    def finish(self, member: int, weights: np.ndarray | None = None) -> None:
+        """Take member `member` out of training; its weights (or `weights`: early stopping's
+        best) stay readable through `network(member)`."""
         slots = np.flatnonzero(self.rows != member)
         if len(slots) < len(self.rows):
             self._keep(slots)
+        if weights is not None:
+            self._final[member] = np.array(weights, dtype=self.dtype)
 
     @property
     def active(self) -> list[int]:
@@ -194,6 +199,12 @@ class PopulationTrainer:
             for _ in range(n):
                 self._step()
         return self.losses
+
+    def run_epoch(self) -> None:
+        """Steps to the end of the current epoch (sooner if every member has left)."""
+        with np.errstate(all="ignore"):
+            while len(self.rows) and not self._step():
+                pass
 
     def step(self) -> np.ndarray:
         """One minibatch for every member still training; returns `losses` (NaN: never)."""
@@ -375,16 +386,16 @@ class PopulationTrainer:
 
     def evaluate(self) -> list[Evaluation]:
         """Each member's loss and metric on the whole train and test sets (`Trainer.evaluate`)."""
-        d = self.data
-        out = []
-        for member in range(self.size):
-            net = self.network(member)
-            train = _eval_set(net, self._F, d.y_train)
-            test = (None, None)
-            if self._F_test is not None:
-                test = _eval_set(net, self._F_test, d.y_test)
-            out.append(Evaluation(*train, *test, net.objective.metric_name))
-        return out
+        return [self.evaluate_member(member) for member in range(self.size)]
+
+    def evaluate_member(self, member: int) -> Evaluation:
+        """Member `member`'s `Trainer.evaluate()` (its current or last weights)."""
+        net, d = self.network(member), self.data
+        train = _eval_set(net, self._F, d.y_train)
+        test = (None, None)
+        if self._F_test is not None:
+            test = _eval_set(net, self._F_test, d.y_test)
+        return Evaluation(*train, *test, net.objective.metric_name)
 
 
 def _sum_of_squares(x: np.ndarray) -> float:
