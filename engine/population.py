@@ -49,6 +49,8 @@ from engine.trainer import EVAL_CHUNK, Evaluation, check_compatible
 
 __all__ = ["PopulationTrainer", "group_key", "groups"]
 
+BLAS_SERIAL = 8192  # entries below which OpenBLAS computes a dot on one thread (10,000)
+
 
 class _StackBuffers:
     """What one stacked step writes for one batch size b (K members)."""
@@ -401,10 +403,12 @@ class PopulationTrainer:
 def _sum_of_squares(x: np.ndarray) -> float:
     """Sum of squares of a whole stack: finite unless an entry is NaN or Inf (or it overflows).
 
-    Not `np.dot`: on K * P entries OpenBLAS may start threads, which cost ~1 ms on a
-    busy machine where the sum itself takes microseconds.
+    `np.dot` up to BLAS_SERIAL entries; beyond, OpenBLAS starts threads for a dot,
+    which cost ~1 ms on a busy machine where the sum itself takes microseconds.
     """
     flat = x.ravel()
+    if flat.size <= BLAS_SERIAL:
+        return float(np.dot(flat, flat))
     return float(np.einsum("i,i->", flat, flat))
 
 
