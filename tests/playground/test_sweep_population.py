@@ -1,7 +1,10 @@
 """Sweeps train trials that share a shape as one population: the same rows as one by one."""
 
+import json
+
 import pytest
 
+from playground.cli import main as cli
 from playground.document.sweep import batch
 from playground.document.sweep.batch import plan, run_trials
 from playground.document.sweep.params import parse_param
@@ -96,3 +99,17 @@ def test_tpe_and_pruned_sweeps_stay_one_trial_at_a_time():
     params = [parse_param("lr=log:1e-3:0.1")]
     assert not Sweep(SETUP, params, strategy="tpe").batched()
     assert not Sweep(SETUP, params, strategy="grid", pruner="median", grid_points=2).batched()
+
+
+def test_the_command_line_gives_the_same_rows_one_by_one(tmp_path, capsys):
+
+    outs = []
+    for extra in ([], ["--one-by-one"]):
+        out = tmp_path / f"rows{len(extra)}.json"
+        argv = ["sweep", "--dataset", "xor", "--samples", "80", "--epochs", "3",
+                "--param", "lr=0.01,0.1,1", "--strategy", "grid", "--workers", "1",
+                "--out", str(out), *extra]  # fmt: skip
+        assert cli.main(argv) == 0
+        assert "Traceback" not in capsys.readouterr().err
+        outs.append(comparable(json.loads(out.read_text())))
+    assert outs[0] == outs[1] and len(outs[0]) == 3
