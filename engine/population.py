@@ -40,12 +40,13 @@ from engine.errors import DivergenceError, SpecError
 from engine.network import Network
 from engine.optimizers import clip_global_norm
 from engine.penalties import penalty_strengths
+from engine.population_eval import evaluate_members
 from engine.population_groups import check_configs, check_spec, dtype_of, group_key, groups
 from engine.population_losses import stacked_value_and_grad
 from engine.population_optimizer import column, keep_rows, set_rates, stacked_optimizer
 from engine.schedules import make_schedule
 from engine.spec import NetworkSpec, TrainConfig
-from engine.trainer import EVAL_CHUNK, Evaluation, check_compatible
+from engine.trainer import Evaluation, check_compatible
 
 __all__ = ["PopulationTrainer", "group_key", "groups"]
 
@@ -373,31 +374,28 @@ class PopulationTrainer:
     # -- members as networks ---------------------------------------------------------
     def network(self, member: int) -> Network:
         """Member `member`'s weights as an ordinary Network (a copy; valid until the next step)."""
+        net = self._networks.get(member)
+        flat = self.member_flat(member)
+        if net is None:
+            net = self._networks[member] = self._template.copy()
+        net.flat[...] = flat
+        return net
+
+    def member_flat(self, member: int) -> np.ndarray:
+        """Member `member`'s parameter vector (a view while it trains; its last one after)."""
         if isinstance(member, bool) or not isinstance(member, int | np.integer):
             raise SpecError(f"Expected a member number; received {member!r}")
         if not 0 <= member < self.size:
             raise SpecError(f"Member {member} does not exist: expected 0 to {self.size - 1}")
-        net = self._networks.get(member)
-        if net is None:
-            net = self._networks[member] = self._template.copy()
         if member in self._final:
-            net.flat[...] = self._final[member]
-        else:
-            net.flat[...] = self.flat[int(np.flatnonzero(self.rows == member)[0])]
-        return net
+            return self._final[member]
+        return self.flat[int(np.flatnonzero(self.rows == member)[0])]
 
-    def evaluate(self) -> list[Evaluation]:
-        """Each member's loss and metric on the whole train and test sets (`Trainer.evaluate`)."""
-        return [self.evaluate_member(member) for member in range(self.size)]
-
-    def evaluate_member(self, member: int) -> Evaluation:
-        """Member `member`'s `Trainer.evaluate()` (its current or last weights)."""
-        net, d = self.network(member), self.data
-        train = _eval_set(net, self._F, d.y_train)
-        test = (None, None)
-        if self._F_test is not None:
-            test = _eval_set(net, self._F_test, d.y_test)
-        return Evaluation(*train, *test, net.objective.metric_name)
+    def evaluate(self, members: Sequence[int] | None = None) -> list[Evaluation]:
+        """Each member's (or each of `members`') `Trainer.evaluate()`: loss and metric on the
+        whole train and test sets, with its current or last weights."""
+        chosen = range(self.size) if members is None else members
+        return evaluate_members(self, [int(m) for m in chosen])
 
 
 def _sum_of_squares(x: np.ndarray) -> float:
@@ -410,17 +408,3 @@ def _sum_of_squares(x: np.ndarray) -> float:
     if flat.size <= BLAS_SERIAL:
         return float(np.dot(flat, flat))
     return float(np.einsum("i,i->", flat, flat))
-
-
-def _eval_set(net: Network, F: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """`Trainer._eval_set`: the logits in chunks of EVAL_CHUNK rows, then loss and metric."""
-    obj = net.objective
-    if len(F) <= EVAL_CHUNK:
-        logits = net.logits_of_features(F)
-    else:
-        parts = [
-            net.logits_of_features(F[s : s + EVAL_CHUNK]) for s in range(0, len(F), EVAL_CHUNK)
-        ]
-        logits = np.concatenate(parts)
-    with np.errstate(all="ignore"):
-        return float(obj.value(logits, y)), float(obj.metric(obj.link(logits), y))

@@ -59,13 +59,13 @@ def fit_members(
     stopped = [False] * k
     for member in pop.active:
         if ends[member] <= pop.epoch:  # no epochs: evaluated as it is
-            last[member] = pop.evaluate_member(member)
+            last[member] = pop.evaluate([member])[0]
             pop.finish(member)
     while pop.active:
         pop.run_epoch()
         epoch = pop.epoch
-        for member in pop.active:
-            evaluation = pop.evaluate_member(member)
+        members = pop.active
+        for member, evaluation in zip(members, pop.evaluate(members), strict=True):
             schedule = pop.schedules[member]
             if schedule.watches_loss:
                 loss = evaluation.test_loss
@@ -77,7 +77,7 @@ def fit_members(
                 stopped[member] = True
                 if stoppers[member].restore(view):  # the best weights, evaluated again
                     pop.finish(member, stoppers[member].best_flat)
-                    evaluation = pop.evaluate_member(member)
+                    evaluation = pop.evaluate([member])[0]
                 pop.finish(member)
             elif epoch >= ends[member]:
                 pop.finish(member)
