@@ -69,7 +69,9 @@ class _StackBuffers:
         self.loss_work = np.empty((k, b, outs[-1]), dtype)
         self.ones = np.ones(b, dtype)
         self.inputs: list[np.ndarray | None] = [None] * len(outs)
-        self.masks: list[np.ndarray | None] = [None] * (len(outs) - 1)
+        self.masks: list[np.ndarray | None] = [None] * len(outs)  # the output's stays None
+        self.forward_plan: list[tuple] = []  # per layer: what `_forward` calls, bound once
+        self.backward_plan: list[tuple] = []  # last layer first: what `_backward` calls
 
 
 class PopulationTrainer:
@@ -154,10 +156,10 @@ class PopulationTrainer:
         self._clipped = [slot for slot, clip in enumerate(self._clip) if clip > 0.0]
         self._clipping = bool(self._clipped)
         rates = np.array([self._rates[i] for i in members]).reshape(len(members), -1)
-        self._drop = [
+        self._drop = [  # per layer (the output's None): each member's rate, (K, 1, 1)
             None if not np.any(rates[:, h] > 0) else rates[:, h].reshape(-1, 1, 1)
             for h in range(self.n_layers - 1)
-        ]
+        ] + [None]
         self.apply_rate()
 
     def apply_rate(self) -> None:
@@ -254,19 +256,38 @@ class PopulationTrainer:
             buf = self._buffers[b] = _StackBuffers(
                 len(self.rows), b, self.sizes, self._linear, self.dtype
             )
+            last = self.n_layers - 1
+            acts = [None if lin else act for lin, act in zip(self._linear, self._acts, strict=True)]
+            buf.forward_plan = [
+                (k, self._WT[k], self._b[k], buf.z[k], act and act.forward, buf.a[k])
+                for k, act in enumerate(acts)
+            ]
+            buf.backward_plan = [
+                (
+                    k,
+                    None if k == last or acts[k] is None else acts[k].derivative,
+                    buf.z[k],
+                    buf.a[k],
+                    buf.deriv[k] if k < last else None,
+                    buf.work[k] if k < last else None,
+                    self._Wg[k],
+                    self._bg[k],
+                    self._W[k],
+                    buf.delta[k - 1] if k else None,
+                )
+                for k in range(last, -1, -1)
+            ]
         return buf
 
     def _forward(self, xb: np.ndarray, buf: _StackBuffers) -> np.ndarray:
-        a, last = xb, self.n_layers - 1
-        for k in range(self.n_layers):
-            buf.inputs[k] = a
-            z = np.matmul(a, self._WT[k], out=buf.z[k])
-            z += self._b[k]
-            a = z if self._linear[k] else self._acts[k].forward(z, buf.a[k])
-            if k < last:
-                buf.masks[k] = None
-                if self._drop[k] is not None:
-                    a = self._dropout(buf, k, a)
+        a, inputs, drop = xb, buf.inputs, self._drop
+        for k, wt, bias, z, activate, out in buf.forward_plan:
+            inputs[k] = a
+            np.matmul(a, wt, out=z)
+            z += bias
+            a = z if activate is None else activate(z, out)
+            if drop[k] is not None:  # hidden layers only (the output's entry is None)
+                a = self._dropout(buf, k, a)
         return a
 
     def _dropout(self, buf: _StackBuffers, k: int, a: np.ndarray) -> np.ndarray:
@@ -283,18 +304,16 @@ class PopulationTrainer:
         return np.multiply(a, mask, out=buf.dropped[k])
 
     def _backward(self, dl: np.ndarray, buf: _StackBuffers) -> None:
-        d, last = dl, self.n_layers - 1
-        for k in range(last, -1, -1):
-            if k != last:
-                if buf.masks[k] is not None:
-                    d *= buf.masks[k]
-                if not self._linear[k]:
-                    d *= self._acts[k].derivative(buf.z[k], buf.a[k], buf.deriv[k], buf.work[k])
-            x = buf.inputs[k]
-            np.matmul(d.transpose(0, 2, 1), x, out=self._Wg[k])
-            np.matmul(buf.ones, d, out=self._bg[k])
-            if k:
-                d = np.matmul(d, self._W[k], out=buf.delta[k - 1])
+        d, masks, inputs, ones = dl, buf.masks, buf.inputs, buf.ones
+        for k, derivative, z, a, deriv, work, wg, bg, w, d_in in buf.backward_plan:
+            if masks[k] is not None:
+                d *= masks[k]
+            if derivative is not None:
+                d *= derivative(z, a, deriv, work)
+            np.matmul(d.transpose(0, 2, 1), inputs[k], out=wg)
+            np.matmul(ones, d, out=bg)
+            if d_in is not None:
+                d = np.matmul(d, w, out=d_in)
 
     def _descend(self, xb: np.ndarray, tb: np.ndarray, b: int, step: int) -> None:
         """Forward -> loss -> backward -> penalties -> clipping -> checked update, applied."""
