@@ -119,11 +119,14 @@ class PopulationTrainer:
         ]
         self._first_loss = [None] * k
         self._limit = np.full(k, NO_LOSS_LIMIT)
-        self.losses = np.full(k, math.nan)  # each member's last minibatch loss
+        self._losses = np.full(k, math.nan)  # each member's last minibatch loss
+        self._slot_losses: np.ndarray | None = None  # the last step's, by stack slot
         self.errors: dict[int, DivergenceError] = {}
         self._final: dict[int, np.ndarray] = {}  # the weights of members that left the stack
         self.left_at: dict[int, int] = {}  # member -> the epoch count when it left the stack
         self.step_count = self.epoch = self._cursor = 0
+        self._arange = np.arange(self.n_train)  # `permutation(n)` shuffles this, per member
+        self._perms = np.empty((0, self.n_train), self._arange.dtype)
         self._stack_changed()
 
     # -- the stack -------------------------------------------------------------------
@@ -168,6 +171,7 @@ class PopulationTrainer:
 
     def _keep(self, slots: np.ndarray) -> None:
         """Only the members in stack slots `slots` go on; the others' weights are kept aside."""
+        self._file_losses()  # under the rows they were computed for
         for slot in np.setdiff1d(np.arange(len(self.rows)), slots):
             self._final[int(self.rows[slot])] = self.flat[slot].copy()
             self.left_at[int(self.rows[slot])] = self.epoch
@@ -187,6 +191,18 @@ class PopulationTrainer:
             self._keep(slots)
         if weights is not None:
             self._final[member] = np.array(weights, dtype=self.dtype)
+
+    @property
+    def losses(self) -> np.ndarray:
+        """Each member's last minibatch loss (K,): NaN before its first step."""
+        self._file_losses()
+        return self._losses
+
+    def _file_losses(self) -> None:
+        """The last step's losses (by stack slot) into the members' array, when asked for."""
+        if self._slot_losses is not None:
+            self._losses[self.rows] = self._slot_losses
+            self._slot_losses = None
 
     @property
     def active(self) -> list[int]:
@@ -241,12 +257,21 @@ class PopulationTrainer:
         return False
 
     def _shuffle(self) -> None:
-        """This epoch's order of each member's examples, gathered once (a batch is a slice)."""
-        perms = np.stack([self._shuffle_rngs[i].permutation(self.n_train) for i in self.rows])
-        k = len(self.rows)
+        """This epoch's order of each member's examples, gathered once (a batch is a slice).
+
+        Each member's order is its generator's `permutation(n)`, which is `shuffle` of
+        `arange(n)`: done in place in one (K, n) array instead of stacking K new ones.
+        """
+        k, n = len(self.rows), self.n_train
         if self._epoch_F is None or self._epoch_F.shape[0] != k:
             self._epoch_F = np.empty((k, *self._F.shape), self.dtype)
             self._epoch_t = np.empty((k, *self._t.shape), self._t.dtype)
+        perms = self._perms
+        if perms.shape[0] != k:
+            perms = self._perms = np.empty((k, n), self._arange.dtype)
+        perms[...] = self._arange
+        for slot, member in enumerate(self.rows.tolist()):
+            self._shuffle_rngs[member].shuffle(perms[slot])
         self._F.take(perms, axis=0, out=self._epoch_F)
         self._t.take(perms, axis=0, out=self._epoch_t)
 
@@ -323,7 +348,7 @@ class PopulationTrainer:
         losses = stacked_value_and_grad(
             self.objective, logits, tb, buf.dl, buf.loss_work, shared=self._full
         )
-        self.losses[rows] = losses
+        self._slot_losses = losses
         limit = self._slot_limit
         bad: dict[int, DivergenceError] = {}  # stack slot -> what its lone Trainer raises
         if not (losses <= limit).all():
