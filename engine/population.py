@@ -23,8 +23,9 @@ A member that diverges (the Trainer's rule, engine/divergence.py) is dropped
 from the stack before its step is written: `errors[i]` holds the
 `DivergenceError` a lone Trainer would have raised (same step, same message),
 `network(i)` keeps its last finite weights, and the other members go on.
-`finish(i)` drops a member on purpose (early stopping). Evaluation is each
-member's own network's (`Trainer.evaluate`'s arithmetic).
+`finish(i)` drops a member on purpose (early stopping). Evaluation gives each
+member its `Trainer.evaluate()` (engine/population_eval.py); `fit_members`
+(engine/population_fit.py) is `Trainer.fit` for every member.
 """
 
 from __future__ import annotations
@@ -107,7 +108,6 @@ class PopulationTrainer:
         self._offsets = np.asarray(net.offsets, dtype=np.intp)
         self._names = net.tensor_names
         self._maskf = net.decay_mask.astype(self.dtype)
-        self._decay_mask = net.decay_mask
         # per member (indexed by member number; the stack holds the members in `rows`)
         self.rows = np.arange(k)
         self.flat = np.stack([m.flat for m in nets]).astype(self.dtype)
