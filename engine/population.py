@@ -64,7 +64,7 @@ class _StackBuffers:
         self.delta = [np.empty((k, b, m), dtype) for m in outs[:-1]]
         self.deriv = [np.empty((k, b, m), dtype) for m in outs[:-1]]
         self.work = [np.empty((k, b, m), dtype) for m in outs[:-1]]
-        self.mask = [np.empty((k, b, m), dtype) for m in outs[:-1]]
+        self.mask = [np.empty((k, b, m)) for m in outs[:-1]]  # float64: `random` draws it
         self.dropped = [np.empty((k, b, m), dtype) for m in outs[:-1]]
         self.dl = np.empty((k, b, outs[-1]), dtype)
         self.loss_work = np.empty((k, b, outs[-1]), dtype)
