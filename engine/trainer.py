@@ -127,26 +127,20 @@ class Trainer:
             raise SpecError(f"Expected a TrainConfig; received {type(config).__name__}")
         init_ss, shuffle_ss, dropout_ss = np.random.SeedSequence(config.seed).spawn(3)
         if network is None:
-            network = Network(spec, np.random.default_rng(init_ss))
+            network = Network(spec, np.random.default_rng(init_ss), config.dtype)
         elif not isinstance(network, Network):
             raise SpecError(f"Expected an engine Network; received {type(network).__name__}")
         elif network.spec != spec:
             raise SpecError("The given network was built from a different spec")
+        else:
+            network.set_dtype(config.dtype)  # trains in the config's precision
         self.spec = spec
         self.data = data
         self.network = network
         self._shuffle_rng = np.random.default_rng(shuffle_ss)
         self._dropout_rng = np.random.default_rng(dropout_ss)
         net = network
-        self._F = np.ascontiguousarray(net.features(data.X_train))
         self._y = np.ascontiguousarray(data.y_train)
-        # the targets in the loss's own form, and both in this epoch's shuffled order:
-        # a minibatch is then a slice (a view), gathered once per epoch, not per step
-        self._t = np.ascontiguousarray(net.objective.prepare(self._y))
-        self._F_epoch = np.empty_like(self._F)
-        self._t_epoch = np.empty_like(self._t)
-        has_test = data.X_test is not None and len(data.X_test) > 0
-        self._F_test = np.ascontiguousarray(net.features(data.X_test)) if has_test else None
         self.n_train = len(self._y)
         # what the statistics count per layer: "dead", "tanh" or "sigmoid" saturation, or nothing
         self._counts = [layer.activation.counted for layer in net.layers]
@@ -159,16 +153,8 @@ class Trainer:
         self._weight_at, self._bias_at = net.weight_tensor, net.bias_tensor
         pairs = self._weight_at == list(range(0, 2 * net.n_layers, 2))  # dense only: a view
         self._weights_of = slice(0, None, 2) if pairs else np.asarray(self._weight_at)
-        self._maskf = net.decay_mask.astype(np.float64)
-        # squared gradients (every step), updates and weights (statistics), end to end, so
-        # the norms of every tensor are one `reduceat` over `_sq_offsets`
-        self._sq = np.empty(3 * p)
-        self._gsq = self._sq[:p]
         self._sq_offsets = np.concatenate([self._offsets + i * p for i in range(3)])
-        self._new = np.empty(p)
-        self._tmp = np.empty(p)
-        self._loss_buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # rows -> dlogits, work
-        self._stat_buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # size -> scratch, flags
+        self._take_arrays()
         self.step_count = 0
         self.epoch = 0
         self._cursor = 0
@@ -183,15 +169,44 @@ class Trainer:
         self.schedule = make_schedule(config)
         self._apply_config(config)
 
+    def _take_arrays(self) -> None:
+        """The step's data copies and scratch, in the network's dtype (again after a change)."""
+        net, data, dt = self.network, self.data, self.network.dtype
+        p = net.flat.size
+        self._F = np.ascontiguousarray(net.features(data.X_train))
+        # the targets in the loss's own form, and both in this epoch's shuffled order:
+        # a minibatch is then a slice (a view), gathered once per epoch, not per step
+        t = np.ascontiguousarray(net.objective.prepare(self._y))
+        self._t = t.astype(dt) if t.dtype.kind == "f" else t  # ce's integer labels stay
+        self._F_epoch = np.empty_like(self._F)
+        self._t_epoch = np.empty_like(self._t)
+        has_test = data.X_test is not None and len(data.X_test) > 0
+        self._F_test = np.ascontiguousarray(net.features(data.X_test)) if has_test else None
+        self._maskf = net.decay_mask.astype(dt)
+        # squared gradients (every step), updates and weights (statistics), end to end, so
+        # the norms of every tensor are one `reduceat` over `_sq_offsets`
+        self._sq = np.empty(3 * p, dt)
+        self._gsq = self._sq[:p]
+        self._new = np.empty(p, dt)
+        self._tmp = np.empty(p, dt)
+        self._loss_buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # rows -> dlogits, work
+        self._stat_buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # size -> scratch, flags
+
     # -- configuration -------------------------------------------------------------
     def set_config(self, config: TrainConfig) -> None:
         """New hyper-parameters for the next step; weights and optimizer state are kept.
 
         A different optimizer name starts that optimizer fresh. The seed only
-        matters when a trainer is built, so changing it here has no effect.
+        matters when a trainer is built, so changing it here has no effect. A
+        different dtype converts the weights and the optimizer state and carries on.
         """
         if not isinstance(config, TrainConfig):
             raise SpecError(f"Expected a TrainConfig; received {type(config).__name__}")
+        if config.dtype != self.network.dtype.name:
+            self.network.set_dtype(config.dtype)
+            self._take_arrays()
+            self._gather_epoch()
+            self._last = None  # the statistics' activations were the old network's
         if config.optimizer != self.optimizer.name:
             self.optimizer = make_optimizer(config, self.network.flat.size, self.network.decay_mask)
         else:
