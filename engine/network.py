@@ -75,6 +75,8 @@ class _Buffers:
         hidden = outs[:-1]
         self.deltas: list[np.ndarray | None] = [b.delta for b in layer_bufs]  # last: dlogits
         self.mask_store = [np.empty((n, m), net.dtype) for m in hidden]
+        # dropout's uniform draws, float64 in either dtype: the same masks as a float64 run
+        self.draws = [np.empty((n, m)) for m in hidden]
         self.dropped = [np.empty((n, m), net.dtype) for m in hidden]
         self.inputs: list[np.ndarray | None] = [None] * len(outs)
         self.dropout_masks: list[np.ndarray | None] = [None] * len(hidden)
@@ -240,8 +242,8 @@ class Network:
             buf.masks[k] = None
             return a
         mask = buf.mask_store[k]
-        rng.random(out=mask)
-        np.greater_equal(mask, rate, out=mask)
+        draws = rng.random(out=buf.draws[k])
+        np.greater_equal(draws, rate, out=mask)
         mask *= 1.0 / (1.0 - rate)
         buf.masks[k] = mask
         return np.multiply(a, mask, out=buf.dropped[k])

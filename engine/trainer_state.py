@@ -30,7 +30,7 @@ from engine.state_dict import STATE_KEYS
 from engine.trainer import Trainer
 from engine.training_loop import EarlyStopping
 
-RESUME_VERSION = 2
+RESUME_VERSION = 3
 RESUME = register_format("training-state", "training state", RESUME_VERSION, SpecError)
 
 
@@ -40,6 +40,15 @@ def _constant_schedule(doc: dict[str, Any]) -> dict[str, Any]:
     trainer = doc.get("trainer")
     if isinstance(trainer, dict) and "schedule" not in trainer:
         doc["trainer"] = {**trainer, "schedule": {}, "version": 2}
+    return doc
+
+
+@RESUME.step(2)
+def _float64(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 predates the compute precision: its run was float64."""
+    trainer = doc.get("trainer")
+    if isinstance(trainer, dict) and "dtype" not in trainer:
+        doc["trainer"] = {**trainer, "dtype": "float64", "version": 3}
     return doc
 
 
@@ -191,6 +200,7 @@ def to_json(state: ResumeState) -> dict[str, Any]:
         "version": RESUME_VERSION,
         "trainer": {
             "version": t["version"],
+            "dtype": t["dtype"],
             "step": int(t["step"]),
             "epoch": int(t["epoch"]),
             "cursor": int(t["cursor"]),
