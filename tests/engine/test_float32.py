@@ -233,3 +233,37 @@ def test_the_runner_trains_a_float32_config_like_the_trainer():
     assert state.trainer["dtype"] == "float32"
     for key, value in reference.network.state_dict().items():
         assert state.trainer["network"][key].tobytes() == value.tobytes()
+
+
+def _float32_network() -> Network:
+    spec = NetworkSpec(
+        features=("x1", "x2", "x1*x2"), hidden=(LayerSpec(5, "tanh"), LayerSpec(4, "elu"))
+    )
+    trainer = Trainer(spec, F32.replace(batch_size=8), SMALL)
+    trainer.run_steps(20)
+    return trainer.network
+
+
+def test_the_onnx_export_of_a_float32_network_matches_its_predictions(tmp_path):
+    import onnxruntime as ort
+
+    from engine.onnx_export import export_onnx
+
+    network = _float32_network()
+    path = tmp_path / "net.onnx"
+    export_onnx(network, path)
+    X = np.random.default_rng(4).uniform(-1.5, 1.5, (64, 2))
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    (out,) = session.run(None, {"input": X.astype(np.float32)})
+    # the model computes in float64 from the float32 weights: float32 rounding apart
+    np.testing.assert_allclose(out, network.predict(X), rtol=1e-5, atol=1e-6)
+
+
+def test_the_numpy_script_of_a_float32_network_runs_and_matches(tmp_path):
+    from engine.script_export import numpy_script_source
+
+    network = _float32_network()
+    namespace: dict = {}
+    exec(compile(numpy_script_source(network), "net.py", "exec"), namespace)
+    X = np.random.default_rng(5).uniform(-1.5, 1.5, (64, 2))
+    np.testing.assert_allclose(namespace["predict"](X), network.predict(X), rtol=1e-5, atol=1e-6)
