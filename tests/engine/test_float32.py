@@ -267,3 +267,23 @@ def test_the_numpy_script_of_a_float32_network_runs_and_matches(tmp_path):
     exec(compile(numpy_script_source(network), "net.py", "exec"), namespace)
     X = np.random.default_rng(5).uniform(-1.5, 1.5, (64, 2))
     np.testing.assert_allclose(namespace["predict"](X), network.predict(X), rtol=1e-5, atol=1e-6)
+
+
+def test_switching_the_runner_to_float32_while_paused_converts_and_continues():
+    config = TrainConfig(optimizer="adam", lr=0.01, batch_size=8, epochs=10**6)
+    spec = net(5)
+    reference = Trainer(spec, config, SMALL)
+    reference.run_steps(7)
+    reference.set_config(config.replace(dtype="float32"))
+    reference.run_steps(11)
+    with Runner(spec, config, SMALL) as runner:
+        runner.step(7)
+        runner.configure(training=config.replace(dtype="float32"))
+        runner.step(11)
+        snap = runner.wait_snapshot(30)
+        while snap is not None and not (snap.reason == "step" and snap.step == 18):
+            snap = runner.wait_snapshot(30)
+        assert snap is not None
+    weights = np.concatenate([w.ravel() for pair in snap.weights for w in pair])
+    assert weights.dtype == np.float32
+    assert weights.tobytes() == reference.network.flat.tobytes()
