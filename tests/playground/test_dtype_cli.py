@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -44,3 +46,25 @@ def test_the_process_runner_trains_a_float32_config():
         snap, _ = wait_until(runner, lambda s: s.step == 5)
     assert snap.weights[0][0].dtype == np.float32
     assert np.isfinite(snap.history.loss).all()
+
+
+def test_a_float32_project_continues_exactly_like_an_uninterrupted_run(capsys, tmp_path):
+    from playground.cli import main as cli
+
+    base = ["train", "--dataset", "spirals", "--samples", "120", "--batch-size", "8"]
+    base += ["--dtype", "float32", "--json"]
+
+    def summary(*argv):
+        assert cli.main(list(argv)) == 0
+        return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+    whole = summary(*base, "--epochs", "4")
+    project = tmp_path / "p.json"
+    summary(*base, "--epochs", "2", "--save-project", str(project))
+    saved = json.loads(project.read_text())
+    assert (
+        saved["training"]["dtype"] == "float32" and saved["state"]["trainer"]["dtype"] == "float32"
+    )
+    continued = summary("train", "--project", str(project), "--epochs", "2", "--json")
+    assert continued["dtype"] == "float32" and continued["steps"] == whole["steps"]
+    assert continued["train_loss"] == whole["train_loss"]  # bit for bit
