@@ -338,7 +338,8 @@ class FileActions(QObject):
         last = self.w.latest_snapshot()
         if last is None:
             raise OSError("no network yet")
-        net = Network(last.spec, rng=0)
+        dtype = last.weights[0][0].dtype.name  # the run's precision: files record it
+        net = Network(last.spec, rng=0, dtype=dtype)
         net.load_state_dict(state_of(last.spec, last.weights))
         return net
 
