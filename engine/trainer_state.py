@@ -47,8 +47,8 @@ def _constant_schedule(doc: dict[str, Any]) -> dict[str, Any]:
 def _float64(doc: dict[str, Any]) -> dict[str, Any]:
     """Version 2 predates the compute precision: its run was float64."""
     trainer = doc.get("trainer")
-    if isinstance(trainer, dict) and "dtype" not in trainer:
-        doc["trainer"] = {**trainer, "dtype": "float64", "version": 3}
+    if isinstance(trainer, dict):
+        doc["trainer"] = {"dtype": "float64", **trainer, "version": 3}
     return doc
 
 
