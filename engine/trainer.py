@@ -171,8 +171,7 @@ class Trainer:
 
     def _take_arrays(self) -> None:
         """The step's data copies and scratch, in the network's dtype (again after a change)."""
-        net, data, dt = self.network, self.data, self.network.dtype
-        p = net.flat.size
+        net, data, dt, p = self.network, self.data, self.network.dtype, self.network.flat.size
         self._F = np.ascontiguousarray(net.features(data.X_train))
         # the targets in the loss's own form, and both in this epoch's shuffled order:
         # a minibatch is then a slice (a view), gathered once per epoch, not per step
@@ -248,11 +247,7 @@ class Trainer:
         return report
 
     def _advance(self) -> tuple[float, int, bool, float, np.ndarray]:
-        """One minibatch without its report: (loss, batch size, epoch end, lr, update).
-
-        `run_steps` takes its inner steps this way (a report costs ~1 us, a 2-8-8-1
-        step ~40 us); every other caller gets the report from `_step`.
-        """
+        """One minibatch, no report (run_steps): (loss, batch, epoch end, lr, update)."""
         n, c = self.n_train, self._cursor
         if c == 0:
             self._perm = None if self.batch_size >= n else self._shuffle_rng.permutation(n)
