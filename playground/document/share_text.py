@@ -12,7 +12,8 @@ its `format` and the entries that make projects big (`dataset`, `state`,
 migrations of older project versions included), so a text and a project never
 disagree about what a state is. Trained weights travel as projects; an imported
 CSV cannot travel at all (the text would need the file), while painted points
-travel as themselves when they fit in MAX_JSON_BYTES.
+travel as themselves while the text stays under MAX_TEXT_CHARS (a few
+thousand points).
 
 `bpp1` is the version of this encoding. Its compressor starts from a preset
 dictionary (zlib's `zdict`: the default session's JSON and the common names),
@@ -41,8 +42,8 @@ from playground.document.project import Project, ProjectError
 PREFIX = "bpp"
 SHARE_VERSION = 1
 NOT_SHARED = ("format", "dataset", "state", "runs", "sweep")  # what only a project carries
-MAX_JSON_BYTES = 1 << 20  # the unpacked JSON: room for ~15,000 painted points, no bomb
-MAX_TEXT_CHARS = 2 * MAX_JSON_BYTES  # longer pasted text is refused before decoding
+MAX_TEXT_CHARS = 100_000  # one command-line argument holds it (Linux: 128 KiB)
+MAX_JSON_BYTES = 1 << 20  # unpacked: above what MAX_TEXT_CHARS can hold; no bomb gets past
 WHERE = "The lesson link"
 _HEAD = re.compile(r"([A-Za-z]+)(\d+)\.")
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
@@ -131,27 +132,28 @@ def encode(project: Project) -> str:
     """The lesson link of `project` (its weights, runs and sweep are left out).
 
     ShareTextError when the state cannot travel as text: imported CSV data, or
-    painted points too many for MAX_JSON_BYTES.
+    painted points too many for MAX_TEXT_CHARS.
     """
     if project.data.source == "csv":
         raise ShareTextError(
             "An imported CSV cannot travel in a lesson link: the link would need the file "
             "itself. Save a project instead (File > Save Project): it stores the data."
         )
-    doc = {k: v for k, v in project.to_dict().items() if k not in NOT_SHARED}
+    bare = project.replace(dataset=None, state=None, runs=(), sweep=None)
+    doc = {k: v for k, v in bare.to_dict().items() if k not in NOT_SHARED}
     raw = json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    raw_bytes = raw.encode("utf-8")
-    if len(raw_bytes) > MAX_JSON_BYTES:
-        n_points = len(project.data.params.get("points", ()))
-        what = f"{n_points} painted points" if n_points else "this state"
-        raise ShareTextError(
-            f"A lesson link holds at most {MAX_JSON_BYTES // 1024} KiB of settings; "
-            f"{what} need {len(raw_bytes) // 1024} KiB. Save a project instead."
-        )
     packer = zlib.compressobj(9, zdict=DICTIONARY)
-    packed = packer.compress(raw_bytes) + packer.flush()
+    packed = packer.compress(raw.encode("utf-8")) + packer.flush()
     body = base64.urlsafe_b64encode(packed).rstrip(b"=").decode("ascii")
-    return f"{PREFIX}{SHARE_VERSION}.{body}"
+    text = f"{PREFIX}{SHARE_VERSION}.{body}"
+    if len(text) > MAX_TEXT_CHARS:
+        n_points = len(project.data.params.get("points", ()))
+        what = f"{n_points} painted points" if n_points else "This state"
+        raise ShareTextError(
+            f"{what} would make a lesson link of {len(text):,} characters; a link holds "
+            f"at most {MAX_TEXT_CHARS:,}. Save a project instead: it keeps any data."
+        )
+    return text
 
 
 def decode(text: str) -> Project:
@@ -191,11 +193,12 @@ def _payload(text: Any) -> bytes:
     """The compressed bytes of `text`; whitespace anywhere in it is ignored."""
     if not isinstance(text, str):
         raise ShareTextError(f"{WHERE} must be text; received {type(text).__name__}")
-    if len(text) > MAX_TEXT_CHARS:
+    compact = "".join(text.split()) if len(text) <= 4 * MAX_TEXT_CHARS else text
+    if len(compact) > MAX_TEXT_CHARS:
         raise ShareTextError(
-            f"{WHERE} is {len(text)} characters long; a lesson link has at most {MAX_TEXT_CHARS}"
+            f"{WHERE} is {len(compact):,} characters long; a lesson link has at most "
+            f"{MAX_TEXT_CHARS:,}"
         )
-    compact = "".join(text.split())
     expected = f"expected text starting with '{PREFIX}{SHARE_VERSION}.'"
     if not compact:
         raise ShareTextError(f"{WHERE} is empty: {expected}")
@@ -209,7 +212,9 @@ def _payload(text: Any) -> bytes:
     body = compact[head.end() :]
     bad = _BASE64URL.fullmatch(body) is None
     if bad or len(body) % 4 == 1:
-        reason = "characters outside A-Z a-z 0-9 - _" if bad else "its length is impossible"
+        reason = (
+            "characters outside A-Z a-z 0-9 - _" if bad else "its length is impossible: cut short?"
+        )
         raise ShareTextError(f"{WHERE} is damaged: its text is not base64url ({reason})")
     try:
         return base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
@@ -252,6 +257,7 @@ def _unpack(packed: bytes) -> dict[str, Any]:
 
 __all__ = [
     "MAX_JSON_BYTES",
+    "MAX_TEXT_CHARS",
     "PREFIX",
     "SHARE_VERSION",
     "ShareTextError",
