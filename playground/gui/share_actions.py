@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QFontDatabase, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -50,6 +50,7 @@ class OpenTextDialog(QDialog):
         intro.setWordWrap(True)
         self.text = QPlainTextEdit()
         self.text.setObjectName("shareTextEdit")
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.text.setPlaceholderText(f"{share_text.PREFIX}{share_text.SHARE_VERSION}.…")
         self.error = QLabel()
         self.error.setObjectName("shareTextError")
@@ -126,9 +127,7 @@ class ShareActions(QObject):
             show_error_dialog(self.w, "Cannot copy a lesson link", str(exc))
             return None
         QGuiApplication.clipboard().setText(text)
-        self.w.document.announce(
-            f"Lesson link copied ({len(text)} characters): File > Open from Text opens it"
-        )
+        self.w.document.announce(f"Lesson link copied ({len(text)} characters)")
         return text
 
     def open_dialog(self) -> OpenTextDialog:
@@ -152,10 +151,13 @@ class ShareActions(QObject):
 
 
 def install(window, menu: QMenu) -> ShareActions:
-    """Add Copy Lesson Link and Open from Text… to `menu` (the File menu)."""
+    """Open from Text… after Open Project… and Copy Lesson Link after Save Project As… in
+    `menu`, the File menu as FileActions.populate fills it (else both at its end)."""
     sharing = ShareActions(window)
-    menu.addAction(sharing.copy_action)
-    menu.addAction(sharing.open_action)
+    actions = menu.actions()
+    before_save, before_recent = (actions[1], actions[3]) if len(actions) > 3 else (None, None)
+    menu.insertAction(before_save, sharing.open_action)
+    menu.insertAction(before_recent, sharing.copy_action)
     return sharing
 
 
