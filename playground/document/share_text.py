@@ -30,6 +30,8 @@ import binascii
 import json
 import re
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from datasets.dataset import Dataset
@@ -171,20 +173,25 @@ def decode(text: str) -> Project:
             f"`{carried[0]}`. Trained weights travel as projects."
         )
     full = {**doc, "format": projects.PROJECT_FORMAT, "dataset": None, "state": None}
-    try:
+    with _as_share_error():
         return projects.from_dict(full, WHERE)
-    except ShareTextError:
-        raise
-    except ProjectError as exc:
-        raise ShareTextError(str(exc)) from None
 
 
 def open_text(text: str) -> tuple[Project, Dataset, Data, Trainer]:
     """The project of a lesson link with its dataset, data and a fresh Trainer, all
     checked before anything changes (as `project.open_project` does for a file)."""
     project = decode(text)
-    try:
+    with _as_share_error():
         return (project, *projects.prepare(project, WHERE.lower()))
+
+
+@contextmanager
+def _as_share_error() -> Iterator[None]:
+    """The project code's refusals (ProjectError) as ShareTextError: one type for callers."""
+    try:
+        yield
+    except ShareTextError:
+        raise
     except ProjectError as exc:
         raise ShareTextError(str(exc)) from None
 
@@ -240,14 +247,8 @@ def _unpack(packed: bytes) -> dict[str, Any]:
         raise ShareTextError(f"{WHERE} is damaged: its data is cut short; copy all of it")
     if unpacker.unused_data:
         raise ShareTextError(f"{WHERE} is damaged: extra data follows its end")
-    try:
-        doc = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ShareTextError(f"{WHERE} is damaged: its data is not UTF-8 text") from None
-    except ValueError as exc:
-        raise ShareTextError(f"{WHERE} is damaged: its data is not valid JSON ({exc})") from None
-    except RecursionError:
-        raise ShareTextError(f"{WHERE} is damaged: its JSON is nested too deeply") from None
+    with _as_share_error():
+        doc = projects.parse_json(raw, WHERE)
     if not isinstance(doc, dict):
         raise ShareTextError(
             f"{WHERE} is damaged: expected a JSON object of settings; received {type(doc).__name__}"

@@ -13,6 +13,7 @@ from playground.document import share_text
 from playground.document.session import DataChoice
 from playground.gui.share_actions import OpenTextDialog, ShareActions
 from tests.playground.gui_support import close_window, make_window, wait_snapshot
+from tests.playground.test_project_gui import flat_weights, stepped
 from tests.playground.test_share_text import BAD_TEXTS, DEFAULT_TEXT, EVERY_SETTING
 from tests.playground.test_standardize_travels import write_wild_csv
 
@@ -24,16 +25,6 @@ CONFIG = EVERY_SETTING.replace(schedule="constant", patience=0, epochs=1000, see
 def menu_action(window, text: str):
     file_menu = window.menuBar().actions()[0].menu()
     return next(a for a in file_menu.actions() if a.text() == text)
-
-
-def stepped(qtbot, window, n: int):
-    target = window.presenter.last.step + n
-    window.runner.step(n)
-    return wait_snapshot(qtbot, window, lambda s: s.step == target and s.reason == "step")
-
-
-def flat_weights(snap) -> np.ndarray:
-    return np.concatenate([a.ravel() for pair in snap.weights for a in pair])
 
 
 def error_texts(window) -> list[str]:

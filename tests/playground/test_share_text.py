@@ -188,7 +188,7 @@ BAD_TEXTS = {
     "extra data": (_with_a_tail, "extra data"),
     "decompression bomb": (_bomb, "unpacks to more than"),
     "too long": (lambda: "bpp1." + "A" * share_text.MAX_TEXT_CHARS, "at most"),
-    "not UTF-8": (lambda: pack(b"\xff\xfe{}"), "not UTF-8"),
+    "not UTF-8": (lambda: pack(b"\xff\xfe{}"), "not text"),
     "not JSON": (lambda: pack(b"{'lr': 1"), "not valid JSON"),
     "nested too deeply": (lambda: pack(b"[" * 200_000 + b"]" * 200_000), "nested too deeply"),
     "not an object": (lambda: pack_json([1, 2, 3]), "expected a JSON object"),
