@@ -117,7 +117,7 @@ _DEFAULT_STATE = {
         "plateau_patience": 10,
         "seed": 0,
     },
-    "speed": 10,
+    "speed": 3000.0,  # the window's default speed, as project_speed gives it
 }
 DICTIONARY = (_VOCABULARY + json.dumps(_DEFAULT_STATE, separators=(",", ":"))).encode("ascii")
 

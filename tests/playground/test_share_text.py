@@ -22,15 +22,17 @@ from playground.document.project import Project
 from playground.document.session import DataChoice, Session
 from playground.document.share_text import MAX_JSON_BYTES, ShareTextError, decode, encode
 
-# made by this version from the default session at 10 steps/s: texts already shared
+# made by this version from the default session at 3000 steps/s: texts already shared
 # must keep opening (the compressor's preset dictionary is frozen for `bpp1.`)
-DEFAULT_TEXT = "bpp1.ePmwq98IG83Oo9l5NDsPm-wMAI9_PtE"
+DEFAULT_TEXT = "bpp1.ePktu9_IG83So1l6NEsPqywNAIuGP5E"
 
 
 def default_project(**changes) -> Project:
     session = Session()
     ds = session.data.build()
-    return Project(session.data, session.spec_for(ds), session.config, speed=10).replace(**changes)
+    return Project(session.data, session.spec_for(ds), session.config, speed=3000.0).replace(
+        **changes
+    )
 
 
 def changed(setting):
@@ -116,7 +118,7 @@ def test_the_default_session_is_a_short_text_and_old_texts_keep_opening():
         0.01,
         0,
     )
-    assert opened.speed == 10 and opened.state is None
+    assert opened.speed == 3000 and opened.state is None
 
 
 def test_weights_runs_and_sweeps_stay_out_of_the_text():
