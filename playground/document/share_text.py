@@ -17,7 +17,7 @@ thousand points).
 
 `bpp1` is the version of this encoding. Its compressor starts from a preset
 dictionary (zlib's `zdict`: the default session's JSON and the common names),
-which makes the default session's text about 40 characters long; the dictionary
+which makes the default session's text 36 characters long; the dictionary
 is part of version 1 and never changes (a new one needs `bpp2.`). Whitespace and
 line breaks in a pasted text are ignored; anything else that is not such a text
 raises ShareTextError naming the problem.
@@ -47,7 +47,7 @@ NOT_SHARED = ("format", "dataset", "state", "runs", "sweep")  # what only a proj
 MAX_TEXT_CHARS = 100_000  # one command-line argument holds it (Linux: 128 KiB)
 MAX_JSON_BYTES = 1 << 20  # unpacked: above what MAX_TEXT_CHARS can hold; no bomb gets past
 WHERE = "The lesson link"
-_HEAD = re.compile(r"([A-Za-z]+)(\d+)\.")
+_HEAD = re.compile(r"([A-Za-z]+)(\d{1,9})\.")  # a version of 9 digits at most
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 # Version 1's preset dictionary: FROZEN (texts already shared depend on every byte).

@@ -182,6 +182,7 @@ BAD_TEXTS = {
     "wrong prefix": (lambda: "xyz1." + encode(default_project())[5:], "expected text starting"),
     "newer version": (lambda: "bpp2." + encode(default_project())[5:], "newer Backprop Playground"),
     "version 0": (lambda: "bpp0.abcd", "version must be an integer >= 1"),
+    "a 5000-digit version": (lambda: "bpp" + "9" * 5000 + ".abcd", "not a Backprop Playground"),
     "not base64": (lambda: "bpp1.abc$def", "not base64url"),
     "impossible length": (lambda: "bpp1.abcde", "not base64url"),
     "not zlib": (lambda: "bpp1." + "QUJDREVGR0g", "does not unpack"),
