@@ -131,10 +131,12 @@ class ShareActions(QObject):
         return text
 
     def open_dialog(self) -> OpenTextDialog:
-        """Show the (window-modal, non-blocking) text box."""
+        """Show the (window-modal, non-blocking) text box, holding the clipboard's text
+        when that looks like a lesson link (copied from a chat: one click to open)."""
         if self.dialog is None:
             self.dialog = OpenTextDialog(self.open_text, self.w)
-        self.dialog.text.clear()
+        copied = QGuiApplication.clipboard().text().strip()
+        self.dialog.text.setPlainText(copied if copied.startswith(share_text.PREFIX) else "")
         self.dialog.error.hide()
         self.dialog.open()
         return self.dialog

@@ -69,9 +69,13 @@ def test_a_link_opened_in_a_fresh_window_trains_the_same_run(qtbot, tmp_path):
     second = make_window(qtbot, tmp_path, runner="thread", name="b.ini")
     try:
         assert second.session != session  # another settings file: the default session
+        QGuiApplication.clipboard().setText("not a link")
         menu_action(second, "Open from &Text…").trigger()
         dialog = second.findChild(OpenTextDialog)
-        assert dialog.isVisible()
+        assert dialog.isVisible() and dialog.text.toPlainText() == ""
+        dialog.reject()
+        QGuiApplication.clipboard().setText(text)
+        assert second.findChild(ShareActions).open_dialog().text.toPlainText() == text
         dialog.text.setPlainText("\n".join(text[i : i + 40] for i in range(0, len(text), 40)))
         dialog.open_button.click()
         assert not dialog.isVisible() and dialog.problem() == ""
