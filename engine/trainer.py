@@ -134,12 +134,9 @@ class Trainer:
             raise SpecError("The given network was built from a different spec")
         else:
             network.set_dtype(config.dtype)  # trains in the config's precision
-        self.spec = spec
-        self.data = data
-        self.network = network
+        self.spec, self.data, self.network, net = spec, data, network, network
         self._shuffle_rng = np.random.default_rng(shuffle_ss)
         self._dropout_rng = np.random.default_rng(dropout_ss)
-        net = network
         self._y = np.ascontiguousarray(data.y_train)
         self.n_train = len(self._y)
         # what the statistics count per layer: "dead", "tanh" or "sigmoid" saturation, or nothing
@@ -155,9 +152,7 @@ class Trainer:
         self._weights_of = slice(0, None, 2) if pairs else np.asarray(self._weight_at)
         self._sq_offsets = np.concatenate([self._offsets + i * p for i in range(3)])
         self._take_arrays()
-        self.step_count = 0
-        self.epoch = 0
-        self._cursor = 0
+        self.step_count = self.epoch = self._cursor = 0
         self._first_loss: float | None = None  # the reference of the exploding-loss rule
         self._loss_limit = NO_LOSS_LIMIT
         self._perm: np.ndarray | None = None
