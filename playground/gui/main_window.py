@@ -27,7 +27,7 @@ from playground.document.process_runner import SUPPORTED as PROCESS_SUPPORTED
 from playground.document.process_runner import ProcessRunner
 from playground.document.session import Session, default_data_choice
 from playground.document.training_data import make_data
-from playground.gui import look_inside, runs_panel, watching
+from playground.gui import classroom, look_inside, runs_panel, watching
 from playground.gui.controls import TrainingControls
 from playground.gui.dataset_picker import DatasetPicker
 from playground.gui.document_link import follow
@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         curves.setVisible(self.lessons.isHidden())
         settings.set(LESSONS_SHOWN, True)
         self._build_menu()
+        self.classroom = classroom.install(self)  # View > Classroom mode (F11)
         self._connect()
         default_size(self)
         restore_layout(self, settings, self._splitters)
