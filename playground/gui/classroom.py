@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, QRect, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QKeySequence, QPen, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QSplitter, QToolBar, QWidget
 
@@ -38,9 +38,9 @@ class Saved:
     """What entering changed, to be put back on leaving."""
 
     font: QFont
-    geometry: bytes
     state: bytes
     window_state: Qt.WindowState
+    rect: QRect
     splitters: dict = field(default_factory=dict)  # splitter -> saveState()
     visible: dict = field(default_factory=dict)  # widget or action -> was it visible
     widths: dict = field(default_factory=dict)  # widget -> (minimum, maximum) width
@@ -151,7 +151,7 @@ class ClassroomMode(QObject):
         w = self.w
         app = QApplication.instance()
         self.lesson_controls = self._lesson_controls()
-        saved = Saved(app.font(), w.saveGeometry(), w.saveState(), w.windowState())
+        saved = Saved(app.font(), w.saveState(), w.windowState(), w.geometry())
         saved.splitters = {s: s.saveState() for s in w.findChildren(QSplitter)}
         bars = w.findChildren(QToolBar)
         for bar, action, _name in self._toolbar_actions():
@@ -230,7 +230,10 @@ class ClassroomMode(QObject):
         if not shown:
             w.banner.hide()
         w.setWindowState(saved.window_state)
-        w.restoreGeometry(saved.geometry)
+        if not saved.window_state & (
+            Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen
+        ):
+            w.setGeometry(saved.rect)  # not restoreGeometry: the frame can move it a little
         for part, visible in saved.visible.items():
             part.setVisible(visible)
         w.restoreState(saved.state)
