@@ -25,8 +25,8 @@ from PySide6.QtWidgets import QApplication, QLabel, QMenu, QSplitter, QToolBar, 
 from engine.settings import BY_NAME
 from playground.document.classroom import ALWAYS
 
-FONT_SCALE = 1.6  # the application font's point size, for the back of a room
-EXPLANATION_SCALE = 1.25  # the lesson's explanation, larger still
+FONT_SCALE = 1.5  # the application font's point size, for the back of a room
+EXPLANATION_SCALE = 1.15  # the lesson's explanation, larger still
 LINE_SCALE = 2.0  # curve and cursor widths
 EDGE_SCALE = 1.6  # the diagram's edges (already up to 4.5 px wide)
 CENTRE_SHARE = 0.56  # of the window's width: the output and diagram; the curves beside
@@ -168,7 +168,7 @@ class ClassroomMode(QObject):
 
         font = QFont(saved.font)
         font.setPointSizeF(saved.font.pointSizeF() * FONT_SCALE)
-        app.setFont(font)
+        self._set_font(font)
         for widget, (low, _high) in saved.widths.items():
             widget.setFixedWidth(round(low * FONT_SCALE))
         for bar, size in saved.icon_sizes.items():
@@ -186,6 +186,14 @@ class ClassroomMode(QObject):
             w.showFullScreen()
         w.status.announce("Classroom mode (Esc leaves)")
 
+    def _set_font(self, font: QFont) -> None:
+        """The application font; widgets under a style sheet take it once it is set again
+        (Qt's style sheet style keeps the font it resolved before)."""
+        QApplication.instance().setFont(font)
+        for widget in self.w.findChildren(QWidget):
+            if widget.styleSheet():
+                widget.setStyleSheet(widget.styleSheet())
+
     def _show_controls(self) -> None:
         """Only Run/Step/Reset/Speed and the lesson's controls; toolbars left empty hide."""
         shown = self.shown_controls()
@@ -201,6 +209,14 @@ class ClassroomMode(QObject):
         splitter = self.w.splitter  # the output and diagram, then the curves
         width = sum(splitter.sizes())
         splitter.setSizes([0, round(width * CENTRE_SHARE), round(width * (1 - CENTRE_SHARE))])
+        for name, splitter_name, share in (
+            ("gradients", "rightSplitter", 0.5),  # the curves over the gradient tabs
+            ("layers", "centreSplitter", 0.6),  # the output and diagram over the layer editor
+        ):
+            splitter = self.w.findChild(QSplitter, splitter_name)
+            if splitter is not None and name in shown:
+                height = sum(splitter.sizes())
+                splitter.setSizes([round(height * share), height - round(height * share)])
 
     def _show_explanation(self, font: QFont) -> None:
         """The lesson's explanation, large, above the plots (again, if it was dismissed)."""
@@ -219,7 +235,7 @@ class ClassroomMode(QObject):
         self._restore_plots()
         w.network_view.line_scale = saved.line_scale
         w.network_view.update()
-        QApplication.instance().setFont(saved.font)
+        self._set_font(saved.font)
         for widget, (low, high) in saved.widths.items():
             widget.setMinimumWidth(low)
             widget.setMaximumWidth(high)
