@@ -478,6 +478,7 @@ class MainWindow(QMainWindow):
             if not stopped:
                 log.warning("the training thread did not stop within %.1f s", STOP_TIMEOUT)
         self.inspector.hide()  # the curves' column is back before the splitters are saved
+        self.classroom.set_on(False)  # and the layout saved is not the projector's
         try:
             self._save_layout()
         except Exception:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QSplitter, QToolBar, QWidget
 
 from playground.gui import classroom
 from playground.gui.file_actions import example_paths
+from playground.gui.settings import AppSettings
 from tests.playground.gui_support import close_window, make_window, wait_snapshot
 
 ALWAYS_SHOWN = {"runButton", "stepButton", "resetButton", "speedControl"}
@@ -207,3 +208,16 @@ def test_training_runs_in_classroom_mode(qtbot, tmp_path):
         window.classroom.set_on(False)
     finally:
         close_window(window)
+
+
+def test_closing_in_classroom_mode_saves_the_usual_layout(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, runner="thread")
+    window.classroom.full_screen = False
+    usual = bytes(window.splitter.saveState())
+    font = QApplication.instance().font().toString()
+    window.classroom.set_on(True)
+    assert window.splitter.sizes()[0] == 0  # the picker made room
+    close_window(window)
+    assert QApplication.instance().font().toString() == font
+    settings = AppSettings(str(tmp_path / "settings.ini"))
+    assert bytes(settings.get_bytes("window/mainSplitter")) == usual
