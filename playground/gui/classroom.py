@@ -27,7 +27,8 @@ from playground.document.classroom import ALWAYS
 
 FONT_SCALE = 1.5  # the application font's point size, for the back of a room
 EXPLANATION_SCALE = 1.15  # the lesson's explanation, larger still
-LINE_SCALE = 2.0  # curve and cursor widths
+LINE_SCALE = 2.0  # the widths of the bold curves (train, test, smoothed) and cursors
+BOLD_FROM = 2.0  # px: thinner curves (minibatch losses, raw gradients) keep their width
 EDGE_SCALE = 1.6  # the diagram's edges (already up to 4.5 px wide)
 CENTRE_SHARE = 0.56  # of the window's width: the output and diagram; the curves beside
 REFRESH_MS = 500  # curves made while in the mode (a rebuilt gradient plot) thicken too
@@ -297,6 +298,8 @@ class ClassroomMode(QObject):
             return  # already thick
         if current.style() == Qt.PenStyle.NoPen:
             return
+        if current.widthF() < BOLD_FROM and not isinstance(item, pg.InfiniteLine):
+            return  # a hairline of thousands of noisy points: thick, it would halve the frame rate
         thick = QPen(current)
         thick.setWidthF(max(1.0, current.widthF()) * LINE_SCALE)
         self._pens[item] = (pen, thick)

@@ -120,6 +120,8 @@ def test_fonts_and_lines_grow(qtbot, window):
     assert axis.labelStyle["font-size"] == f"{size * classroom.FONT_SCALE:.1f}pt"
     legend = window.loss_plot.loss.legend
     assert all(label.opts["size"] == axis.labelStyle["font-size"] for _s, label in legend.items)
+    batch = pg.mkPen(window.loss_plot.batch_curve.opts["pen"])
+    assert batch.widthF() < classroom.BOLD_FROM  # noisy hairlines stay thin (frame rate)
     assert window.network_view.line_scale == classroom.EDGE_SCALE
     assert window.controls.lr.width() > 80  # fixed widths grow with the text
 
