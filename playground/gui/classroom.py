@@ -47,6 +47,7 @@ class Saved:
     widths: dict = field(default_factory=dict)  # widget -> (minimum, maximum) width
     icon_sizes: dict = field(default_factory=dict)  # toolbar -> iconSize
     banner: tuple = ("", False)  # the explanation's style sheet, the banner shown
+    explanation: str | None = None  # the explanation shown again on entering
     line_scale: float = 1.0
 
 
@@ -228,6 +229,7 @@ class ClassroomMode(QObject):
             text = lesson.project.explanation
             title = f"<b>{lesson.project.title}</b> — " if lesson.project.title else ""
             banner.show_message(title + text, "info")
+            self.saved.explanation = banner.text.text()
 
     def _leave(self) -> None:
         w, saved = self.w, self.saved
@@ -244,8 +246,8 @@ class ClassroomMode(QObject):
             bar.setIconSize(size)
         style, shown = saved.banner
         w.banner.text.setStyleSheet(style)
-        if not shown:
-            w.banner.hide()
+        if not shown and w.banner.message() == saved.explanation:
+            w.banner.hide()  # the explanation it brought back; a newer message stays
         w.setWindowState(saved.window_state)
         if not saved.window_state & (
             Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen

@@ -159,6 +159,10 @@ def test_a_dismissed_explanation_comes_back_and_goes_again(qtbot, window):
     assert "Learning rate too high" in window.banner.message()
     window.classroom.set_on(False)
     assert not window.banner.isVisible() and window.banner.text.styleSheet() == ""
+    window.classroom.set_on(True)
+    window.banner.show_message("Training diverged at step 5", "error")  # news meanwhile
+    window.classroom.set_on(False)
+    assert window.banner.message() == "Training diverged at step 5"
 
 
 def test_leaving_restores_the_layout_exactly(qtbot, window):
