@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QRect, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QKeySequence, QPen, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QSplitter, QToolBar, QWidget
 
@@ -259,6 +259,9 @@ class ClassroomMode(QObject):
         for splitter, state in saved.splitters.items():
             splitter.restoreState(state)
         self.saved = None
+        # the plots' layouts now, not at the next event: a window shut down in the mode and
+        # never given another event (a script's last line) must not crash as Python exits
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest.value)
         w.status.announce("Classroom mode left: the layout is as it was")
 
     # -- plots: larger text, thicker lines ------------------------------------------------------

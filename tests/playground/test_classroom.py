@@ -4,6 +4,9 @@ toolbar with the lesson's controls, and leaving restores the layout exactly."""
 from __future__ import annotations
 
 import contextlib
+import os
+import subprocess
+import sys
 
 import pyqtgraph as pg
 import pytest
@@ -227,3 +230,39 @@ def test_closing_in_classroom_mode_saves_the_usual_layout(qtbot, tmp_path):
     assert QApplication.instance().font().toString() == font
     settings = AppSettings(str(tmp_path / "settings.ini"))
     assert bytes(settings.get_bytes("window/mainSplitter")) == usual
+
+
+EXIT_SCRIPT = """
+import os, sys
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from playground.app import build_window
+from playground.gui.lessons_panel import SHOWN_KEY
+from playground.gui.settings import AppSettings
+path = sys.argv[1]
+settings = AppSettings(path)
+settings.set(SHOWN_KEY, True)
+settings.sync()
+window = build_window(settings_path=path, runner="thread")
+window.show()
+app.processEvents()
+window.classroom.full_screen = False
+window.classroom.set_on(True)
+app.processEvents()
+assert window.shutdown()  # leaves the mode; no event is processed after this line
+"""
+
+
+def test_a_script_that_ends_in_classroom_mode_exits_cleanly(tmp_path):
+    script = tmp_path / "ends_in_classroom_mode.py"
+    script.write_text(EXIT_SCRIPT, encoding="utf-8")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "settings.ini")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]  # -11: a crash as Python exits
