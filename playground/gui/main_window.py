@@ -27,7 +27,7 @@ from playground.document.process_runner import SUPPORTED as PROCESS_SUPPORTED
 from playground.document.process_runner import ProcessRunner
 from playground.document.session import Session, default_data_choice
 from playground.document.training_data import make_data
-from playground.gui import look_inside, runs_panel, watching
+from playground.gui import classroom, look_inside, runs_panel, watching
 from playground.gui.controls import TrainingControls
 from playground.gui.dataset_picker import DatasetPicker
 from playground.gui.document_link import follow
@@ -123,6 +123,7 @@ class MainWindow(QMainWindow):
         curves.setVisible(self.lessons.isHidden())
         settings.set(LESSONS_SHOWN, True)
         self._build_menu()
+        self.classroom = classroom.install(self)  # View > Classroom mode (F11)
         self._connect()
         default_size(self)
         restore_layout(self, settings, self._splitters)
@@ -479,6 +480,7 @@ class MainWindow(QMainWindow):
             if not stopped:
                 log.warning("the training thread did not stop within %.1f s", STOP_TIMEOUT)
         self.inspector.hide()  # the curves' column is back before the splitters are saved
+        self.classroom.set_on(False)  # and the layout saved is not the projector's
         try:
             self._save_layout()
         except Exception:

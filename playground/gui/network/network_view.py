@@ -65,6 +65,7 @@ class NetworkView(QWidget):
     weightClicked = Signal(int, int, int)  # dense layer, i (destination unit), j (source unit)
     neuronHovered = Signal(int, int)  # column, unit; (-1, -1) when the pointer leaves
     mapsUpdated = Signal()
+    line_scale = 1.0  # edge widths times this (classroom mode: playground/gui/classroom.py)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -262,7 +263,7 @@ class NetworkView(QWidget):
                 if not pick.any():
                     continue
                 colour = faded(colours[pos], 0.18 + 0.82 * m)
-                painter.setPen(QPen(colour, 0.5 + MAX_EDGE_WIDTH * m))
+                painter.setPen(QPen(colour, (0.5 + MAX_EDGE_WIDTH * m) * self.line_scale))
                 painter.drawLines([QLineF(*s) for s in self._edges[pick]])
 
     def _draw_nodes(self, painter: QPainter, lay) -> None:
