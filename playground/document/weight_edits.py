@@ -43,6 +43,12 @@ class Target:
         """As a file names it: "layers.0.weight[1, 0]"."""
         return f"{self.tensor}[{', '.join(map(str, self.index))}]"
 
+    @property
+    def short(self) -> str:
+        """As the diagram counts, from 1: "W1[2, 1]" (weight), "b1[3]" (bias)."""
+        letter = "W" if self.kind == "weight" else "b"
+        return f"{letter}{self.layer + 1}[{', '.join(str(i + 1) for i in self.index)}]"
+
     def describe(self, spec: NetworkSpec) -> str:
         """For a person, counting from 1: "layer 1 weight: input x2 → layer 1 unit 2"."""
         k, last = self.layer, len(spec.hidden)

@@ -44,6 +44,7 @@ from playground.gui.plots.markers import EDIT_HEX, StepMarkers
 ASK_TIMEOUT = 5.0  # seconds to wait for the runner's state
 WHEEL_STEPS = {"plain": 0.1, "shift": 0.01, "ctrl": 1.0}  # per wheel notch
 EDIT_ID = 1807  # QUndoCommand.id(): wheel turns on one parameter merge
+LABEL_HEIGHTS = (0.6, 0.35)  # successive edit markers' labels alternate: neighbours stay legible
 HINT = "Enter sets it · wheel ±0.1 (Shift ±0.01, Ctrl ±1) · Ctrl+Z undoes"
 
 
@@ -287,8 +288,13 @@ class WeightEditing(QObject):
         self.markers.clear()
         try:
             view.frozen = frozen_targets(state, spec) if state is not None else set()
+            by_step: dict[int, list[str]] = {}  # one marker a step: labels would overlap
             for edit in edits_of(state, spec) if state is not None else ():
-                self.markers.add(edit.step, edit.text())
+                by_step.setdefault(edit.step, []).append(edit)
+            for n, (step, edits) in enumerate(by_step.items()):
+                self.markers.label_at = LABEL_HEIGHTS[n % len(LABEL_HEIGHTS)]
+                more = f" +{len(edits) - 1}" if len(edits) > 1 else ""
+                self.markers.add(step, label(edits[0]) + more, "; ".join(e.text() for e in edits))
         except EngineError:  # a state of another network: nothing to mark
             view.frozen = set()
         view.update()
@@ -313,6 +319,16 @@ class WeightEditing(QObject):
         elif snap.reason == "rebuild" and self.w.runner is not None:
             state = self.w.runner.capture(ASK_TIMEOUT)  # an opened project, a checkpoint
         self.show_state(state)
+
+
+def label(edit: HandEdit) -> str:
+    """A marker's short label, counted from 1 as the diagram's tips: "W1[2, 1] → 2.5"."""
+    short = Target.of(edit.tensor, edit.index).short
+    if edit.new != edit.old:
+        short += f" → {edit.new:.3g}"
+    if edit.frozen != edit.was_frozen:
+        short += " frozen" if edit.frozen else " unfrozen"
+    return short
 
 
 def install(window) -> WeightEditing:

@@ -57,7 +57,7 @@ def test_an_edited_weight_predicts_as_the_engine_with_that_weight_and_undo_is_ex
         engine.load_state_dict(state.trainer["network"])
         np.testing.assert_array_equal(engine.predict(X), reference.predict(X))
         assert after.evaluation.train_loss != before.evaluation.train_loss  # losses updated
-        assert editing.markers.marks == [(before.step, editing.stack.command(0).edit.text())]
+        assert editing.markers.marks == [(before.step, "W1[2, 1] → 1.25")]  # counted from 1
         assert window.runs.list.last() is None  # the run goes on: no new run in the list
         # undo (Edit > Undo) restores the weight bit for bit
         window.layer_editor.undo_action.trigger()

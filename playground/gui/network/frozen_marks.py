@@ -13,7 +13,11 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
 LOCK_HEX = "#2b2b2b"
-LEGEND_TEXT = "frozen (dashed, padlock): training leaves it as it is"
+LEGEND_TEXT = "frozen"
+LEGEND_TIP = (
+    "Frozen (dashed edge, padlock): training leaves that weight or bias exactly as it is. "
+    "Click it to unfreeze or set it."
+)
 
 
 def draw_lock(painter: QPainter, centre: QPointF, size: float = 8.0) -> QRectF:
@@ -57,10 +61,16 @@ def draw_frozen(painter: QPainter, lay, frozen, legend_at: QPointF) -> list[tupl
         painter.drawLine(a, b)
         area = draw_lock(painter, (a + b) / 2)
         tips.append((area, f"{target.name}: frozen"))
-    draw_lock(painter, legend_at + QPointF(4, -4), 7.0)
+    area = draw_lock(painter, legend_at + QPointF(4, -4), 7.0)
     painter.setPen(QColor("#333333"))
     painter.drawText(legend_at + QPointF(12, 0), LEGEND_TEXT)
+    tips.append(
+        (
+            area.adjusted(0, 0, 8 + painter.fontMetrics().horizontalAdvance(LEGEND_TEXT), 0),
+            LEGEND_TIP,
+        )
+    )
     return tips
 
 
-__all__ = ["LEGEND_TEXT", "draw_frozen", "draw_lock"]
+__all__ = ["LEGEND_TEXT", "LEGEND_TIP", "draw_frozen", "draw_lock"]

@@ -20,7 +20,8 @@ class StepMarkers:
         self.items: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
         self.marks: list[tuple[int, str]] = []  # (step, text), oldest first
 
-    def add(self, step: int, text: str) -> None:
+    def add(self, step: int, text: str, tip: str | None = None) -> None:
+        """A marker at `step` labelled `text` (on the first plot); hovering shows `tip`."""
         colour = self.colour
         pen = pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine)
         for i, plot in enumerate(self.plots):
@@ -35,7 +36,7 @@ class StepMarkers:
                     "fill": (255, 255, 255, 200),
                 },
             )
-            line.setToolTip(f"step {step:,}: {text}")
+            line.setToolTip(f"step {step:,}: {tip or text}")
             plot.addItem(line, ignoreBounds=True)
             self.items.append((plot, line))
         self.marks.append((int(step), text))
