@@ -45,7 +45,7 @@ ASK_TIMEOUT = 5.0  # seconds to wait for the runner's state
 WHEEL_STEPS = {"plain": 0.1, "shift": 0.01, "ctrl": 1.0}  # per wheel notch
 EDIT_ID = 1807  # QUndoCommand.id(): wheel turns on one parameter merge
 LABEL_HEIGHTS = (0.6, 0.35)  # successive edit markers' labels alternate: neighbours stay legible
-HINT = "Enter sets it · wheel ±0.1 (Shift ±0.01, Ctrl ±1) · Ctrl+Z undoes"
+HINT = "Enter sets it · wheel ±0.1 (Shift ±0.01, Ctrl ±1) · Edit > Undo takes it back"
 
 
 class ValueField(QLineEdit):
@@ -201,6 +201,8 @@ class WeightEditing(QObject):
         view.weightClicked.connect(lambda k, i, j: self.open(Target(k, "weight", (i, j))))
         view.biasClicked.connect(lambda k, i: self.open(Target(k, "bias", (i,))))
         window.inspector.phase_tables.edit = self.open
+        for action in (window.layer_editor.undo_action, window.layer_editor.redo_action):
+            self.popup.addAction(action)  # Ctrl+Shift+Z / Ctrl+Y work in the popup too
         self.popup.submitted.connect(self.submit)
 
     def say(self, text: str) -> None:

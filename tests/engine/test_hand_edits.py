@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -148,3 +149,32 @@ def test_damaged_hand_entries_are_refused_before_anything_changes():
         flat_index(t.network, "layers.9.weight", (0, 0))
     with pytest.raises(SpecError, match="no element"):
         flat_index(t.network, "layers.0.weight", (4, 0))
+
+
+def test_the_runner_keeps_a_frozen_weight_through_restore_and_its_timeline():
+    from engine.runner import Runner
+    from tests.engine.test_runner import DATA, TIMEOUT, reason, wait_for
+    from tests.engine.test_runner import SPEC as RUN_SPEC
+
+    config = TrainConfig(optimizer="adamw", l2=0.1, lr=0.02, batch_size=10, seed=4)
+    with Runner(RUN_SPEC, config, DATA) as runner:
+        runner.step(30)
+        wait_for(runner, reason("step"))
+        state = runner.capture(TIMEOUT)
+        net = Network(RUN_SPEC, 0)
+        edit = HandEdit(30, "layers.1.weight", (2, 3), 0.0, 0.5, False, True)
+        trainer_state = with_edit(state.trainer, net, edit)
+        runner.restore(RUN_SPEC, config, DATA, dataclasses.replace(state, trainer=trainer_state))
+        wait_for(runner, reason("rebuild"))
+        runner.step(200)
+        wait_for(runner, reason("step"))
+        held = runner.capture(TIMEOUT)
+        assert held.trainer["network"]["layers.1.weight"][2, 3] == 0.5
+        runner.continue_from(100)  # a timeline checkpoint after the edit: still frozen
+        back = wait_for(runner, reason("rebuild"))
+        assert 30 < back.step <= 100
+        runner.step(50)
+        wait_for(runner, reason("step"))
+        later = runner.capture(TIMEOUT)
+        assert later.step == back.step + 50 and later.trainer[HAND_KEY] == held.trainer[HAND_KEY]
+        assert later.trainer["network"]["layers.1.weight"][2, 3] == 0.5

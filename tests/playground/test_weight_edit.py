@@ -77,10 +77,11 @@ def _set(snap, layer: int, index, value: float) -> np.ndarray:
     return w
 
 
+@pytest.mark.parametrize("runner", ["thread", "process"])
 def test_editing_while_running_pauses_and_freezing_holds_through_training_and_a_project(
-    qtbot, tmp_path
+    qtbot, tmp_path, runner
 ):
-    window = make_window(qtbot, tmp_path, runner="thread")
+    window = make_window(qtbot, tmp_path, runner=runner)
     try:
         window.watching.set_speed(None)
         window.toggle_run()
@@ -157,3 +158,21 @@ def test_clicking_an_edge_or_a_neuron_opens_the_popup(window, qtbot):
     qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=((a + b) / 2).toPoint())
     qtbot.waitUntil(popup.isVisible)
     assert popup.title.text() == f"layers.{k}.weight[{i}, {j}]"
+
+
+def test_a_cell_of_the_inspectors_weight_or_bias_table_opens_the_popup(window, qtbot):
+    window.watching.set_speed(None)
+    window.inspect_step()
+    qtbot.waitUntil(lambda: window.inspector.step is not None, timeout=20_000)
+    inspector = window.inspector
+    while inspector.phase != "update":
+        inspector.next_phase()
+    popup = window.weight_edit.popup
+    inspector.tables["W1"].table.cellClicked.emit(2, 3)
+    qtbot.waitUntil(popup.isVisible)
+    assert popup.title.text() == "layers.1.weight[2, 3]"
+    assert "layer 2 weight: layer 1 unit 4 → layer 2 unit 3" in popup.where.text()
+    popup.hide()
+    inspector.tables["b0"].table.cellClicked.emit(0, 5)
+    qtbot.waitUntil(popup.isVisible)
+    assert popup.title.text() == "layers.0.bias[5]"

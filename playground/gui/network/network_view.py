@@ -484,8 +484,7 @@ class NetworkView(QWidget):
             return f"{src} → {dst}: no weights yet"
         w = self.weights[k][0][i, j]
         text = f"weight W{k + 1}[{i + 1}, {j + 1}] ({src} → {dst}) = {w:+.4g}; click to edit"
-        if any(t.layer == k and t.index == (i, j) for t in self.frozen):
-            text += " (frozen)"
+        text += " (frozen)" if any(t.index == (i, j) and t.layer == k for t in self.frozen) else ""
         grad = self.weight_gradient(k, i, j)
         if grad is not None:
             text += f"\ngradient ∂loss/∂w = {grad:+.3g} (whole training set, these weights)"
