@@ -51,7 +51,7 @@ def checked_value(value: Any, what: str = "weight") -> float:
     if not math.isfinite(value) or abs(value) > LIMIT:
         raise SpecError(
             f"Received an invalid value for the {what}, expected a finite number between "
-            f"{-LIMIT:g} and {LIMIT:g}. Received: {received!r}"
+            f"{-LIMIT:,.0f} and {LIMIT:,.0f}. Received: {received!r}"
         )
     return value
 

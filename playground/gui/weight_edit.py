@@ -106,6 +106,7 @@ class WeightEditPopup(QFrame):
         grid.addWidget(self.message, 3, 0, 1, 3)
         grid.addWidget(hint, 4, 0, 1, 3)
         self.value = 0.0  # the value the run holds now
+        self.kind = "weight"  # or "bias": what a refusal names
         self.field.returnPressed.connect(self._typed)
         self.field.wheeled.connect(self._wheeled)
         self.frozen.toggled.connect(lambda on: self.submitted.emit(self.value, on))
@@ -136,7 +137,7 @@ class WeightEditPopup(QFrame):
 
     def _typed(self) -> None:
         try:
-            value = checked_value(self.field.text())
+            value = checked_value(self.field.text(), self.kind)
         except EngineError as exc:
             self.refuse(str(exc))
             return
@@ -146,7 +147,7 @@ class WeightEditPopup(QFrame):
     def _wheeled(self, delta: float) -> None:
         value = round(self.value + delta, 12)  # 0.1 + 0.2 shows as 0.3
         try:
-            value = checked_value(value)
+            value = checked_value(value, self.kind)
         except EngineError as exc:
             self.refuse(str(exc))
             return
@@ -236,6 +237,7 @@ class WeightEditing(QObject):
             return False
         self.target = target
         where = f"{target.describe(spec)} (step {state.step:,})"
+        self.popup.kind = target.kind
         self.popup.show_for(target.name, where, value, frozen, at or QCursor.pos())
         return True
 
