@@ -192,15 +192,19 @@ def migrate(doc: dict[str, Any], where: str = "the project") -> dict[str, Any]:
 
 def loads(raw: bytes, where: str = "the project") -> Project:
     """Parse and validate the bytes of a project file."""
+    return from_dict(parse_json(raw, where), where)
+
+
+def parse_json(raw: bytes, where: str = "the project") -> Any:
+    """The JSON document in `raw` (not yet checked); ProjectError when it is not JSON."""
     try:
-        doc = json.loads(raw.decode("utf-8"))
+        return json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ProjectError(f"{where} is not a Backprop Playground project: not text") from None
     except ValueError as exc:
         raise ProjectError(f"{where} is damaged or not a project: not valid JSON ({exc})") from None
     except RecursionError:
         raise ProjectError(f"{where} is damaged or not a project: nested too deeply") from None
-    return from_dict(doc, where)
 
 
 def dumps(project: Project) -> bytes:

@@ -45,6 +45,7 @@ from playground.gui.plots.gradient_plot import DEFAULT_EXPLODING, DEFAULT_VANISH
 from playground.gui.plots.loss_plot import LossPlot
 from playground.gui.presenter import SnapshotPresenter
 from playground.gui.settings import AppSettings
+from playground.gui.share_actions import install as install_sharing
 from playground.gui.status import StatusPanel
 from playground.gui.unit_preview import UnitPreview
 from playground.gui.window_state import default_size, restore_layout, save_layout
@@ -185,6 +186,7 @@ class MainWindow(QMainWindow):
                 "Gradients": self.gradient_plot,
             },
         )
+        install_sharing(self, file_menu)  # Copy Lesson Link, Open from Text…
         import_action = QAction("Import CSV…", self)
         import_action.setShortcut(QKeySequence("Ctrl+I"))
         import_action.triggered.connect(self.picker.ask_csv)
