@@ -280,6 +280,7 @@ class WeightEditing(QObject):
             self.say("The run did not answer; the edit was not made")
             return False
         self.show_state(new)
+        self.w.inspector.drop("a weight was set by hand; inspect again to follow it")
         if self.popup.isVisible() and self.target == Target.of(edit.tensor, edit.index):
             self.popup.held(*current(new, spec, self.target))
         self.say(f"{'Undid' if undo else 'Set'} {edit.text()}")
@@ -292,7 +293,7 @@ class WeightEditing(QObject):
         self.markers.clear()
         try:
             view.frozen = frozen_targets(state, spec) if state is not None else set()
-            by_step: dict[int, list[str]] = {}  # one marker a step: labels would overlap
+            by_step: dict[int, list[HandEdit]] = {}  # one marker a step: labels would overlap
             for edit in edits_of(state, spec) if state is not None else ():
                 by_step.setdefault(edit.step, []).append(edit)
             for n, (step, edits) in enumerate(by_step.items()):

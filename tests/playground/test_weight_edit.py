@@ -176,3 +176,8 @@ def test_a_cell_of_the_inspectors_weight_or_bias_table_opens_the_popup(window, q
     inspector.tables["b0"].table.cellClicked.emit(0, 5)
     qtbot.waitUntil(popup.isVisible)
     assert popup.title.text() == "layers.0.bias[5]"
+    popup.field.setText("0.5")
+    qtbot.keyClick(popup.field, Qt.Key.Key_Return)
+    assert inspector.step is None  # the preview was of the old weights: dropped, not applied
+    assert "set by hand" in inspector.text.text()
+    assert window.capture_training(5.0).trainer["network"]["layers.0.bias"][5] == 0.5
