@@ -70,10 +70,10 @@ def targets_of(spec: NetworkSpec, flat: list[int]) -> set[Target]:
     for at in flat:
         t = max(i for i, s in enumerate(starts) if s <= at)
         name, shape = net.tensor_names[t], net.tensor_shapes[t]
-        prefix, _, kind = name.rpartition(".")
-        if kind in ("weight", "bias") and prefix.startswith("layers."):
+        parts = name.split(".")  # a dense layer's own: not its batch norm's or shortcut's
+        if len(parts) == 3 and parts[0] == "layers" and parts[2] in ("weight", "bias"):
             index = tuple(int(v) for v in np.unravel_index(at - starts[t], shape))
-            out.add(Target(int(prefix.split(".")[1]), kind, index))
+            out.add(Target(int(parts[1]), parts[2], index))
     return out
 
 
