@@ -225,7 +225,7 @@ def from_json(d: Any, n_layers: int) -> ResumeState:
     _keys(d, ("version", "trainer", "history", "history_stride", "base_epoch", "early_stopping"))
     d = RESUME.upgrade(d, "The training state")
     t = _object(d["trainer"], "state.trainer")
-    _keys(t, (*STATE_KEYS, *(k for k in (HAND_KEY,) if k in t)), "state.trainer")
+    _keys(t, STATE_KEYS + ((HAND_KEY,) if HAND_KEY in t else ()), "state.trainer")
     network = _object(t["network"], "state.trainer.network")
     optimizer = _object(t["optimizer"], "state.trainer.optimizer")
     trainer = dict(t)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from engine.hand_edits import flat_index
+import json
+
+import pytest
+
+from engine.hand_edits import HAND_KEY, HandEdit, flat_index
 from engine.network import Network
 from engine.spec import LayerSpec, NetworkSpec
-from playground.document.weight_edits import Target, targets_of
+from playground.document import project
+from playground.document.weight_edits import Target, current, edited, edits_of, targets_of
+from tests.playground.test_project import SPEC, trained_project
 
 DEEP = NetworkSpec(
     hidden=(
@@ -39,3 +45,23 @@ def test_names_for_files_and_for_people():
     assert bias.short == "b3[1]" and bias.describe(DEEP) == "output layer bias of output unit 1"
     first = Target(0, "weight", (0, 1))
     assert first.describe(DEEP) == "layer 1 weight: input x2 → layer 1 unit 1"
+
+
+def test_a_project_keeps_frozen_weights_and_refuses_a_damaged_hand_entry(tmp_path):
+    saved, _trainer = trained_project(5)
+    old, _frozen = current(saved.state, SPEC, Target(1, "weight", (0, 2)))
+    edit = HandEdit(5, "layers.1.weight", (0, 2), old, 0.25, False, True)
+    saved = saved.replace(state=edited(saved.state, SPEC, edit))
+    path = tmp_path / "frozen.playground.json"
+    project.write_project(saved, path)
+    opened = project.read_project(path)
+    assert current(opened.state, SPEC, Target(1, "weight", (0, 2))) == (0.25, True)
+    assert edits_of(opened.state, SPEC) == (edit,)
+    resumed = opened.build_trainer()
+    resumed.run_steps(30)
+    assert resumed.network.state_dict()["layers.1.weight"][0, 2] == 0.25
+    doc = json.loads(path.read_text())
+    doc["state"]["trainer"][HAND_KEY]["frozen"] = [-1]
+    path.write_text(json.dumps(doc))
+    with pytest.raises(project.ProjectError, match=r"hand\.frozen"):
+        project.open_project(path)
