@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.errors import SpecError
+from engine.hand_edits import HAND_KEY, checked_hand, hand_state
 
 if TYPE_CHECKING:
     from engine.trainer import Trainer
@@ -52,6 +53,7 @@ def state_of(trainer: Trainer) -> dict[str, Any]:
             "shuffle": trainer._shuffle_rng.bit_generator.state,
             "dropout": trainer._dropout_rng.bit_generator.state,
         },
+        **hand_state(trainer.hand),  # only once something was set or frozen by hand
     }
 
 
@@ -64,6 +66,7 @@ def load_state(trainer: Trainer, d: Any) -> None:
     step, epoch, cursor, perm, shuffle, dropout = checked_state(
         d, trainer.n_train, trainer.optimizer.name
     )
+    checked_hand(d.get(HAND_KEY), trainer.network.flat.size)
     saved = trainer.network.flat.copy()
     try:
         trainer.network.load_state_dict(d["network"])
@@ -75,6 +78,7 @@ def load_state(trainer: Trainer, d: Any) -> None:
     trainer._shuffle_rng, trainer._dropout_rng = shuffle, dropout
     trainer.step_count, trainer.epoch, trainer._cursor = step, epoch, cursor
     trainer._perm = perm
+    trainer.hand.load(d.get(HAND_KEY), trainer.network.flat.size)
     trainer.apply_rate()
 
 
@@ -85,7 +89,7 @@ def checked_state(d: Any, n_train: int, optimizer_name: str):
     """
     if not isinstance(d, dict):
         raise SpecError(f"A trainer state must be a dict; received {type(d).__name__}")
-    expected = set(STATE_KEYS)
+    expected = set(STATE_KEYS) | ({HAND_KEY} & set(d))  # "hand": engine/hand_edits.py
     if d.get("version") in (1, 2):  # before the dtype: float64
         expected.discard("dtype")
     if d.get("version") == 1:  # before schedules: no "schedule" entry

@@ -35,6 +35,7 @@ import numpy as np
 from engine.data import Data
 from engine.divergence import NO_LOSS_LIMIT, check_finite, loss_divergence, loss_limit
 from engine.errors import DivergenceError, SpecError
+from engine.hand_edits import HandEdits
 from engine.network import Network
 from engine.optimizers import clip_global_norm, make_optimizer
 from engine.penalties import add_penalties, penalty_strengths
@@ -159,6 +160,7 @@ class Trainer:
         self.grad_norms = np.zeros(self.n_layers)  # weight-gradient norms of the last step
         self.last_report: StepReport | None = None
         self._last: tuple[np.ndarray, int] | None = None  # update, step
+        self.hand = HandEdits()  # parameters set or frozen by hand (engine/hand_edits.py)
         self.config = config
         self.optimizer = make_optimizer(config, p, net.decay_mask)
         self.schedule = make_schedule(config)
@@ -320,10 +322,12 @@ class Trainer:
         flat = net.flat
         if self._l1 or self._l2:
             add_penalties(g, flat, self._maskf, self._l1, self._l2, self._tmp)
+        self.hand.hold(g)  # frozen parameters: no gradient (so in no norm, no moment) ...
         if self._clip:
             clip_global_norm(g, self._clip)
         # -> optimizer update -> finiteness check -> apply
         upd = self.optimizer.compute(flat, g)
+        self.hand.hold(upd)  # ... and no update (AdamW's decay, a decaying moment)
         new = np.add(flat, upd, out=self._new)  # finite new weights imply a finite update
         if not math.isfinite(np.dot(new, new)):
             self._check_update(step, upd, new)

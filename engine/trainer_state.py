@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from engine.errors import SpecError
+from engine.hand_edits import HAND_KEY
 from engine.migrations import register_format
 from engine.snapshot import History, HistoryChunk
 from engine.state_dict import STATE_KEYS
@@ -210,6 +211,7 @@ def to_json(state: ResumeState) -> dict[str, Any]:
             "optimizer": optimizer,
             "schedule": _plain(t["schedule"]),
             "rng": t["rng"],
+            **({HAND_KEY: t[HAND_KEY]} if HAND_KEY in t else {}),  # plain JSON already
         },
         "history": {
             key: floats_to_json(value) if key in _HISTORY_FLOATS else value
@@ -233,7 +235,7 @@ def from_json(d: Any, n_layers: int) -> ResumeState:
     _keys(d, ("version", "trainer", "history", "history_stride", "base_epoch", "early_stopping"))
     d = RESUME.upgrade(d, "The training state")
     t = _object(d["trainer"], "state.trainer")
-    _keys(t, STATE_KEYS, "state.trainer")
+    _keys(t, STATE_KEYS + ((HAND_KEY,) if HAND_KEY in t else ()), "state.trainer")
     network = _object(t["network"], "state.trainer.network")
     optimizer = _object(t["optimizer"], "state.trainer.optimizer")
     trainer = dict(t)

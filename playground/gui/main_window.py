@@ -27,7 +27,7 @@ from playground.document.process_runner import SUPPORTED as PROCESS_SUPPORTED
 from playground.document.process_runner import ProcessRunner
 from playground.document.session import Session, default_data_choice
 from playground.document.training_data import make_data
-from playground.gui import classroom, look_inside, runs_panel, watching
+from playground.gui import classroom, look_inside, runs_panel, watching, weight_edit
 from playground.gui.controls import TrainingControls
 from playground.gui.dataset_picker import DatasetPicker
 from playground.gui.document_link import follow
@@ -212,6 +212,7 @@ class MainWindow(QMainWindow):
             self.addAction(action)
         train_menu.addAction(runs_panel.install(self))  # earlier runs, overlaid on the curves
         self.menuBar().insertMenu(train_menu.menuAction(), self.layer_editor.edit_menu(self))
+        self.weight_edit = weight_edit.install(self)  # click a weight or bias to set or freeze it
         self.menuBar().addMenu("&Help").addAction(self.lessons.toggleViewAction())
 
     def _connect(self) -> None:

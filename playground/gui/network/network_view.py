@@ -10,9 +10,9 @@ Edges are weights in the same colours, thicker and darker for larger
 magnitudes; between wide layers only each unit's strongest inputs are drawn
 (playground/network_layout.py). Hovering an edge shows its weight and the
 gradient of the loss for it; clicking one emits `weightClicked(layer, i, j)`
-for W[layer][i, j] (i: the unit it feeds, j: the unit it comes from). Under each
-dense layer a marker shows its weight-gradient norm, pale when it vanishes,
-with the gradient plot's thresholds.
+for W[layer][i, j] (i: the unit it feeds, j: the unit it comes from), clicking a
+neuron `biasClicked(layer, i)`; frozen ones are marked (frozen_marks.py). Under each dense
+layer a marker shows its weight-gradient norm, pale when it vanishes, as the gradient plot.
 
 `set_phase_overlay(phase, values)` rings every neuron by a per-column vector
 (for example mean activations on the forward pass, mean deltas on the backward
@@ -20,6 +20,8 @@ pass); `None` clears it.
 """
 
 from __future__ import annotations
+
+from itertools import pairwise
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
@@ -31,6 +33,7 @@ from engine.unit_maps import layer_scales
 from playground.gui import palette
 from playground.gui.gradient_health import RELATIVE
 from playground.gui.network.depth_marks import draw_depth_marks
+from playground.gui.network.frozen_marks import draw_frozen
 from playground.gui.network.network_layout import (
     EDGE_LIMIT,
     LUT,
@@ -63,6 +66,7 @@ ACTIVITY_HEX = {"dead": "#D55E00", "saturated": "#0072B2"}  # activation health 
 
 class NetworkView(QWidget):
     weightClicked = Signal(int, int, int)  # dense layer, i (destination unit), j (source unit)
+    biasClicked = Signal(int, int)  # dense layer, unit i (of column layer + 1)
     neuronHovered = Signal(int, int)  # column, unit; (-1, -1) when the pointer leaves
     mapsUpdated = Signal()
     line_scale = 1.0  # edge widths times this (classroom mode: playground/gui/classroom.py)
@@ -91,6 +95,7 @@ class NetworkView(QWidget):
         self._edges = np.zeros((0, 4))  # drawn segments, for hit tests
         self._edge_ids = np.zeros((0, 3), int)  # (layer, i, j) of each drawn segment
         self._markers: list[tuple[QRectF, str]] = []
+        self.frozen: set = set()  # document/weight_edits.py Targets frozen in the run
 
     # -- inputs ------------------------------------------------------------------------------
     def set_spec(self, spec: NetworkSpec, data=None) -> None:
@@ -117,10 +122,8 @@ class NetworkView(QWidget):
         self.update()
 
     def _fits(self, weights) -> bool:
-        sizes = self.spec.layer_sizes
-        if len(weights) != len(sizes) - 1:
-            return False
-        return all(w.shape == (sizes[k + 1], sizes[k]) for k, (w, *_rest) in enumerate(weights))
+        sizes, shapes = self.spec.layer_sizes, [w.shape for w, *_rest in weights]
+        return shapes == [(b, a) for a, b in pairwise(sizes)]
 
     def set_layer_stats(self, layers, vanishing: float, exploding: float) -> None:
         """The last step's LayerStats (one per dense layer); None clears the markers."""
@@ -225,6 +228,7 @@ class NetworkView(QWidget):
         self._draw_labels(painter, lay)
         self._draw_markers(painter, lay)
         self._markers += draw_depth_marks(painter, lay, self.spec.hidden)  # arcs, folded runs
+        self._markers[:0] = draw_frozen(painter, lay, self.frozen, QPointF(16, 26))
         self._draw_legend(painter)
 
     def _draw_edges(self, painter: QPainter, lay) -> None:
@@ -447,12 +451,13 @@ class NetworkView(QWidget):
         super().leaveEvent(event)
 
     def mousePressEvent(self, event) -> None:
-        p = event.position()
-        if event.button() == Qt.MouseButton.LeftButton and self.node_at(p.x(), p.y()) is None:
-            edge = self.edge_at(p.x(), p.y())
-            if edge is not None:
-                self.weightClicked.emit(*edge)
-                return
+        p, left = event.position(), event.button() == Qt.MouseButton.LeftButton
+        node = self.node_at(p.x(), p.y()) if left and self.spec is not None else None
+        edge = self.edge_at(p.x(), p.y()) if left and node is None else None
+        if node is not None and node[0] > 0:  # a neuron: its bias
+            self.biasClicked.emit(node[0] - 1, node[1])
+        elif edge is not None:
+            self.weightClicked.emit(*edge)
         super().mousePressEvent(event)
 
     def unit_name(self, k: int, u: int) -> str:
@@ -467,7 +472,7 @@ class NetworkView(QWidget):
         name = self.unit_name(k, u)
         text = f"{name}: its output over the input domain ({SIGN_WORDS})"
         if self.weights and k > 0:
-            text += f"; bias {self.weights[k - 1][1][u]:+.3g}"
+            text += f"; bias {self.weights[k - 1][1][u]:+.3g} (click to set or freeze it)"
         return text + ". The output plot shows it enlarged while you hover."
 
     def edge_tip(self, k: int, i: int, j: int) -> str:
@@ -478,7 +483,8 @@ class NetworkView(QWidget):
         if not self.weights:
             return f"{src} → {dst}: no weights yet"
         w = self.weights[k][0][i, j]
-        text = f"weight W{k + 1}[{i + 1}, {j + 1}] ({src} → {dst}) = {w:+.4g}"
+        text = f"weight W{k + 1}[{i + 1}, {j + 1}] ({src} → {dst}) = {w:+.4g}; click to edit"
+        text += " (frozen)" if any(t.index == (i, j) and t.layer == k for t in self.frozen) else ""
         grad = self.weight_gradient(k, i, j)
         if grad is not None:
             text += f"\ngradient ∂loss/∂w = {grad:+.3g} (whole training set, these weights)"
