@@ -4,8 +4,7 @@ Columns are the input features, the hidden layers and the output. Each neuron is
 a small heatmap of its own output over the input domain, computed by the runner
 (`Snapshot.unit_maps`, engine/unit_maps.py) and only drawn here, in the sign
 colours (green positive, purple negative; a legend in the corner says so); hovering one
-emits `neuronHovered` so the window can enlarge it into the boundary plot, as
-TensorFlow Playground does.
+emits `neuronHovered` so the window can enlarge it into the boundary plot, as TF Playground does.
 Edges are weights in the same colours, thicker and darker for larger
 magnitudes; between wide layers only each unit's strongest inputs are drawn
 (playground/network_layout.py). Hovering an edge shows its weight and the
@@ -228,7 +227,8 @@ class NetworkView(QWidget):
         self._draw_labels(painter, lay)
         self._draw_markers(painter, lay)
         self._markers += draw_depth_marks(painter, lay, self.spec.hidden)  # arcs, folded runs
-        self._markers[:0] = draw_frozen(painter, lay, self.frozen, QPointF(16, 26))
+        frozen_at = QPointF(16, 12 + self.fontMetrics().height())  # below the sign legend
+        self._markers[:0] = draw_frozen(painter, lay, self.frozen, frozen_at)
         self._draw_legend(painter)
 
     def _draw_edges(self, painter: QPainter, lay) -> None:
@@ -324,8 +324,8 @@ class NetworkView(QWidget):
 
     def legend_rect(self) -> QRectF:
         """Where the sign legend's colour bar is drawn (top left corner, above the nodes)."""
-        w, h = LEGEND_SIZE
-        return QRectF(16, 4, w, h)
+        w, h = LEGEND_SIZE  # after the "−" sign, in the widget's (classroom: larger) font
+        return QRectF(max(16, self.fontMetrics().horizontalAdvance("− ") + 4), 4, w, h)
 
     def _draw_legend(self, painter: QPainter) -> None:
         """The sign colours, once for edges and neuron maps: − purple … white … + green."""
@@ -339,10 +339,10 @@ class NetworkView(QWidget):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(bar)
         painter.setPen(QColor("#333333"))
-        mid = bar.center().y() + 4
-        painter.drawText(QPointF(bar.left() - 11, mid), "−")
-        painter.drawText(QPointF(bar.right() + 3, mid), "+")
-        painter.drawText(QPointF(bar.right() + 16, mid), "weight / output sign")
+        fm = painter.fontMetrics()  # offsets from the font: classroom mode enlarges it
+        mid = bar.center().y() + fm.capHeight() / 2
+        painter.drawText(QPointF(bar.left() - fm.horizontalAdvance("− "), mid), "−")
+        painter.drawText(QPointF(bar.right() + 3, mid), "+ weight / output sign")
 
     def _draw_markers(self, painter: QPainter, lay) -> None:
         self._markers = []
