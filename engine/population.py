@@ -16,8 +16,11 @@ dropout rate and optimizer constants. The batched products make, per member,
 the BLAS call the single network makes, and every other operation is the
 Trainer's own in the same order (clipping runs `clip_global_norm` on each
 member's row), so on this machine the members match their lone Trainers bit for
-bit (the contract, tested: 1e-12 in float64). What members must share is in
-engine/population_groups.py.
+bit (the contract, tested: 1e-12 in float64). In float32 (`TrainConfig.dtype`)
+they do too, except Adam's and AdamW's members with their own learning rates: the
+Trainer rounds its float64 step size -lr / (1 - b1^t) once, a member's float32 column
+takes part in that expression already (the same to float32 rounding, ~1e-6). What
+members must share is in engine/population_groups.py.
 
 A member that diverges (the Trainer's rule, engine/divergence.py) is dropped
 from the stack before its step is written: `errors[i]` holds the
@@ -64,7 +67,8 @@ class _StackBuffers:
         self.delta = [np.empty((k, b, m), dtype) for m in outs[:-1]]
         self.deriv = [np.empty((k, b, m), dtype) for m in outs[:-1]]
         self.work = [np.empty((k, b, m), dtype) for m in outs[:-1]]
-        self.mask = [np.empty((k, b, m)) for m in outs[:-1]]  # float64: `random` draws it
+        self.draws = [np.empty((k, b, m)) for m in outs[:-1]]  # float64 in either dtype
+        self.mask = [np.empty((k, b, m), dtype) for m in outs[:-1]]
         self.dropped = [np.empty((k, b, m), dtype) for m in outs[:-1]]
         self.dl = np.empty((k, b, outs[-1]), dtype)
         self.loss_work = np.empty((k, b, outs[-1]), dtype)
@@ -88,14 +92,15 @@ class PopulationTrainer:
         nets, self._shuffle_rngs, self._dropout_rngs = [], [], []
         for config in configs:
             init_ss, shuffle_ss, dropout_ss = np.random.SeedSequence(config.seed).spawn(3)
-            nets.append(Network(spec, np.random.default_rng(init_ss)))
+            nets.append(Network(spec, np.random.default_rng(init_ss), self.dtype.name))
             self._shuffle_rngs.append(np.random.default_rng(shuffle_ss))
             self._dropout_rngs.append(np.random.default_rng(dropout_ss))
         net = self._template = nets[0]
         self._networks: dict[int, Network] = {}
         self.objective = net.objective
         self._F = np.ascontiguousarray(net.features(data.X_train), dtype=self.dtype)
-        self._t = np.ascontiguousarray(net.objective.prepare(data.y_train))
+        t = np.ascontiguousarray(net.objective.prepare(data.y_train))
+        self._t = t.astype(self.dtype) if t.dtype.kind == "f" else t  # as the Trainer's
         has_test = data.X_test is not None and len(data.X_test) > 0
         self._F_test = np.ascontiguousarray(net.features(data.X_test)) if has_test else None
         self.n_train = n = len(self._F)
@@ -110,7 +115,7 @@ class PopulationTrainer:
         self._maskf = net.decay_mask.astype(self.dtype)
         # per member (indexed by member number; the stack holds the members in `rows`)
         self.rows = np.arange(k)
-        self.flat = np.stack([m.flat for m in nets]).astype(self.dtype)
+        self.flat = np.stack([m.flat for m in nets])
         self.optimizer = stacked_optimizer(configs, net.flat.size, net.decay_mask, self.dtype)
         self.schedules = [make_schedule(c) for c in configs]
         self._rates = [
@@ -154,7 +159,7 @@ class PopulationTrainer:
             return
         configs = [self.configs[i] for i in members]
         l1, l2 = zip(*(penalty_strengths(c) for c in configs), strict=True)
-        self._l1, self._l2 = column(l1), column(l2)
+        self._l1, self._l2 = column(l1, self.dtype), column(l2, self.dtype)
         self._clip = [float(c.clip_norm) for c in configs]
         self._clipped = [slot for slot, clip in enumerate(self._clip) if clip > 0.0]
         self._clipping = bool(self._clipped)
@@ -163,6 +168,10 @@ class PopulationTrainer:
             None if not np.any(rates[:, h] > 0) else rates[:, h].reshape(-1, 1, 1)
             for h in range(self.n_layers - 1)
         ] + [None]
+        # 1 / (1 - rate) as the Trainer's float scalar meets its mask: rounded to the dtype
+        self._scale = [
+            None if r is None else (1.0 / (1.0 - r)).astype(self.dtype) for r in self._drop
+        ]
         self.apply_rate()
 
     def apply_rate(self) -> None:
@@ -316,15 +325,15 @@ class PopulationTrainer:
         return a
 
     def _dropout(self, buf: _StackBuffers, k: int, a: np.ndarray) -> np.ndarray:
-        """Inverted dropout as `Network._drop`, each member's mask from its own generator."""
-        rate, mask = self._drop[k], buf.mask[k]
+        """Inverted dropout as `Network._drop`, each member's draws from its own generator."""
+        rate, scale, draws, mask = self._drop[k], self._scale[k], buf.draws[k], buf.mask[k]
         for slot, member in enumerate(self.rows):
             if rate[slot, 0, 0] > 0.0:
-                self._dropout_rngs[member].random(out=mask[slot])
+                self._dropout_rngs[member].random(out=draws[slot])
             else:
-                mask[slot] = 1.0  # no draw: a member without dropout here keeps a as it is
-        np.greater_equal(mask, rate, out=mask)
-        mask *= 1.0 / (1.0 - rate)
+                draws[slot] = 1.0  # no draw: a member without dropout here keeps a as it is
+        np.greater_equal(draws, rate, out=mask)
+        mask *= scale
         buf.masks[k] = mask
         return np.multiply(a, mask, out=buf.dropped[k])
 

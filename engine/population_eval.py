@@ -52,7 +52,7 @@ def _set(pop, flats: np.ndarray, F: np.ndarray, y: np.ndarray) -> list[tuple[flo
         z = logits[:, :, 0]  # BCE.per_example, on every member's column
         per_example = np.logaddexp(0.0, z)
         per_example -= z * obj.targets(y)[:, 0]
-        losses = per_example.sum(axis=1) / len(F)
+        losses = per_example.sum(axis=1).astype(np.float64) / len(F)  # float(sum) / n
         labels = np.asarray(y).reshape(-1)  # Objective.metric: P(class 1) > 0.5
         predicted = (sigmoid(logits)[:, :, 0] > 0.5).astype(np.int64)
         accuracy = np.mean(predicted == labels, axis=1)

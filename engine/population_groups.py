@@ -21,8 +21,8 @@ from engine.spec import NetworkSpec, TrainConfig
 
 
 def dtype_of(config: TrainConfig) -> str:
-    """The config's float type ("float64" until the float32 mode's `dtype` field exists)."""
-    return str(getattr(config, "dtype", "float64"))
+    """The config's compute precision, "float64" or "float32" (`TrainConfig.dtype`)."""
+    return str(config.dtype)
 
 
 def group_key(config: TrainConfig) -> tuple:

@@ -33,12 +33,12 @@ def stacked_value_and_grad(
     if type(obj.loss) is BCE:
         loss = np.logaddexp(0.0, logits, out=work)  # as BCE.value_and_grad, on the stack
         loss -= np.multiply(logits, t, out=out)
-        values = loss.reshape(k, b).sum(axis=1) / b
+        values = loss.reshape(k, b).sum(axis=1).astype(np.float64) / b  # float(sum) / b
         sigmoid(logits, out=out)
         out -= t
         out *= 1.0 / b
         return values
-    values = np.empty(k)
+    values = np.empty(k)  # float64, as the Trainer's Python float
     for i in range(k):
         values[i] = obj.value_and_grad(logits[i], t if shared else t[i], out[i], work[i])
     return values

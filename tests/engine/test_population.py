@@ -231,3 +231,28 @@ def test_groups_split_configs_by_what_members_must_share():
     assert groups(configs) == [[0, 1, 4], [2], [3]]
     for group in groups(configs):  # every group is accepted
         PopulationTrainer(SPEC, [configs[i] for i in group], spirals(40))
+
+
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS.names()))
+def test_a_float32_population_trains_in_float32_like_its_lone_trainers(optimizer):
+    data = spirals(120)
+    configs = [c.replace(dtype="float32") for c in varied(optimizer)]
+    pop = PopulationTrainer(SPEC, configs, data)
+    pop.run_steps(150)
+    assert pop.flat.dtype == np.float32 and pop.network(0).flat.dtype == np.float32
+    # Adam's step size -lr / (1 - b1^t) is a float64 expression the Trainer rounds once;
+    # a member's own column is float32 already: the same to float32 rounding, not bit for bit
+    tol = 1e-5 if optimizer in ("adam", "adamw") else 0.0
+    for i, config in enumerate(configs):
+        trainer, loss, _ = lone(SPEC, config, data, 150)
+        np.testing.assert_allclose(pop.network(i).flat, trainer.network.flat, rtol=0, atol=tol)
+        assert abs(pop.losses[i] - loss) <= tol
+        ev, want = pop.evaluate([i])[0], trainer.evaluate()
+        assert abs(ev.train_loss - want.train_loss) <= tol and ev.test_metric == want.test_metric
+
+
+def test_members_of_two_precisions_are_refused():
+    configs = [TrainConfig(), TrainConfig(dtype="float32")]
+    with pytest.raises(SpecError, match="Member 2 has dtype 'float32' but member 1 has 'float64'"):
+        PopulationTrainer(SPEC, configs, spirals(40))
+    assert groups(configs) == [[0], [1]]
