@@ -140,6 +140,10 @@ class PopulationTrainer:
         k, p = self.flat.shape
         self.grad = np.zeros((k, p), self.dtype)
         self._new = np.empty((k, p), self.dtype)
+        # the finiteness checks' sums of squares: `np.dot` of the flat views while OpenBLAS
+        # keeps a dot on one thread; beyond, `einsum` (BLAS threads cost ~1 ms on a busy machine)
+        self._sumsq = np.dot if k * p <= BLAS_SERIAL else _einsum_sumsq
+        self._grad_1d, self._new_1d = self.grad.reshape(-1), self._new.reshape(-1)
         self._tmp = np.empty((k, p), self.dtype)
         self._W, self._WT, self._b, self._Wg, self._bg = [], [], [], [], []
         for layer, start in zip(self._template.layers, self._offsets[::2], strict=True):
@@ -376,7 +380,7 @@ class PopulationTrainer:
             self._slot_limit = self._limit[rows]
         self._backward(buf.dl, buf)
         g, flat = self.grad, self.flat
-        if not math.isfinite(_sum_of_squares(g)):
+        if not math.isfinite(self._sumsq(self._grad_1d, self._grad_1d)):
             self._find(bad, step, "gradient", g)
         if self._l1 or self._l2:
             self._penalties(g, flat)
@@ -384,7 +388,7 @@ class PopulationTrainer:
             self._clip_norms(g)
         upd = self.optimizer.compute(flat, g)
         new = np.add(flat, upd, out=self._new)
-        if not math.isfinite(_sum_of_squares(new)):
+        if not math.isfinite(self._sumsq(self._new_1d, self._new_1d)):
             self._find(bad, step, "update", upd, new)
         if bad:  # those members keep the weights from before this step and leave the stack
             for slot, error in bad.items():
@@ -451,13 +455,6 @@ class PopulationTrainer:
         return evaluate_members(self, [int(m) for m in chosen])
 
 
-def _sum_of_squares(x: np.ndarray) -> float:
-    """Sum of squares of a whole stack: finite unless an entry is NaN or Inf (or it overflows).
-
-    `np.dot` up to BLAS_SERIAL entries; beyond, OpenBLAS starts threads for a dot,
-    which cost ~1 ms on a busy machine where the sum itself takes microseconds.
-    """
-    flat = x.ravel()
-    if flat.size <= BLAS_SERIAL:
-        return float(np.dot(flat, flat))
-    return float(np.einsum("i,i->", flat, flat))
+def _einsum_sumsq(x: np.ndarray, y: np.ndarray) -> float:
+    """x . y without BLAS (so without its threads)."""
+    return np.einsum("i,i->", x, y)

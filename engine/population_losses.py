@@ -33,7 +33,8 @@ def stacked_value_and_grad(
     if type(obj.loss) is BCE:
         loss = np.logaddexp(0.0, logits, out=work)  # as BCE.value_and_grad, on the stack
         loss -= np.multiply(logits, t, out=out)
-        values = loss.reshape(k, b).sum(axis=1).astype(np.float64) / b  # float(sum) / b
+        sums = loss.reshape(k, b).sum(axis=1)
+        values = (sums if sums.dtype == np.float64 else sums.astype(np.float64)) / b  # float()/b
         sigmoid(logits, out=out)
         out -= t
         out *= 1.0 / b
