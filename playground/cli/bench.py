@@ -215,6 +215,14 @@ def workload_rows(
     return rows
 
 
+def load_average() -> float | None:
+    """The machine's 1-minute load average (None where the system has none)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return None
+
+
 def max_rss_bytes() -> int | None:
     """The process's peak resident size so far (None where `resource` does not exist)."""
     try:
@@ -259,6 +267,7 @@ def run(args: argparse.Namespace) -> int:
     torch = None if args.no_torch or not wanted else bench_torch.import_torch(args.threads)
     progress = None if args.json else (lambda text: print(f"  measured {text}", file=sys.stderr))
     data = spirals_data()
+    load_before = load_average()
     rows = []
     if wanted or "memory" in sections:
         for w in workloads:
@@ -292,6 +301,7 @@ def run(args: argparse.Namespace) -> int:
         "runner": runner,
         "notes": availability_notes(dtypes, sections, torch, args.no_torch),
         "sections": sections,
+        "load_average": [load_before, load_average()],  # before and after: a busy machine?
         "seconds": args.seconds,
         "rounds": args.rounds,
         "torch": None if torch is None else torch.__version__,

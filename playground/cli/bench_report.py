@@ -140,10 +140,17 @@ def format_report(report: dict[str, Any]) -> str:
         else "PyTorch not measured"
     )
     rounds = report.get("rounds")
+    load = report.get("load_average") or [None, None]
+    load_text = (
+        ""
+        if None in load
+        else f" Load average {load[0]:.1f} before, {load[1]:.1f} after (above the CPU count: "
+        "a busy machine, rates shared with others)."
+    )
     about = (
         f"Rates are medians of {rounds} interleaved rounds; each contender gets about "
         f"{report.get('seconds')} s per comparison. numpy {report['numpy']} ({t['numpy_blas']}, "
-        f"{t['cpus']} CPUs); {torch_text}."
+        f"{t['cpus']} CPUs); {torch_text}.{load_text}"
     )
     lines += ["", *_wrapped(about)]
     for note in report.get("notes", []):

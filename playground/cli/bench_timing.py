@@ -4,6 +4,9 @@ The machine may be shared, and its load drifts over seconds. Timing one
 contender for its whole budget and then the next would hand each one a
 different machine; instead every contender of a comparison runs one chunk per
 round, in turn, for several rounds, and each reports the median of its rounds.
+Each round starts one contender later than the one before, so none always runs
+right after the same other one (PyTorch's threads, for one, keep spinning for a
+moment after its work).
 """
 
 from __future__ import annotations
@@ -43,13 +46,15 @@ def measure_interleaved(
 
     Each contender gets about `seconds`: a warm-up of `seconds / (rounds + 1)` that
     sizes its chunk, then `rounds` chunks of that length, one per round, the
-    contenders taking turns within a round.
+    contenders taking turns within a round (round r starts with contender r).
     """
     per = seconds / (rounds + 1)
     sizes = {name: chunk_size(run, per) for name, run in runs.items()}
     rates: dict[str, list[float]] = {name: [] for name in runs}
-    for _ in range(rounds):
-        for name, run in runs.items():
+    names = list(runs)
+    for r in range(rounds):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            run = runs[name]
             t0 = time.perf_counter()
             run(sizes[name])
             rates[name].append(sizes[name] / max(time.perf_counter() - t0, 1e-9))

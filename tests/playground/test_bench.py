@@ -50,10 +50,11 @@ def test_contenders_take_turns_in_every_round():
         return run
 
     rates = bench_timing.measure_interleaved(
-        {"a": contender("a"), "b": contender("b")}, seconds=0.05, rounds=4
+        {"a": contender("a"), "b": contender("b"), "c": contender("c")}, seconds=0.05, rounds=4
     )
-    assert set(rates) == {"a", "b"} and all(r > 0 for r in rates.values())
-    assert calls[-8:] == ["a", "b"] * 4  # after both warm-ups: a, b, a, b, ...
+    assert set(rates) == {"a", "b", "c"} and all(r > 0 for r in rates.values())
+    # after the warm-ups, every round runs each once, starting one later each round
+    assert calls[-12:] == ["a", "b", "c", "b", "c", "a", "c", "a", "b", "a", "b", "c"]
 
 
 def test_workloads_section_reports_engine_floor_and_ratios(capsys, monkeypatch):
@@ -249,6 +250,7 @@ def test_format_report_lines_up_and_stays_within_100_columns():
         "notes": ["engine float32: not available in this build " + "(a long reason) " * 8],
         "seconds": 2.0,
         "rounds": 5,
+        "load_average": [3.5, 4.25],
         "torch": "2.13.0",
         "numpy": "2.4",
         "threads": {"cpus": 2, "numpy_blas": "BLAS 2 thread(s)", "torch_threads": 2},
@@ -278,6 +280,7 @@ def test_format_report_lines_up_and_stays_within_100_columns():
     )
     assert all(len(ln) <= bench_report.WIDTH for ln in lines)
     assert sum(ln.startswith("Note: engine float32") for ln in lines) == 1
+    assert "Load average 3.5 before, 4.2 after" in " ".join(" ".join(lines).split())
 
 
 def test_bench_command_imports_no_qt():
