@@ -197,7 +197,9 @@ def test_bench_bad_options_exit_2(capsys, argv):
 
 
 def test_bench_compares_with_torch_when_it_is_installed(capsys):
-    report = run_json(capsys, "--workloads", "W2,W4", "--sections", "workloads")
+    report = run_json(
+        capsys, "--workloads", "W2,W4", "--sections", "workloads", "--dtypes", "float32"
+    )
     try:
         import torch
     except ImportError:
@@ -296,7 +298,10 @@ def test_bench_command_imports_no_qt():
             "--workloads",
             "W1,W4",
             "--no-torch",
-            "--no-runner",
+            "--sections",
+            "workloads",
+            "--dtypes",
+            "float64",
             "--json",
         ],
         capture_output=True,
@@ -305,7 +310,7 @@ def test_bench_command_imports_no_qt():
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     report = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert [r["workload"] for r in report["workloads"]] == ["W1", "W1", "W4", "W4"]
+    assert [r["workload"] for r in report["workloads"]] == ["W1", "W4"]
     imported = [ln.split("|")[-1].strip() for ln in proc.stderr.splitlines() if "|" in ln]
     assert "playground.cli.bench" in imported
     assert not [m for m in imported if m.split(".")[0] in ("PySide6", "shiboken6", "pyqtgraph")]
