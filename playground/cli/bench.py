@@ -177,14 +177,14 @@ def workload_rows(
     from playground.cli import bench_torch
 
     runs: dict[str, Any] = {}
-    for dtype in dtypes:
-        engine = engine_runner(w, data, dtype) if measure_rates else None
-        if engine is not None:
-            runs[f"engine {dtype}"] = engine
-        if measure_rates:
+    if measure_rates:
+        for dtype in dtypes:
+            engine = engine_runner(w, data, dtype)  # None: not in this build
+            if engine is not None:
+                runs[f"engine {dtype}"] = engine
             runs[f"floor {dtype}"] = floor_runner(w, data, dtype)
-    if measure_rates and torch is not None:
-        runs["torch"] = bench_torch.torch_runner(torch, w, data, "float32")
+        if torch is not None:
+            runs["torch"] = bench_torch.torch_runner(torch, w, data, "float32")
     rates = measure_interleaved(runs, args.seconds, args.rounds) if runs else {}
     torch_rate = rates.get("torch")
     net = floor_network(w, data) if memory else None
