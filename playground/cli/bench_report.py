@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from typing import Any
 
 WIDTH = 100
@@ -29,9 +30,16 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f} ms"
 
 
-def table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
-    """Lines of a table: the first column left-aligned, the others right-aligned."""
-    widths = [max(len(str(c)) for c in col) for col in zip(head, *rows, strict=True)]
+Column = tuple[str, str, Callable[[Any], str]]  # heading, report key, formatting
+
+
+def table(rows: list[dict[str, Any]], columns: list[Column]) -> list[str]:
+    """Lines of a table of `rows` (report dicts): the first column left-aligned, the
+    others right-aligned; a column whose values are all None is left out."""
+    columns = [c for c in columns if any(r.get(c[1]) is not None for r in rows)]
+    cells = [tuple(fmt(r.get(key)) for _, key, fmt in columns) for r in rows]
+    head = tuple(heading for heading, _, _ in columns)
+    widths = [max(len(c) for c in col) for col in zip(head, *cells, strict=True)]
 
     def line(cells) -> str:
         return "  ".join(
@@ -39,64 +47,50 @@ def table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
             for i, (c, wd) in enumerate(zip(cells, widths, strict=True))
         ).rstrip()
 
-    return [line(head), line(["-" * wd for wd in widths]), *(line(r) for r in rows)]
+    return [line(head), line(["-" * wd for wd in widths]), *(line(r) for r in cells)]
 
 
 def _wrapped(text: str) -> list[str]:
     return textwrap.wrap(text, WIDTH, subsequent_indent="  ")
 
 
+WORKLOAD_COLUMNS: list[Column] = [
+    ("workload", "workload", str),
+    ("dtype", "dtype", str),
+    ("engine", "engine", _rate),
+    ("floor", "floor", _rate),
+    ("eng/floor", "engine_vs_floor", _ratio),
+    ("torch f32", "torch_float32", _rate),
+    ("eng/torch", "engine_vs_torch", _ratio),
+    ("mem engine", "engine_peak_bytes", _bytes),
+    ("mem floor", "floor_peak_bytes", _bytes),
+]
+POPULATION_COLUMNS: list[Column] = [
+    ("population", "workload", str),
+    ("dtype", "dtype", str),
+    ("K", "k", str),
+    ("together", "together", _rate),
+    ("one by one", "one_by_one", _rate),
+    ("ratio", "ratio", _ratio),
+    ("vs torch", "vs_torch", _ratio),
+    ("mem together", "together_peak_bytes", _bytes),
+    ("mem 1 by 1", "one_by_one_peak_bytes", _bytes),
+]
+
+
 def workloads_table(rows: list[dict[str, Any]]) -> list[str]:
-    head = ("workload", "dtype", "engine", "floor", "eng/floor", "torch f32", "eng/torch")
-    memory = any(r.get("engine_peak_bytes") is not None for r in rows)
-    if memory:
-        head += ("mem engine", "mem floor")
-    cells = []
-    for r in rows:
-        row = (
-            r["workload"],
-            r["dtype"],
-            _rate(r["engine"]),
-            _rate(r["floor"]),
-            _ratio(r["engine_vs_floor"]),
-            _rate(r["torch_float32"]),
-            _ratio(r["engine_vs_torch"]),
-        )
-        if memory:
-            row += (_bytes(r["engine_peak_bytes"]), _bytes(r["floor_peak_bytes"]))
-        cells.append(row)
-    lines = table(head, cells)
     seen = dict.fromkeys((r["workload"], r["description"], r["unit"]) for r in rows)
     legend = "; ".join(f"{name} {text} ({unit})" for name, text, unit in seen)
-    lines += _wrapped(
+    return table(rows, WORKLOAD_COLUMNS) + _wrapped(
         f"{legend}. engine = Trainer.run_steps (W4: Network.predict); floor = the same "
         "workload as a minimal hand-written NumPy loop (engine/bench_floor.py); torch = "
         "PyTorch eager float32. eng/floor near 1: the engine is at NumPy's floor; eng/torch "
         "above 1: the engine is faster."
     )
-    return lines
 
 
 def population_table(rows: list[dict[str, Any]]) -> list[str]:
-    head = ("population", "dtype", "K", "together", "one by one", "ratio", "vs torch")
-    memory = any(r.get("together_peak_bytes") is not None for r in rows)
-    if memory:
-        head += ("mem together", "mem 1 by 1")
-    cells = []
-    for r in rows:
-        row = (
-            r["workload"],
-            r["dtype"],
-            str(r["k"]),
-            _rate(r["together"]),
-            _rate(r["one_by_one"]),
-            _ratio(r["ratio"]),
-            _ratio(r["vs_torch"]),
-        )
-        if memory:
-            row += (_bytes(r["together_peak_bytes"]), _bytes(r["one_by_one_peak_bytes"]))
-        cells.append(row)
-    return table(head, cells) + _wrapped(
+    return table(rows, POPULATION_COLUMNS) + _wrapped(
         "Network-steps/s of K networks (seeds 0..K-1) trained together by the population "
         "trainer, and of K ordinary trainers one after another; ratio = together / one by "
         "one; vs torch = together / PyTorch float32's steps/s of one network."
