@@ -135,12 +135,11 @@ def format_report(report: dict[str, Any]) -> str:
     )
     rounds = report.get("rounds")
     load = report.get("load_average") or [None, None]
-    load_text = (
-        ""
-        if None in load
-        else f" Load average {load[0]:.1f} before, {load[1]:.1f} after (above the CPU count: "
-        "a busy machine, rates shared with others)."
-    )
+    load_text = ""
+    if None not in load:
+        load_text = f" Load average {load[0]:.1f} before, {load[1]:.1f} after"
+        busy = t["cpus"] and max(load) > t["cpus"]
+        load_text += " (above the CPU count: a busy machine)." if busy else "."
     about = (
         f"Rates are medians of {rounds} interleaved rounds; each contender gets about "
         f"{report.get('seconds')} s per comparison. numpy {report['numpy']} ({t['numpy_blas']}, "

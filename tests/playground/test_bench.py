@@ -282,7 +282,11 @@ def test_format_report_lines_up_and_stays_within_100_columns():
     )
     assert all(len(ln) <= bench_report.WIDTH for ln in lines)
     assert sum(ln.startswith("Note: engine float32") for ln in lines) == 1
-    assert "Load average 3.5 before, 4.2 after" in " ".join(" ".join(lines).split())
+    text = " ".join(" ".join(lines).split())
+    assert "Load average 3.5 before, 4.2 after (above the CPU count: a busy machine)" in text
+    report["load_average"] = [0.5, 1.0]
+    text = " ".join(bench.format_report(report).split())
+    assert "Load average 0.5 before, 1.0 after." in text and "busy" not in text
 
 
 def test_bench_command_imports_no_qt():
