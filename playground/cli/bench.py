@@ -233,7 +233,10 @@ def max_rss_bytes() -> int | None:
     return int(rss if sys.platform == "darwin" else rss * 1024)  # bytes on macOS, KiB elsewhere
 
 
-def availability_notes(dtypes: list[str], sections: list[str], torch, no_torch: bool) -> list:
+def availability_notes(
+    names: list[str], dtypes: list[str], sections: list[str], torch, no_torch: bool
+) -> list[str]:
+    """What was asked for and not measured, and why."""
     notes = []
     if "float32" in dtypes and not bench_workloads.engine_has_dtype():
         notes.append(
@@ -242,6 +245,8 @@ def availability_notes(dtypes: list[str], sections: list[str], torch, no_torch: 
         )
     if "population" in sections and not bench_population.population_available():
         notes.append("population trainer: not available in this build (no engine.population)")
+    elif "population" in sections and not set(names) & set(bench_population.WORKLOADS):
+        notes.append(f"population: measured on {', '.join(bench_population.WORKLOADS)} only")
     if torch is None and "workloads" in sections:
         notes.append(
             "PyTorch: left out (--no-torch)" if no_torch else "PyTorch: not installed, left out"
@@ -299,7 +304,9 @@ def run(args: argparse.Namespace) -> int:
         "population": population,
         "memory": memory,
         "runner": runner,
-        "notes": availability_notes(dtypes, sections, torch, args.no_torch),
+        "notes": availability_notes(
+            [w.name for w in workloads], dtypes, sections, torch, args.no_torch
+        ),
         "sections": sections,
         "load_average": [load_before, load_average()],  # before and after: a busy machine?
         "seconds": args.seconds,

@@ -170,6 +170,13 @@ def test_population_section_compares_k_networks_together_and_one_by_one(capsys, 
     assert "population" in text and all(len(ln) <= bench_report.WIDTH for ln in text.splitlines())
 
 
+def test_population_section_says_when_no_workload_of_it_was_chosen(capsys, monkeypatch):
+    stand_in_population(monkeypatch)
+    report = run_json(capsys, "--sections", "population", "--workloads", "W2")
+    assert report["population"] == []
+    assert "population: measured on W1, W3 only" in report["notes"]
+
+
 def test_runner_section_runs(capsys):
     report = run_json(capsys, "--sections", "runner", "--workloads", "W1")
     (throughput,) = report["runner"]["throughput"]
