@@ -13,7 +13,8 @@ def column_scaling(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each column's mean and standard deviation; a constant column gets scale 1 (only centred).
 
     The standard deviation is taken of the centred values divided by their spread
-    first, so columns that differ by 1e-170 do not underflow to a zero scale.
+    first, so columns that differ by 1e-170 do not underflow to a zero scale; a column
+    of subnormal numbers whose deviation still rounds to zero is scaled by its spread.
     """
     X = np.asarray(X, dtype=np.float64)
     constant = X.min(axis=0) == X.max(axis=0)  # exactly: rounding must not make noise
@@ -21,4 +22,4 @@ def column_scaling(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     spread = np.abs(X - mean).max(axis=0)
     spread = np.where(spread > 0, spread, 1.0)
     scale = np.where(constant, 1.0, spread * ((X - mean) / spread).std(axis=0))
-    return mean, scale
+    return mean, np.where(scale > 0, scale, spread)

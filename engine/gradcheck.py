@@ -16,6 +16,9 @@ activation x initialiser x loss); a real mistake gives errors of the size of the
 gradient itself, a relative error near 1, so the default tolerance of 1e-6 tells
 the two apart with room on both sides.
 
+A float32 network is checked on a float64 copy of its weights: float32's round-off
+(about 1e-7 |L|) over eps would swamp the check, and the backprop code is the same.
+
 Points within eps of a kink (relu at 0, mae at a zero residual) give a wrong
 numerical derivative; that is a limitation of finite differences, not a bug.
 """
@@ -100,6 +103,10 @@ def gradcheck(
     """
     if not eps > 0:
         raise ValueError(f"Received eps={eps!r}, expected a positive number")
+    if network.dtype != np.float64:  # always in float64 (see the module docstring)
+        result = gradcheck(network.copy("float64"), X, y, eps=eps, dropout=dropout, rng=rng)
+        network.flat_grad[...] = result.analytic
+        return result
     F = network.features(X)
     objective = network.objective
     state = None

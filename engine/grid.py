@@ -97,7 +97,8 @@ class GridEvaluator:
         """`predict` over the whole grid, reshaped so values[iy, ix] is (xs[ix], ys[iy]).
 
         One call, or with `should_stop` (the runner's prompt shutdown) calls of
-        GRID_CHUNK points, checking it before each; None when it became true.
+        GRID_CHUNK points, checking it before each; None when it became true. The
+        network computes in its own dtype (float32 too); the view's values are float64.
         """
         spec = network.spec
         if spec.input_dim != self.input_dim or spec.task != self.task:

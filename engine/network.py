@@ -2,9 +2,10 @@
 
 `layers` are layer objects (engine/layers/: each kind owns its tensors, forward,
 backward and exports); this module only walks the list. All parameters live in
-ONE contiguous float64 vector `flat`, layer after layer, each layer's tensors in
-its declared order (dense: W0, b0, W1, b1, ...); `weights[k]` (out, in) and
-`biases[k]` (out,) are views into it, and `flat_grad` has the same layout.
+ONE contiguous vector `flat` (float64, or float32 when asked: `dtype`), layer after
+layer, each layer's tensors in its declared order (dense: W0, b0, W1, b1, ...);
+`weights[k]` (out, in) and `biases[k]` (out,) are views into it, and
+`flat_grad` has the same layout.
 Optimizers then update every layer in a handful of numpy calls, and per-tensor
 norms are two calls (`np.add.reduceat` over `offsets`). Never rebind these arrays; write into them.
 
@@ -12,6 +13,11 @@ Dense layer k computes z = a @ W.T + b (PyTorch's Linear), then a = f(z); the
 output layer is dense and linear (logits). Training buffers are allocated once per batch
 size and reused, so a warmed-up step allocates nothing. `logits`/`predict` use
 their own fresh arrays and never disturb the training caches.
+
+`dtype` is the compute precision: every tensor, buffer and result is of it, and
+inputs are converted to it (features are computed in float64, then rounded).
+Weights are initialised in float64 and rounded, so a float32 network starts at
+the float64 network's weights to 7 digits. `set_dtype` converts a network in place.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from engine.spec import NetworkSpec
 
 _MAX_CACHED_BATCH_SIZES = 4
 PREDICT_CHUNK = 1024  # rows per pass in `logits`: 1024 x 64 float64 = 512 KB, cache-sized
+DTYPES = ("float64", "float32")  # the compute precisions (TrainConfig.dtype)
 
 
 def as_generator(rng: np.random.Generator | int | None) -> np.random.Generator:
@@ -57,7 +64,7 @@ class _Buffers:
         # one block, so the per-layer activation statistics are a few `reduceat` calls.
         sizes = [n * m for m in outs]
         self.act_offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
-        self.act_block = np.empty(sum(sizes))
+        self.act_block = np.empty(sum(sizes), net.dtype)
         blocks = [
             self.act_block[start : start + n * m].reshape(n, m)
             for start, m in zip(self.act_offsets, outs, strict=True)
@@ -67,13 +74,15 @@ class _Buffers:
         self.post = blocks
         hidden = outs[:-1]
         self.deltas: list[np.ndarray | None] = [b.delta for b in layer_bufs]  # last: dlogits
-        self.mask_store = [np.empty((n, m)) for m in hidden]
-        self.dropped = [np.empty((n, m)) for m in hidden]
+        self.mask_store = [np.empty((n, m), net.dtype) for m in hidden]
+        # dropout's uniform draws, float64 in either dtype: the same masks as a float64 run
+        self.draws = [np.empty((n, m)) for m in hidden]
+        self.dropped = [np.empty((n, m), net.dtype) for m in hidden]
         self.inputs: list[np.ndarray | None] = [None] * len(outs)
         self.dropout_masks: list[np.ndarray | None] = [None] * len(hidden)
         self.no_masks: list[None] = [None] * len(hidden)  # `masks` of a forward without dropout
         self.masks = self.no_masks
-        self.ones = np.ones(n)
+        self.ones = np.ones(n, net.dtype)
         # forward plan: (k, layer.forward, its scratch)
         self.forward_plan = [
             (k, layer.forward, lb)
@@ -90,17 +99,23 @@ class _Buffers:
 class Network:
     """A dense network built from a NetworkSpec; see the module docstring for the layout."""
 
-    def __init__(self, spec: NetworkSpec, rng: np.random.Generator | int | None = 0):
+    def __init__(
+        self,
+        spec: NetworkSpec,
+        rng: np.random.Generator | int | None = 0,
+        dtype: str = "float64",
+    ):
         if not isinstance(spec, NetworkSpec):
             raise SpecError(f"Received spec of type {type(spec).__name__}, expected a NetworkSpec")
-        self._allocate(spec)
+        self._allocate(spec, checked_dtype(dtype))
         gen = as_generator(rng)
         inits = [h.init for h in spec.hidden] + [spec.output_init]
         for layer, name in zip(self.layers, inits, strict=True):
             layer.initialise(gen, name)
 
-    def _allocate(self, spec: NetworkSpec) -> None:
+    def _allocate(self, spec: NetworkSpec, dtype: np.dtype) -> None:
         self.spec = spec
+        self.dtype = dtype
         self.objective = make_objective(spec)
         self.feature_map = FeatureMap(spec.features, spec.input_dim)
         scaling = spec.input_scaling
@@ -120,8 +135,8 @@ class Network:
         counts = [int(np.prod(s)) for s in shapes]
         self.offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.intp)
         size = int(sum(counts))
-        self.flat = np.zeros(size)
-        self.flat_grad = np.zeros(size)
+        self.flat = np.zeros(size, dtype)
+        self.flat_grad = np.zeros(size, dtype)
         self.decay_mask = np.zeros(size, dtype=bool)
         views, grad_views = [], []
         for start, count, (_, t) in zip(self.offsets, counts, decls, strict=True):
@@ -150,7 +165,7 @@ class Network:
         self.post: list[np.ndarray] = []
         self.deltas: list[np.ndarray | None] = []
         self.masks: list[np.ndarray | None] = []
-        self.act_block = np.empty(0)  # every layer's post, end to end (see _Buffers)
+        self.act_block = np.empty(0, dtype)  # every layer's post, end to end (see _Buffers)
         self.act_offsets = np.zeros(0, np.intp)
 
     @property
@@ -172,7 +187,7 @@ class Network:
         if self.input_scaling is not None:
             mean, std = self.input_scaling
             X = (self.feature_map.check_inputs(X) - mean) / std
-        return self.feature_map(X)
+        return self.feature_map(X).astype(self.dtype, copy=False)
 
     def _buffers_for(self, n: int) -> _Buffers:
         buf = self._buffers.get(n)
@@ -202,6 +217,8 @@ class Network:
         n = F.shape[0]
         if F.ndim != 2 or F.shape[1] != self.sizes[0]:
             raise SpecError(f"Received features of shape {F.shape}, expected (n, {self.sizes[0]})")
+        if F.dtype != self.dtype:
+            F = F.astype(self.dtype)
         rates = None if dropout is None else self._check_dropout(dropout, rng)
         buf = self._buffers_for(n)
         buf.masks = buf.no_masks if rates is None else buf.dropout_masks
@@ -225,8 +242,8 @@ class Network:
             buf.masks[k] = None
             return a
         mask = buf.mask_store[k]
-        rng.random(out=mask)
-        np.greater_equal(mask, rate, out=mask)
+        draws = rng.random(out=buf.draws[k])
+        np.greater_equal(draws, rate, out=mask)
         mask *= 1.0 / (1.0 - rate)
         buf.masks[k] = mask
         return np.multiply(a, mask, out=buf.dropped[k])
@@ -281,10 +298,11 @@ class Network:
         Every row's arithmetic is the same whatever the chunk, so the result is too.
         """
         n = F.shape[0]
-        out = np.empty((n, self.sizes[-1]))
+        F = np.asarray(F, dtype=self.dtype)
+        out = np.empty((n, self.sizes[-1]), self.dtype)
         rows = max(1, min(n, PREDICT_CHUNK))
         width = max(self.sizes[1:-1], default=0)
-        scratch = (np.empty(rows * width), np.empty(rows * width))
+        scratch = (np.empty(rows * width, self.dtype), np.empty(rows * width, self.dtype))
         last = self.n_layers - 1
         for start in range(0, n, rows):
             a = F[start : start + rows]
@@ -345,16 +363,44 @@ class Network:
                 )
             if not np.all(np.isfinite(value)):
                 raise WeightsFileError(f"{name} contains NaN or Inf; expected finite numbers")
+            with np.errstate(over="ignore"):
+                value = value.astype(self.dtype, copy=False)
+            if not np.all(np.isfinite(value)):
+                raise WeightsFileError(
+                    f"{name} holds values beyond the range of {self.dtype.name}; "
+                    f"expected magnitudes below {float(np.finfo(self.dtype).max):.3g}"
+                )
             arrays.append(value)
         for view, value in zip(self._tensors, arrays, strict=True):
             view[...] = value
 
-    def copy(self) -> Network:
-        """An independent network with the same spec and the same parameters."""
+    def copy(self, dtype: str | None = None) -> Network:
+        """An independent network with the same spec and parameters (in `dtype` if given)."""
         clone = Network.__new__(Network)
-        clone._allocate(self.spec)
+        clone._allocate(self.spec, self.dtype if dtype is None else checked_dtype(dtype))
         clone.flat[...] = self.flat
         return clone
 
+    def set_dtype(self, dtype: str) -> None:
+        """Convert to another compute precision in place, keeping the weights (rounded).
 
-__all__ = ["Network", "as_generator"]
+        The one exception to "never rebind": `flat`, `flat_grad`, the layers and
+        their views are new objects afterwards, so holders of them must take them again.
+        """
+        dtype = checked_dtype(dtype)
+        if dtype == self.dtype:
+            return
+        flat = self.flat
+        self._allocate(self.spec, dtype)
+        self.flat[...] = flat
+
+
+def checked_dtype(dtype: str | np.dtype) -> np.dtype:
+    """The numpy dtype of a compute precision name; SpecError naming the choices otherwise."""
+    name = dtype if isinstance(dtype, str) else getattr(dtype, "name", None)
+    if name not in DTYPES:
+        raise SpecError(f"Could not interpret dtype {dtype!r}: expected one of {', '.join(DTYPES)}")
+    return np.dtype(name)
+
+
+__all__ = ["DTYPES", "Network", "as_generator", "checked_dtype"]

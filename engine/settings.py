@@ -299,6 +299,13 @@ SETTINGS: tuple[Setting, ...] = (
         group="advanced", step=1, schedules=_reading("plateau_patience"),
     ),
     Setting(
+        "dtype", str, "float64", "Precision",
+        "The floating-point type training computes in: float64 (exact gradient checks, "
+        "bit-exact files) or float32 (faster, about 7 significant digits)",
+        "the floating-point type of weights and arithmetic",
+        choices=("float64", "float32"), flag="--dtype", widget="combo", group="advanced",
+    ),
+    Setting(
         "seed", int, 0, "Seed",
         "Seed of the initial weights, the shuffling and dropout; changing it starts again "
         "from step 0 with the weights it draws",

@@ -12,15 +12,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.errors import SpecError
+from engine.hand_edits import HAND_KEY, checked_hand, hand_state
 
 if TYPE_CHECKING:
     from engine.trainer import Trainer
 
 # version 2 adds the learning-rate schedule's state ("schedule"); a version-1 state
-# (saved before schedules existed, so with a constant rate) loads with a fresh one
-STATE_VERSION = 2
+# (saved before schedules existed, so with a constant rate) loads with a fresh one.
+# Version 3 adds the compute precision ("dtype"); older states were float64.
+STATE_VERSION = 3
 STATE_KEYS = (  # the entries of `Trainer.state_dict()`
     "version",
+    "dtype",
     "step",
     "epoch",
     "cursor",
@@ -37,6 +40,7 @@ def state_of(trainer: Trainer) -> dict[str, Any]:
     """`Trainer.state_dict()`: the entries of STATE_KEYS, copied."""
     return {
         "version": STATE_VERSION,
+        "dtype": trainer.network.dtype.name,
         "step": trainer.step_count,
         "epoch": trainer.epoch,
         "cursor": trainer._cursor,
@@ -49,14 +53,20 @@ def state_of(trainer: Trainer) -> dict[str, Any]:
             "shuffle": trainer._shuffle_rng.bit_generator.state,
             "dropout": trainer._dropout_rng.bit_generator.state,
         },
+        **hand_state(trainer.hand),  # only once something was set or frozen by hand
     }
 
 
 def load_state(trainer: Trainer, d: Any) -> None:
-    """Put a checked saved state into `trainer`; its weights stay as they were on failure."""
+    """Put a checked saved state into `trainer`; its weights stay as they were on failure.
+
+    The values go into the trainer's dtype: a state saved in the same dtype continues
+    bit for bit; one saved in the other dtype is converted (the config decides).
+    """
     step, epoch, cursor, perm, shuffle, dropout = checked_state(
         d, trainer.n_train, trainer.optimizer.name
     )
+    checked_hand(d.get(HAND_KEY), trainer.network.flat.size)
     saved = trainer.network.flat.copy()
     try:
         trainer.network.load_state_dict(d["network"])
@@ -68,6 +78,7 @@ def load_state(trainer: Trainer, d: Any) -> None:
     trainer._shuffle_rng, trainer._dropout_rng = shuffle, dropout
     trainer.step_count, trainer.epoch, trainer._cursor = step, epoch, cursor
     trainer._perm = perm
+    trainer.hand.load(d.get(HAND_KEY), trainer.network.flat.size)
     trainer.apply_rate()
 
 
@@ -78,7 +89,9 @@ def checked_state(d: Any, n_train: int, optimizer_name: str):
     """
     if not isinstance(d, dict):
         raise SpecError(f"A trainer state must be a dict; received {type(d).__name__}")
-    expected = set(STATE_KEYS)
+    expected = set(STATE_KEYS) | ({HAND_KEY} & set(d))  # "hand": engine/hand_edits.py
+    if d.get("version") in (1, 2):  # before the dtype: float64
+        expected.discard("dtype")
     if d.get("version") == 1:  # before schedules: no "schedule" entry
         expected.discard("schedule")
     if set(d) != expected:
@@ -87,6 +100,10 @@ def checked_state(d: Any, n_train: int, optimizer_name: str):
         raise SpecError(
             f"This trainer state has version {d['version']!r}; this program reads up to "
             f"version {STATE_VERSION}"
+        )
+    if d.get("dtype", "float64") not in ("float64", "float32"):
+        raise SpecError(
+            f"Trainer state `dtype` must be float64 or float32; received {d['dtype']!r}"
         )
     if d["optimizer_name"] != optimizer_name:
         raise SpecError(

@@ -35,6 +35,7 @@ import numpy as np
 from engine.data import Data
 from engine.divergence import NO_LOSS_LIMIT, check_finite, loss_divergence, loss_limit
 from engine.errors import DivergenceError, SpecError
+from engine.hand_edits import HandEdits
 from engine.network import Network
 from engine.optimizers import clip_global_norm, make_optimizer
 from engine.penalties import add_penalties, penalty_strengths
@@ -127,26 +128,17 @@ class Trainer:
             raise SpecError(f"Expected a TrainConfig; received {type(config).__name__}")
         init_ss, shuffle_ss, dropout_ss = np.random.SeedSequence(config.seed).spawn(3)
         if network is None:
-            network = Network(spec, np.random.default_rng(init_ss))
+            network = Network(spec, np.random.default_rng(init_ss), config.dtype)
         elif not isinstance(network, Network):
             raise SpecError(f"Expected an engine Network; received {type(network).__name__}")
         elif network.spec != spec:
             raise SpecError("The given network was built from a different spec")
-        self.spec = spec
-        self.data = data
-        self.network = network
+        else:
+            network.set_dtype(config.dtype)  # trains in the config's precision
+        self.spec, self.data, self.network, net = spec, data, network, network
         self._shuffle_rng = np.random.default_rng(shuffle_ss)
         self._dropout_rng = np.random.default_rng(dropout_ss)
-        net = network
-        self._F = np.ascontiguousarray(net.features(data.X_train))
         self._y = np.ascontiguousarray(data.y_train)
-        # the targets in the loss's own form, and both in this epoch's shuffled order:
-        # a minibatch is then a slice (a view), gathered once per epoch, not per step
-        self._t = np.ascontiguousarray(net.objective.prepare(self._y))
-        self._F_epoch = np.empty_like(self._F)
-        self._t_epoch = np.empty_like(self._t)
-        has_test = data.X_test is not None and len(data.X_test) > 0
-        self._F_test = np.ascontiguousarray(net.features(data.X_test)) if has_test else None
         self.n_train = len(self._y)
         # what the statistics count per layer: "dead", "tanh" or "sigmoid" saturation, or nothing
         self._counts = [layer.activation.counted for layer in net.layers]
@@ -159,39 +151,58 @@ class Trainer:
         self._weight_at, self._bias_at = net.weight_tensor, net.bias_tensor
         pairs = self._weight_at == list(range(0, 2 * net.n_layers, 2))  # dense only: a view
         self._weights_of = slice(0, None, 2) if pairs else np.asarray(self._weight_at)
-        self._maskf = net.decay_mask.astype(np.float64)
-        # squared gradients (every step), updates and weights (statistics), end to end, so
-        # the norms of every tensor are one `reduceat` over `_sq_offsets`
-        self._sq = np.empty(3 * p)
-        self._gsq = self._sq[:p]
         self._sq_offsets = np.concatenate([self._offsets + i * p for i in range(3)])
-        self._new = np.empty(p)
-        self._tmp = np.empty(p)
-        self._loss_buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # rows -> dlogits, work
-        self._stat_buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # size -> scratch, flags
-        self.step_count = 0
-        self.epoch = 0
-        self._cursor = 0
+        self._take_arrays()
+        self.step_count = self.epoch = self._cursor = 0
         self._first_loss: float | None = None  # the reference of the exploding-loss rule
         self._loss_limit = NO_LOSS_LIMIT
         self._perm: np.ndarray | None = None
         self.grad_norms = np.zeros(self.n_layers)  # weight-gradient norms of the last step
         self.last_report: StepReport | None = None
         self._last: tuple[np.ndarray, int] | None = None  # update, step
+        self.hand = HandEdits()  # parameters set or frozen by hand (engine/hand_edits.py)
         self.config = config
         self.optimizer = make_optimizer(config, p, net.decay_mask)
         self.schedule = make_schedule(config)
         self._apply_config(config)
+
+    def _take_arrays(self) -> None:
+        """The step's data copies and scratch, in the network's dtype (again after a change)."""
+        net, data, dt, p = self.network, self.data, self.network.dtype, self.network.flat.size
+        self._F = np.ascontiguousarray(net.features(data.X_train))
+        # the targets in the loss's own form, and both in this epoch's shuffled order:
+        # a minibatch is then a slice (a view), gathered once per epoch, not per step
+        t = np.ascontiguousarray(net.objective.prepare(self._y))
+        self._t = t.astype(dt) if t.dtype.kind == "f" else t  # ce's integer labels stay
+        self._F_epoch = np.empty_like(self._F)
+        self._t_epoch = np.empty_like(self._t)
+        has_test = data.X_test is not None and len(data.X_test) > 0
+        self._F_test = np.ascontiguousarray(net.features(data.X_test)) if has_test else None
+        self._maskf = net.decay_mask.astype(dt)
+        # squared gradients (every step), updates and weights (statistics), end to end, so
+        # the norms of every tensor are one `reduceat` over `_sq_offsets`
+        self._sq = np.empty(3 * p, dt)
+        self._gsq = self._sq[:p]
+        self._new = np.empty(p, dt)
+        self._tmp = np.empty(p, dt)
+        self._loss_buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # rows -> dlogits, work
+        self._stat_buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # size -> scratch, flags
 
     # -- configuration -------------------------------------------------------------
     def set_config(self, config: TrainConfig) -> None:
         """New hyper-parameters for the next step; weights and optimizer state are kept.
 
         A different optimizer name starts that optimizer fresh. The seed only
-        matters when a trainer is built, so changing it here has no effect.
+        matters when a trainer is built, so changing it here has no effect. A
+        different dtype converts the weights and the optimizer state and carries on.
         """
         if not isinstance(config, TrainConfig):
             raise SpecError(f"Expected a TrainConfig; received {type(config).__name__}")
+        if config.dtype != self.network.dtype.name:
+            self.network.set_dtype(config.dtype)
+            self._take_arrays()
+            self._gather_epoch()
+            self._last = None  # the statistics' activations were the old network's
         if config.optimizer != self.optimizer.name:
             self.optimizer = make_optimizer(config, self.network.flat.size, self.network.decay_mask)
         else:
@@ -226,6 +237,14 @@ class Trainer:
 
     def _step(self, stats: bool) -> StepReport:
         """`step` without its own `np.errstate`, for loops that set one up once."""
+        loss, b, epoch_end, lr, upd = self._advance()
+        layers = self._layer_stats(upd) if stats else ()
+        report = StepReport(self.step_count, self.epoch, epoch_end, loss, b, layers, lr)
+        self.last_report = report
+        return report
+
+    def _advance(self) -> tuple[float, int, bool, float, np.ndarray]:
+        """One minibatch, no report (run_steps): (loss, batch, epoch end, lr, update)."""
         n, c = self.n_train, self._cursor
         if c == 0:
             self._perm = None if self.batch_size >= n else self._shuffle_rng.permutation(n)
@@ -247,11 +266,7 @@ class Trainer:
         self.step_count = step
         np.sqrt(gsq[self._weights_of], out=self.grad_norms)
         self._last = (upd, step)
-        report = StepReport(
-            step, self.epoch, epoch_end, loss, b, self._layer_stats(upd) if stats else (), lr
-        )
-        self.last_report = report
-        return report
+        return loss, b, epoch_end, lr, upd
 
     def step_rows(self, rows, stats: bool = True) -> StepReport:
         """One step on the given training rows (indices) instead of the next minibatch.
@@ -301,16 +316,18 @@ class Trainer:
             self._loss_limit = loss_limit(loss)
         g = net.backward(dl)
         gsq = np.add.reduceat(np.multiply(g, g, out=self._gsq), self._offsets)
-        if not math.isfinite(gsq.sum()):
+        if not math.isfinite(np.add.reduce(gsq)):  # gsq.sum() without its Python wrapper
             check_finite(self._offsets, step, g, "gradient", self.network.tensor_names)
         # -> L2 / L1 penalties -> clipping
         flat = net.flat
         if self._l1 or self._l2:
             add_penalties(g, flat, self._maskf, self._l1, self._l2, self._tmp)
+        self.hand.hold(g)  # frozen parameters: no gradient (so in no norm, no moment) ...
         if self._clip:
             clip_global_norm(g, self._clip)
         # -> optimizer update -> finiteness check -> apply
         upd = self.optimizer.compute(flat, g)
+        self.hand.hold(upd)  # ... and no update (AdamW's decay, a decaying moment)
         new = np.add(flat, upd, out=self._new)  # finite new weights imply a finite update
         if not math.isfinite(np.dot(new, new)):
             self._check_update(step, upd, new)
@@ -395,14 +412,16 @@ class Trainer:
 
         The same steps as n calls of `step(stats)`, under one `np.errstate` instead of
         one per step: entering and leaving it costs ~4 us, a tenth of a tiny step.
+        Without statistics only the last step makes a report (`last_report`).
         """
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
             raise SpecError(
                 f"Received an invalid value for `n`, expected an integer >= 1. Received: n={n!r}"
             )
+        inner = (lambda: self._step(True)) if stats else self._advance
         with np.errstate(all="ignore"):
             for _ in range(n - 1):
-                self._step(stats)
+                inner()
             return self._step(stats)
 
     def run_epoch(self) -> StepReport:

@@ -24,13 +24,14 @@ from typing import Any
 import numpy as np
 
 from engine.errors import SpecError
+from engine.hand_edits import HAND_KEY
 from engine.migrations import register_format
 from engine.snapshot import History, HistoryChunk
 from engine.state_dict import STATE_KEYS
 from engine.trainer import Trainer
 from engine.training_loop import EarlyStopping
 
-RESUME_VERSION = 2
+RESUME_VERSION = 3
 RESUME = register_format("training-state", "training state", RESUME_VERSION, SpecError)
 
 
@@ -40,6 +41,15 @@ def _constant_schedule(doc: dict[str, Any]) -> dict[str, Any]:
     trainer = doc.get("trainer")
     if isinstance(trainer, dict) and "schedule" not in trainer:
         doc["trainer"] = {**trainer, "schedule": {}, "version": 2}
+    return doc
+
+
+@RESUME.step(2)
+def _float64(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 predates the compute precision: its run was float64."""
+    trainer = doc.get("trainer")
+    if isinstance(trainer, dict):
+        doc["trainer"] = {"dtype": "float64", **trainer, "version": 3}
     return doc
 
 
@@ -191,6 +201,7 @@ def to_json(state: ResumeState) -> dict[str, Any]:
         "version": RESUME_VERSION,
         "trainer": {
             "version": t["version"],
+            "dtype": t["dtype"],
             "step": int(t["step"]),
             "epoch": int(t["epoch"]),
             "cursor": int(t["cursor"]),
@@ -200,6 +211,7 @@ def to_json(state: ResumeState) -> dict[str, Any]:
             "optimizer": optimizer,
             "schedule": _plain(t["schedule"]),
             "rng": t["rng"],
+            **({HAND_KEY: t[HAND_KEY]} if HAND_KEY in t else {}),  # plain JSON already
         },
         "history": {
             key: floats_to_json(value) if key in _HISTORY_FLOATS else value
@@ -223,7 +235,7 @@ def from_json(d: Any, n_layers: int) -> ResumeState:
     _keys(d, ("version", "trainer", "history", "history_stride", "base_epoch", "early_stopping"))
     d = RESUME.upgrade(d, "The training state")
     t = _object(d["trainer"], "state.trainer")
-    _keys(t, STATE_KEYS, "state.trainer")
+    _keys(t, STATE_KEYS + ((HAND_KEY,) if HAND_KEY in t else ()), "state.trainer")
     network = _object(t["network"], "state.trainer.network")
     optimizer = _object(t["optimizer"], "state.trainer.optimizer")
     trainer = dict(t)

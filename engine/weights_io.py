@@ -4,17 +4,21 @@ Two layouts hold the same content (DESIGN.md "Weights files"):
 
 `.npz` — `numpy.load(path, allow_pickle=False)` gives
     "format"            0-d str   "backprop-playground-weights"
-    "version"           0-d int   WEIGHTS_VERSION (1)
+    "version"           0-d int   WEIGHTS_VERSION (2)
     "spec"              0-d str   NetworkSpec.to_dict() as JSON (it carries its own "version")
-    "layers.{k}.weight" (out_features, in_features) float64, k = 0 .. n_layers-1
-    "layers.{k}.bias"   (out_features,) float64
+    "dtype"             0-d str   "float64" or "float32": the network's compute precision
+    "layers.{k}.weight" (out_features, in_features) of that dtype, k = 0 .. n_layers-1
+    "layers.{k}.bias"   (out_features,) of that dtype
 as in a PyTorch state_dict of Linear layers; the output layer is the last k.
 
 `.json` — one object:
-    {"format": "backprop-playground-weights", "version": 1,
+    {"format": "backprop-playground-weights", "version": 2, "dtype": "float64",
      "spec": {...NetworkSpec.to_dict()...},
      "tensors": {"layers.0.weight": [[...], ...], "layers.0.bias": [...], ...}}
-Floats are written with Python's shortest repr, which reads back to the same bits.
+Floats are written with Python's shortest repr, which reads back to the same bits
+(a float32 value is written as the float64 number it equals).
+`load` builds the network in the recorded dtype; version-1 files (before the
+dtype entry) were float64.
 
 Writes are atomic (a temporary file in the same directory, then `os.replace`),
 so a failed save leaves any older file intact. A file that cannot be read as
@@ -40,13 +44,20 @@ import numpy as np
 from engine.errors import SpecError, WeightsFileError
 from engine.layers import expected_tensors
 from engine.migrations import register_format
-from engine.network import Network
+from engine.network import DTYPES, Network
 from engine.spec import NetworkSpec
 
 WEIGHTS_FORMAT = "backprop-playground-weights"
-WEIGHTS_VERSION = 1
+WEIGHTS_VERSION = 2
 WEIGHTS = register_format("weights", "weights format", WEIGHTS_VERSION, WeightsFileError)
 SUFFIXES = (".npz", ".json")
+
+
+@WEIGHTS.step(1)
+def _float64(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 predates the dtype entry: every network was float64."""
+    doc["dtype"] = "float64"
+    return doc
 
 
 def save(network: Network, path: str | os.PathLike[str]) -> None:
@@ -55,12 +66,14 @@ def save(network: Network, path: str | os.PathLike[str]) -> None:
         raise SpecError(f"Expected an engine Network to save; received {type(network).__name__}")
     suffix = _suffix(path)
     spec = network.spec.to_dict()
-    tensors = {k: np.asarray(v, dtype=np.float64) for k, v in network.state_dict().items()}
+    tensors = network.state_dict()  # in the network's dtype
+    dtype = network.dtype.name
     if suffix == ".npz":
         arrays = {
             "format": np.array(WEIGHTS_FORMAT),
             "version": np.array(WEIGHTS_VERSION, dtype=np.int64),
             "spec": np.array(json.dumps(spec)),
+            "dtype": np.array(dtype),
             **tensors,
         }
         _write_atomic(path, lambda f: np.savez(f, **arrays))
@@ -74,6 +87,7 @@ def save(network: Network, path: str | os.PathLike[str]) -> None:
         doc = {
             "format": WEIGHTS_FORMAT,
             "version": WEIGHTS_VERSION,
+            "dtype": dtype,
             "spec": spec,
             "tensors": {key: value.tolist() for key, value in tensors.items()},
         }
@@ -82,9 +96,9 @@ def save(network: Network, path: str | os.PathLike[str]) -> None:
 
 
 def load(path: str | os.PathLike[str]) -> Network:
-    """The network stored in `path`; its `predict` equals the saved one's bit for bit."""
-    spec, tensors = read(path)
-    network = Network(spec, rng=0)
+    """The network stored in `path`, in its dtype; `predict` equals the saved one's bit for bit."""
+    spec, tensors, dtype = read_with_dtype(path)
+    network = Network(spec, rng=0, dtype=dtype)
     network.load_state_dict(tensors)
     return network
 
@@ -119,6 +133,12 @@ def load_into(network: Network, path: str | os.PathLike[str]) -> Network:
 
 def read(path: str | os.PathLike[str]) -> tuple[NetworkSpec, dict[str, np.ndarray]]:
     """The spec and the checked float64 tensors of a weights file, without building a network."""
+    spec, tensors, _ = read_with_dtype(path)
+    return spec, tensors
+
+
+def read_with_dtype(path: str | os.PathLike[str]) -> tuple[NetworkSpec, dict[str, np.ndarray], str]:
+    """`read`, and the dtype the network was saved in ("float64" or "float32")."""
     suffix = _suffix(path)
     if os.path.exists(path) and not os.path.isfile(path):  # a FIFO would block for ever
         raise WeightsFileError(f"{_name(path)} is not a regular file; expected a weights file")
@@ -134,12 +154,22 @@ def read(path: str | os.PathLike[str]) -> tuple[NetworkSpec, dict[str, np.ndarra
             f"{where} is not a Backprop Playground weights file: expected format "
             f"{WEIGHTS_FORMAT!r}, received {fmt!r}"
         )
-    WEIGHTS.check(version, where)  # damaged or newer: refused; no older versions yet
+    meta = {"version": version}
+    if "dtype" in tensors:
+        meta["dtype"] = tensors.pop("dtype")
+    meta = WEIGHTS.upgrade(meta, where)  # damaged or newer: refused; version 1: float64
+    dtype = meta.get("dtype")
+    if isinstance(dtype, np.ndarray) and dtype.shape == () and dtype.dtype.kind == "U":
+        dtype = str(dtype)
+    if dtype not in DTYPES:
+        raise WeightsFileError(
+            f"{where}: the entry 'dtype' must be one of {', '.join(DTYPES)}; received {dtype!r}"
+        )
     try:
         spec = NetworkSpec.from_dict(spec_dict)
     except (SpecError, TypeError) as e:
         raise WeightsFileError(f"{where} holds an invalid network spec: {e}") from None
-    return spec, _check_tensors(spec, tensors, where)
+    return spec, _check_tensors(spec, tensors, where), dtype
 
 
 def _parse_npz(raw: bytes, where: str) -> tuple[Any, Any, Any, dict[str, Any]]:
@@ -197,7 +227,10 @@ def _parse_json(raw: bytes, where: str) -> tuple[Any, Any, Any, dict[str, Any]]:
             raise WeightsFileError(f"{where}: the entry {key!r} is missing")
     if not isinstance(doc["tensors"], dict):
         raise WeightsFileError(f"{where}: 'tensors' must be an object of name -> nested lists")
-    return doc["format"], doc["version"], doc["spec"], doc["tensors"]
+    tensors = dict(doc["tensors"])
+    if "dtype" in doc:  # read() takes it from among the tensors, as from the .npz
+        tensors["dtype"] = doc["dtype"]
+    return doc["format"], doc["version"], doc["spec"], tensors
 
 
 def _looks_like(raw: bytes) -> str:
@@ -300,4 +333,13 @@ def _name(path: str | os.PathLike[str]) -> str:
     return f"'{os.fspath(path)}'"
 
 
-__all__ = ["SUFFIXES", "WEIGHTS_FORMAT", "WEIGHTS_VERSION", "load", "load_into", "read", "save"]
+__all__ = [
+    "SUFFIXES",
+    "WEIGHTS_FORMAT",
+    "WEIGHTS_VERSION",
+    "load",
+    "load_into",
+    "read",
+    "read_with_dtype",
+    "save",
+]

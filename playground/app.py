@@ -17,7 +17,7 @@ import traceback
 from PySide6.QtWidgets import QApplication
 
 from playground.document.session import Session
-from playground.gui import sweep_menu
+from playground.gui import share_actions, sweep_menu
 from playground.gui.main_window import DEFAULT_RUNNER, MainWindow
 from playground.gui.messages import show_error_dialog
 from playground.gui.settings import APPLICATION, ORGANISATION, AppSettings
@@ -26,7 +26,11 @@ log = logging.getLogger("playground")
 
 
 def build_window(
-    project: str | None = None, *, settings_path: str | None = None, runner: str | None = None
+    project: str | None = None,
+    *,
+    settings_path: str | None = None,
+    runner: str | None = None,
+    text: str | None = None,
 ) -> MainWindow:
     """The main window on the remembered session (or the default), not yet shown.
 
@@ -34,7 +38,8 @@ def build_window(
     (tests, benchmarks); by default the user's QSettings are used. `runner` is
     "process" (training in a child process, the default) or "thread" (in this
     process; also chosen by the environment variable PLAYGROUND_RUNNER, and the
-    only choice where the process runner is unsupported).
+    only choice where the process runner is unsupported). `text`: a lesson link to open
+    (`playground open --text`).
     """
     settings = AppSettings(settings_path)
     session = settings.load_session() or Session()
@@ -43,6 +48,8 @@ def build_window(
     sweep_menu.install(window)  # Training > Sweep…
     if project is not None:
         window.files.open_path(project)  # a bad file is explained; the last session stays
+    if text is not None:
+        share_actions.open_text_at_start(window, text)  # likewise
     return window
 
 
@@ -69,7 +76,7 @@ def install_excepthook(window: MainWindow | None) -> None:
     sys.excepthook = hook
 
 
-def run(project: str | None = None) -> int:
+def run(project: str | None = None, text: str | None = None) -> int:
     """Create the application, show the main window, run the event loop; the exit status."""
     t0 = time.perf_counter()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -77,7 +84,7 @@ def run(project: str | None = None) -> int:
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("Backprop Playground")
-    window = build_window(project)
+    window = build_window(project, text=text)
     install_excepthook(window)
     signal.signal(signal.SIGINT, lambda *_args: window.close())  # Ctrl+C: a clean close
     window.show()

@@ -41,16 +41,16 @@ class BatchNormBuffers:
 
     __slots__ = ("inv", "mean", "n", "scale", "use_batch", "var", "wmean", "work", "xhat")
 
-    def __init__(self, n: int, m: int):
+    def __init__(self, n: int, m: int, dtype=np.float64):
         self.n = n
-        self.wmean = np.full(n, 1.0 / n)  # a mean over the batch is one dot with it
+        self.wmean = np.full(n, 1.0 / n, dtype)  # a mean over the batch is one dot with it
         self.use_batch = n > 1  # a batch of one is normalised by the running statistics
-        self.xhat = np.empty((n, m))
-        self.work = np.empty((n, m))
-        self.mean = np.empty(m)
-        self.var = np.empty(m)
-        self.inv = np.empty(m)  # 1 / sqrt(var + eps) of the statistics used
-        self.scale = np.empty(m)  # scratch of the backward pass
+        self.xhat = np.empty((n, m), dtype)
+        self.work = np.empty((n, m), dtype)
+        self.mean = np.empty(m, dtype)
+        self.var = np.empty(m, dtype)
+        self.inv = np.empty(m, dtype)  # 1 / sqrt(var + eps) of the statistics used
+        self.scale = np.empty(m, dtype)  # scratch of the backward pass
 
 
 class BatchNorm:
@@ -82,8 +82,8 @@ class BatchNorm:
         self.running_mean[...] = 0.0
         self.running_var[...] = 1.0
 
-    def buffers(self, n: int) -> BatchNormBuffers:
-        return BatchNormBuffers(n, self.width)
+    def buffers(self, n: int, dtype=np.float64) -> BatchNormBuffers:
+        return BatchNormBuffers(n, self.width, dtype)
 
     def forward(self, z: np.ndarray, buf: BatchNormBuffers, out: np.ndarray) -> np.ndarray:
         """Training: y = xhat * gamma + beta into `out`, keeping xhat and the statistics."""

@@ -37,18 +37,19 @@ class BlockBuffers:
     def __init__(self, block: Block, n: int, out: np.ndarray):
         m = block.n_out
         self.a = out  # the layer's output, in the network's activation block
-        self.z = np.empty((n, m))
+        dt = out.dtype  # the network's compute dtype
+        self.z = np.empty((n, m), dt)
         self.inner = block.inner.buffers(n, self.z)  # the kind is linear: its output is z
-        self.bn = None if block.bn is None else block.bn.buffers(n)
-        self.y = self.z if block.bn is None else np.empty((n, m))
+        self.bn = None if block.bn is None else block.bn.buffers(n, dt)
+        self.y = self.z if block.bn is None else np.empty((n, m), dt)
         residual = block.shortcut is not None
-        self.h = np.empty((n, m)) if residual else out
-        self.delta = np.empty((n, m))  # receives dL/da, becomes dL/dz
-        self.deriv = np.empty((n, m))
-        self.work = np.empty((n, m))
+        self.h = np.empty((n, m), dt) if residual else out
+        self.delta = np.empty((n, m), dt)  # receives dL/da, becomes dL/dz
+        self.deriv = np.empty((n, m), dt)
+        self.work = np.empty((n, m), dt)
         projected = residual and block.shortcut.projected
-        self.proj = np.empty((n, m)) if projected else None
-        self.short = np.empty((n, block.n_in)) if residual else None
+        self.proj = np.empty((n, m), dt) if projected else None
+        self.short = np.empty((n, block.n_in), dt) if residual else None
 
 
 class Block(Layer):
@@ -82,7 +83,10 @@ class Block(Layer):
         for part in self._parts():
             part.bind(params, grads)
         self.data_grads = {
-            t.name: np.zeros(t.shape) for p in self._parts() for t in p.tensors() if t.trainable
+            t.name: np.zeros(t.shape, grads[t.name].dtype)
+            for p in self._parts()
+            for t in p.tensors()
+            if t.trainable
         }
 
     def initialise(self, rng: np.random.Generator, init: str) -> None:

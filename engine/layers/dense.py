@@ -22,10 +22,11 @@ class DenseBuffers:
 
     def __init__(self, n: int, m: int, out: np.ndarray, linear: bool, output: bool):
         self.a = out  # (n, m): the layer's output, in the network's activation block
-        self.z = out if linear else np.empty((n, m))
-        self.delta = None if output else np.empty((n, m))  # dL/dz (the output's: dlogits)
-        self.deriv = None if output else np.empty((n, m))
-        self.work = None if output else np.empty((n, m))
+        dt = out.dtype  # the network's compute dtype
+        self.z = out if linear else np.empty((n, m), dt)
+        self.delta = None if output else np.empty((n, m), dt)  # dL/dz (the output's: dlogits)
+        self.deriv = None if output else np.empty((n, m), dt)
+        self.work = None if output else np.empty((n, m), dt)
         self.input: np.ndarray | None = None
 
 

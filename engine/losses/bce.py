@@ -29,6 +29,6 @@ class BCE(Loss):
         """The training step's fast path: no allocation; the numbers of per_example and grad."""
         loss = np.logaddexp(0.0, logits, out=work)  # per-example loss, as in per_example
         loss -= np.multiply(logits, t, out=out)  # `out` is scratch until the gradient
-        value = float(loss.sum()) / logits.shape[0]
+        value = float(np.add.reduce(loss, axis=None)) / logits.shape[0]  # loss.sum(), called direct
         self.grad(obj, logits, t, out)
         return value

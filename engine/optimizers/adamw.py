@@ -33,7 +33,11 @@ class AdamW(Adam):
 
     def __init__(self, config: TrainConfig, size: int, decay_mask: np.ndarray):
         super().__init__(config, size, decay_mask)
-        self._mask = self.decay_mask.astype(np.float64)  # multiply, not `where=`: no allocation
+        self._mask = self.decay_mask.astype(self.dtype)  # multiply, not `where=`: no allocation
+
+    def _convert(self, dtype: np.dtype) -> None:
+        super()._convert(dtype)
+        self._mask = self.decay_mask.astype(dtype)
 
     def _configure(self, config: TrainConfig) -> None:
         super()._configure(config)

@@ -51,23 +51,27 @@ class Optimizer:
         self.size = size
         self.decay_mask = mask.copy()
         self.step = 0
-        self.updates = np.zeros(size)
-        self.state = {key: np.zeros(size) for key in self.state_names}
-        self._scratch = {key: np.empty(size) for key in self.scratch_names}
+        self.dtype = np.dtype(config.dtype)  # that of the network's flat vectors
+        self.updates = np.zeros(size, self.dtype)
+        self.state = {key: np.zeros(size, self.dtype) for key in self.state_names}
+        self._scratch = {key: np.empty(size, self.dtype) for key in self.scratch_names}
         self.config = config
         self.set_config(config)
 
     def set_config(self, config: TrainConfig) -> None:
         """Take the learning rate and hyper-parameters of `config` for the next step.
 
-        The state (moments, accumulators, step count) is kept. A config naming a
-        different optimizer is refused: that needs a fresh one from `make_optimizer`.
+        The state (moments, accumulators, step count) is kept, converted when the
+        config's dtype differs. A config naming a different optimizer is refused:
+        that needs a fresh one from `make_optimizer`.
         """
         if config.optimizer != self.name:
             raise SpecError(
                 f"A {self.name!r} optimizer cannot take a config for {config.optimizer!r}; "
                 f"build a new optimizer with make_optimizer"
             )
+        if np.dtype(config.dtype) != self.dtype:
+            self._convert(np.dtype(config.dtype))
         self.config = config
         self.lr = float(config.lr)
         self.eps = float(config.eps) if config.eps is not None else self.default_eps
@@ -75,6 +79,13 @@ class Optimizer:
 
     def _configure(self, config: TrainConfig) -> None:
         """Read the optimizer's own hyper-parameters (momentum, betas, rho...)."""
+
+    def _convert(self, dtype: np.dtype) -> None:
+        """Every per-parameter array in `dtype` (values kept, rounded to float32 if so)."""
+        self.dtype = dtype
+        self.updates = self.updates.astype(dtype)
+        self.state = {key: value.astype(dtype) for key, value in self.state.items()}
+        self._scratch = {key: np.empty(self.size, dtype) for key in self._scratch}
 
     def compute(self, params_flat: np.ndarray, grads_flat: np.ndarray) -> np.ndarray:
         """Advance the state by one step and return the update to add to the params.
@@ -103,7 +114,7 @@ class Optimizer:
         return []
 
     def state_dict(self) -> dict[str, Any]:
-        """Copies of the state: `step` (int) and one float64 array per state vector."""
+        """Copies of the state: `step` (int) and one array (of `dtype`) per state vector."""
         d: dict[str, Any] = {"step": self.step}
         for key, value in self.state.items():
             d[key] = value.copy()

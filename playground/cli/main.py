@@ -29,8 +29,20 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Without a command the GUI starts on the built-in default.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    open_ = commands.add_parser("open", help="launch the GUI on a saved project")
-    open_.add_argument("file", metavar="FILE", help="a saved project (*.playground.json)")
+    open_ = commands.add_parser(
+        "open",
+        help="launch the GUI on a saved project or a lesson link",
+        description="Launch the GUI on a saved project (FILE) or on a lesson link copied with "
+        "File > Copy Lesson Link (--text). Exit status 2 when either cannot be opened.",
+    )
+    open_.add_argument(
+        "file", metavar="FILE", nargs="?", help="a saved project (*.playground.json)"
+    )
+    open_.add_argument(
+        "--text",
+        metavar="TEXT",
+        help="a lesson link (bpp1.…; spaces and line breaks ignored); - reads it from stdin",
+    )
     train = commands.add_parser(
         "train",
         help="train headless; --json prints one JSON summary",
@@ -66,11 +78,29 @@ def _launch_gui(project: str | None) -> int:
     return int(run(project=project) or 0)
 
 
+def _open(args: argparse.Namespace) -> int:
+    """`playground open FILE` or `playground open --text TEXT` (exactly one of them)."""
+    if (args.file is None) == (args.text is None):
+        raise InputError(
+            "open needs a project FILE or --text TEXT (a lesson link), one of them; "
+            f"received {'both' if args.file else 'neither'}"
+        )
+    if args.file is not None:
+        return _launch_gui(args.file)
+    from playground.document.share_text import open_text
+
+    text = sys.stdin.read() if args.text == "-" else args.text
+    open_text(text)  # a foreign or damaged text is refused here, before Qt starts
+    from playground.app import run
+
+    return int(run(text=text) or 0)
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command is None:
         return _launch_gui(None)
     if args.command == "open":
-        return _launch_gui(args.file)
+        return _open(args)
     if args.command == "train":
         from playground.cli import train_cli
 

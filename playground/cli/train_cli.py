@@ -337,6 +337,7 @@ def make_summary(args, ds, trainer, result, seconds, export_path) -> dict[str, A
         "schedule": config.schedule,
         "final_lr": _final_lr(trainer),
         "batch_size": config.batch_size,
+        "dtype": config.dtype,
         "seed": config.seed,
         "epochs": int(trainer.epoch),
         "steps": int(trainer.step_count),

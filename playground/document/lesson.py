@@ -33,6 +33,12 @@ class Lesson:
     def title(self) -> str:
         return self.project.title or "the lesson"
 
+    @property
+    def classroom_controls(self) -> tuple[str, ...]:
+        """The controls it keeps in classroom mode besides Run/Step/Reset/Speed (its
+        optional `classroom` key, playground/document/classroom.py)."""
+        return self.project.classroom or ()
+
 
 def _value(name: str, value) -> str:
     setting = BY_NAME.get(name)

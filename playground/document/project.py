@@ -10,7 +10,8 @@ A project is one JSON object (DESIGN.md "Projects"):
      "training": {...TrainConfig.to_dict()...},      # includes the seed
      "state": null | {...engine.trainer_state.to_json...},   # once trained
      "sweep": {...},    # optional: a sweep and its rows (document/sweep/saved.py)
-     "speed": 10 | "max"}  # optional: training speed in steps/s (lessons set their own)
+     "speed": 10 | "max",  # optional: training speed in steps/s (lessons set their own)
+     "classroom": {"controls": [...]}}  # optional: a lesson's classroom-mode controls
 
 `state` holds the weights, the optimizer state, the random generators' states,
 the position in the epoch and the history, so a reopened project continues with
@@ -44,6 +45,7 @@ from engine.spec import NetworkSpec, TrainConfig
 from engine.trainer import Trainer
 from engine.trainer_state import ResumeState, from_json, restore, to_json
 from engine.weights_io import _write_atomic
+from playground.document.classroom import classroom_json, read_classroom
 from playground.document.runs import Run, runs_from_list
 from playground.document.session import DataChoice, Session
 from playground.document.sweep import saved as saved_sweep
@@ -84,6 +86,7 @@ class Project:
     runs: tuple[Run, ...] = ()  # earlier runs to compare with (optional entry `runs`)
     sweep: dict[str, Any] | None = None  # the `sweep` entry (None: no sweep was kept)
     speed: float | str | None = None  # steps/s, "max", or None: the window's own speed
+    classroom: tuple[str, ...] | None = None  # controls shown in classroom mode (lessons)
 
     def replace(self, **changes: Any) -> Project:
         return dataclasses.replace(self, **changes)
@@ -126,6 +129,8 @@ class Project:
             doc["sweep"] = saved_sweep.entry_json(self.sweep)
         if self.speed is not None:
             doc["speed"] = self.speed
+        if self.classroom is not None:
+            doc["classroom"] = classroom_json(self.classroom)
         return doc
 
 
@@ -163,6 +168,7 @@ def from_dict(doc: Any, where: str = "the project") -> Project:
         sweep = saved_sweep.read(doc.get("sweep"))
         runs = tuple(runs_from_list(doc.get("runs", [])))  # optional: older files have none
         speed = read_speed(doc.get("speed"))
+        classroom = read_classroom(doc.get("classroom"))  # optional: older files have none
     except (EngineError, datasets.DatasetError, TypeError, ValueError) as exc:
         raise ProjectError(f"{where} is damaged: {exc}") from None
     for key in ("title", "explanation"):
@@ -182,6 +188,7 @@ def from_dict(doc: Any, where: str = "the project") -> Project:
         runs=runs,
         sweep=sweep,
         speed=speed,
+        classroom=classroom,
     )
 
 
@@ -192,15 +199,19 @@ def migrate(doc: dict[str, Any], where: str = "the project") -> dict[str, Any]:
 
 def loads(raw: bytes, where: str = "the project") -> Project:
     """Parse and validate the bytes of a project file."""
+    return from_dict(parse_json(raw, where), where)
+
+
+def parse_json(raw: bytes, where: str = "the project") -> Any:
+    """The JSON document in `raw` (not yet checked); ProjectError when it is not JSON."""
     try:
-        doc = json.loads(raw.decode("utf-8"))
+        return json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ProjectError(f"{where} is not a Backprop Playground project: not text") from None
     except ValueError as exc:
         raise ProjectError(f"{where} is damaged or not a project: not valid JSON ({exc})") from None
     except RecursionError:
         raise ProjectError(f"{where} is damaged or not a project: nested too deeply") from None
-    return from_dict(doc, where)
 
 
 def dumps(project: Project) -> bytes:

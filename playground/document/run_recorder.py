@@ -96,6 +96,10 @@ class RunRecorder:
             self._view = snap.view
         return ended
 
+    def continue_as(self, generation: int) -> None:
+        """The run followed goes on under `generation` (a weight set by hand restores it)."""
+        self._generation = generation
+
     def history(self) -> HistoryChunk | None:
         """The history of the run being followed (bounded, downsampled)."""
         return self._chunk

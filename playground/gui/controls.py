@@ -125,7 +125,7 @@ class TrainingControls(QWidget):
         self.advanced_button.setText("Advanced…")
         self.advanced_button.setToolTip(
             "Momentum, Adam's betas, epsilon, RMSprop's rho, early stopping (patience, "
-            "restoring the best weights), the learning-rate schedule and the seed"
+            "restoring the best weights), the learning-rate schedule, the precision and the seed"
         )
         self.advanced_button.clicked.connect(self.advanced.show_beside)
 

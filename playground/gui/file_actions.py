@@ -213,11 +213,14 @@ class FileActions(QObject):
     def open_example(self, path: str, *, confirm: bool = True) -> bool:
         return self.open_path(path, example=True, confirm=confirm)
 
-    def open_path(self, path: str, *, example: bool = False, confirm: bool = True) -> bool:
+    def open_path(
+        self, path: str, *, example: bool = False, confirm: bool = True, loaded=None
+    ) -> bool:
         """Make the project in `path` current; a bad file changes nothing and is explained.
-        `confirm`: ask first about unsaved changes to the current project."""
+        `confirm`: ask first about unsaved changes to the current project. `loaded`: what
+        `open_project` gives, read elsewhere (a lesson link `path` names: kept untitled)."""
         try:
-            project, ds, data, trainer = projects.open_project(path)  # before anything changes
+            project, ds, data, trainer = loaded or projects.open_project(path)  # checked first
         except OPEN_PROBLEMS as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             show_error_dialog(self.w, "Cannot open project", f"{reason}\nYour current work stays.")
@@ -235,8 +238,9 @@ class FileActions(QObject):
             )
             return False
         step = 0 if project.state is None else project.state.step
-        self.doc.mark_saved(project, None if example else os.path.abspath(path), step)
-        if not example:
+        untitled = example or loaded is not None
+        self.doc.mark_saved(project, None if untitled else os.path.abspath(path), step)
+        if not untitled:
             self._remember_recent(os.path.abspath(path))
         text = project.explanation or f"Opened {os.path.basename(path)}"
         title = f"<b>{project.title}</b> — " if project.title else ""
@@ -338,7 +342,8 @@ class FileActions(QObject):
         last = self.w.latest_snapshot()
         if last is None:
             raise OSError("no network yet")
-        net = Network(last.spec, rng=0)
+        dtype = last.weights[0][0].dtype.name  # the run's precision: files record it
+        net = Network(last.spec, rng=0, dtype=dtype)
         net.load_state_dict(state_of(last.spec, last.weights))
         return net
 

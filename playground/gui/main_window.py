@@ -27,7 +27,7 @@ from playground.document.process_runner import SUPPORTED as PROCESS_SUPPORTED
 from playground.document.process_runner import ProcessRunner
 from playground.document.session import Session, default_data_choice
 from playground.document.training_data import make_data
-from playground.gui import look_inside, runs_panel, watching
+from playground.gui import classroom, look_inside, runs_panel, watching, weight_edit
 from playground.gui.controls import TrainingControls
 from playground.gui.dataset_picker import DatasetPicker
 from playground.gui.document_link import follow
@@ -45,6 +45,7 @@ from playground.gui.plots.gradient_plot import DEFAULT_EXPLODING, DEFAULT_VANISH
 from playground.gui.plots.loss_plot import LossPlot
 from playground.gui.presenter import SnapshotPresenter
 from playground.gui.settings import AppSettings
+from playground.gui.share_actions import install as install_sharing
 from playground.gui.status import StatusPanel
 from playground.gui.unit_preview import UnitPreview
 from playground.gui.window_state import default_size, restore_layout, save_layout
@@ -122,6 +123,7 @@ class MainWindow(QMainWindow):
         curves.setVisible(self.lessons.isHidden())
         settings.set(LESSONS_SHOWN, True)
         self._build_menu()
+        self.classroom = classroom.install(self)  # View > Classroom mode (F11)
         self._connect()
         default_size(self)
         restore_layout(self, settings, self._splitters)
@@ -185,6 +187,7 @@ class MainWindow(QMainWindow):
                 "Gradients": self.gradient_plot,
             },
         )
+        install_sharing(self, file_menu)  # Copy Lesson Link, Open from Text…
         import_action = QAction("Import CSV…", self)
         import_action.setShortcut(QKeySequence("Ctrl+I"))
         import_action.triggered.connect(self.picker.ask_csv)
@@ -209,6 +212,7 @@ class MainWindow(QMainWindow):
             self.addAction(action)
         train_menu.addAction(runs_panel.install(self))  # earlier runs, overlaid on the curves
         self.menuBar().insertMenu(train_menu.menuAction(), self.layer_editor.edit_menu(self))
+        self.weight_edit = weight_edit.install(self)  # click a weight or bias to set or freeze it
         self.menuBar().addMenu("&Help").addAction(self.lessons.toggleViewAction())
 
     def _connect(self) -> None:
@@ -477,6 +481,7 @@ class MainWindow(QMainWindow):
             if not stopped:
                 log.warning("the training thread did not stop within %.1f s", STOP_TIMEOUT)
         self.inspector.hide()  # the curves' column is back before the splitters are saved
+        self.classroom.set_on(False)  # and the layout saved is not the projector's
         try:
             self._save_layout()
         except Exception:

@@ -73,13 +73,13 @@ class SweepPlots(QWidget):
         self._draw_best()
         self._draw_heatmap()
 
-    def metric(self) -> str:
+    def metric_name(self) -> str:  # not `metric`: that is QWidget::metric, which Qt calls
         return results.metric_of(self._rows)
 
     def _draw_scatter(self) -> None:
         self.scatter.clear()
         name = self.param_box.currentText()
-        key = f"test_{self.metric()}"
+        key = f"test_{self.metric_name()}"
         done = [r for r in self._rows if r.get(key) is not None and name in r.get("params", {})]
         self.scatter.setLabel("left", key.replace("_", " "))
         self.scatter.setLabel("bottom", name)
@@ -122,7 +122,7 @@ class SweepPlots(QWidget):
             return
         a, b = pair
         xs, ys = self._grid[a], self._grid[b]
-        key = f"test_{self.metric()}"
+        key = f"test_{self.metric_name()}"
         cells = np.full((len(xs), len(ys)), np.nan)
         for r in self._rows:
             p, v = r.get("params", {}), r.get(key)

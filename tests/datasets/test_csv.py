@@ -99,6 +99,13 @@ def test_values_are_kept_as_they_are_unless_standardized(tmp_path):
         assert lo < std.X[:, d].min() and std.X[:, d].max() < hi
 
 
+def test_a_column_of_subnormal_numbers_standardizes_to_finite_values(tmp_path):
+    # found by test_csv_fuzz: the standard deviation of [0, 5e-324] rounds to 0
+    tiny = load_csv(_write(tmp_path, "0,0\n5e-324,1\n", "tiny.csv"), standardize=True)
+    assert np.isfinite(tiny.X).all() and tiny.X[1, 0] > tiny.X[0, 0]
+    assert all(np.isfinite(b).all() for b in tiny.bounds)
+
+
 BAD = [
     ("1,2,3\n4,5\n", 2, "found 2 columns; expected 3"),
     ("a,b,c\n1,2,3\n\n4,5,6,7\n", 4, "found 4 columns"),

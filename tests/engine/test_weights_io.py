@@ -70,7 +70,8 @@ def test_npz_layout(tmp_path):
         assert z[f"layers.{k}.weight"].shape == (sizes[k + 1], sizes[k])
         assert z[f"layers.{k}.bias"].shape == (sizes[k + 1],)
         np.testing.assert_array_equal(z[f"layers.{k}.weight"], net.weights[k])
-    assert len(z) == 3 + 2 * (len(sizes) - 1)
+    assert str(z["dtype"]) == "float64"
+    assert len(z) == 4 + 2 * (len(sizes) - 1)
 
 
 def test_json_layout(tmp_path):
@@ -375,3 +376,69 @@ def test_a_spec_entry_nested_too_deeply_is_refused(tmp_path):
     np.savez(path, format=np.array(WEIGHTS_FORMAT), version=np.array(1), spec=np.array(spec))
     with pytest.raises(WeightsFileError, match="nested too deeply"):
         load(path)
+
+
+# -- compute precision -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".json"])
+def test_a_float32_network_loads_back_in_float32_bit_exactly(tmp_path, suffix):
+    net = _net().copy("float32")
+    path = tmp_path / f"w{suffix}"
+    save(net, path)
+    back = load(path)
+    assert back.dtype == np.float32 and back.flat.dtype == np.float32
+    assert back.flat.tobytes() == net.flat.tobytes()
+    X = _inputs(net)
+    p = back.predict(X)
+    assert p.dtype == np.float32
+    assert p.tobytes() == net.predict(X).tobytes()
+    assert read(path)[1]["layers.0.weight"].dtype == np.float64  # read() stays float64
+
+
+def test_the_npz_stores_float32_tensors_and_names_the_dtype(tmp_path):
+    path = tmp_path / "w.npz"
+    save(_net().copy("float32"), path)
+    z = _npz_contents(path)
+    assert str(z["dtype"]) == "float32"
+    assert z["layers.0.weight"].dtype == np.float32
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".json"])
+def test_a_version_1_file_without_dtype_loads_as_float64(tmp_path, suffix):
+    net = _net()
+    path = tmp_path / f"w{suffix}"
+    save(net, path)
+    if suffix == ".npz":
+        z = _npz_contents(path)
+        del z["dtype"]
+        z["version"] = np.array(1)
+        np.savez(path, **z)
+    else:
+        doc = json.loads(path.read_text())
+        del doc["dtype"]
+        doc["version"] = 1
+        path.write_text(json.dumps(doc))
+    back = load(path)
+    assert back.dtype == np.float64
+    assert back.flat.tobytes() == net.flat.tobytes()
+
+
+def test_an_unknown_dtype_is_refused_naming_the_choices(tmp_path):
+    path = tmp_path / "w.json"
+    save(_net(), path)
+    doc = json.loads(path.read_text())
+    doc["dtype"] = "float16"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(WeightsFileError, match=r"dtype.*float64, float32.*float16"):
+        load(path)
+
+
+def test_weights_beyond_float32_are_refused_by_a_float32_network():
+    net = _net().copy("float32")
+    state = net.state_dict()
+    state["layers.0.bias"] = np.full(state["layers.0.bias"].shape, 1e39)
+    before = net.flat.copy()
+    with pytest.raises(WeightsFileError, match=r"layers\.0\.bias.*range of float32"):
+        net.load_state_dict(state)
+    assert net.flat.tobytes() == before.tobytes()

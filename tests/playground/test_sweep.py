@@ -67,10 +67,11 @@ def test_a_bad_parameter_is_refused_by_name(text, named):
         parse_param(text)
 
 
-def test_design_names_missing_from_the_settings_table_are_refused_clearly():
-    assert "dtype" not in BY_NAME  # DESIGN names it; it belongs to an issue not built yet
-    with pytest.raises(InputError, match="dtype: is not a training setting of this version"):
-        parse_param("dtype=float32,float64")
+def test_the_precision_is_a_sweep_parameter_with_its_choices():
+    assert "dtype" in BY_NAME  # DESIGN names it; issue 16 built it
+    assert parse_param("dtype=float32,float64").choices == ("float32", "float64")
+    with pytest.raises(InputError, match="--param dtype"):
+        parse_param("dtype=float32,float16")
 
 
 def test_the_command_line_exits_2_naming_the_bad_parameter(capsys):

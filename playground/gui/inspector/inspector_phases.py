@@ -16,6 +16,7 @@ import numpy as np
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from engine.backprop_phases import InspectedStep
+from playground.document.weight_edits import Target
 from playground.gui.inspector.inspector_table import ArrayTable
 
 
@@ -26,6 +27,7 @@ class PhaseTables:
         self.layout = layout
         self.explain = explain
         self.tables: dict[str, ArrayTable] = {}
+        self.edit: Callable[[Target], object] | None = None  # set a weight (gui/weight_edit.py)
 
     def clear(self) -> None:
         while self.layout.count():
@@ -58,6 +60,16 @@ class PhaseTables:
     def _clickable(self, key: str, title: str, values, k: int) -> None:
         table = self._add(key, title, values)
         table.cellClicked.connect(lambda i, j, k=k: self.explain(k, i, j))
+
+    def _editable(self, key: str, title: str, values, k: int) -> None:
+        """A table whose cell opens the weight (W) or bias (b) edit popup."""
+        table = self._add(key, title, values)
+        kind = "weight" if key.startswith("W") else "bias"
+        table.cellClicked.connect(
+            lambda i, j, k=k: (
+                self.edit and self.edit(Target(k, kind, (i, j) if kind == "weight" else (j,)))
+            )
+        )
 
     def _heading(self, text: str) -> None:
         label = QLabel(text)
@@ -106,4 +118,5 @@ class PhaseTables:
                 self._add(f"g{k}", "g: gradient after penalties / clipping", step.final_grad_W[k])
             self._clickable(f"dW{k}", "ΔW: the optimizer's update", step.update_W[k], k)
             self._add(f"db{k}", "Δb", step.update_b[k])
-            self._add(f"W{k}", "W after the step", step.new_W[k])
+            self._editable(f"W{k}", "W after the step (click to set or freeze)", step.new_W[k], k)
+            self._editable(f"b{k}", "b after the step", step.new_b[k], k)

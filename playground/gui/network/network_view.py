@@ -4,15 +4,14 @@ Columns are the input features, the hidden layers and the output. Each neuron is
 a small heatmap of its own output over the input domain, computed by the runner
 (`Snapshot.unit_maps`, engine/unit_maps.py) and only drawn here, in the sign
 colours (green positive, purple negative; a legend in the corner says so); hovering one
-emits `neuronHovered` so the window can enlarge it into the boundary plot, as
-TensorFlow Playground does.
+emits `neuronHovered` so the window can enlarge it into the boundary plot, as TF Playground does.
 Edges are weights in the same colours, thicker and darker for larger
 magnitudes; between wide layers only each unit's strongest inputs are drawn
 (playground/network_layout.py). Hovering an edge shows its weight and the
 gradient of the loss for it; clicking one emits `weightClicked(layer, i, j)`
-for W[layer][i, j] (i: the unit it feeds, j: the unit it comes from). Under each
-dense layer a marker shows its weight-gradient norm, pale when it vanishes,
-with the gradient plot's thresholds.
+for W[layer][i, j] (i: the unit it feeds, j: the unit it comes from), clicking a
+neuron `biasClicked(layer, i)`; frozen ones are marked (frozen_marks.py). Under each dense
+layer a marker shows its weight-gradient norm, pale when it vanishes, as the gradient plot.
 
 `set_phase_overlay(phase, values)` rings every neuron by a per-column vector
 (for example mean activations on the forward pass, mean deltas on the backward
@@ -20,6 +19,8 @@ pass); `None` clears it.
 """
 
 from __future__ import annotations
+
+from itertools import pairwise
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
@@ -31,6 +32,7 @@ from engine.unit_maps import layer_scales
 from playground.gui import palette
 from playground.gui.gradient_health import RELATIVE
 from playground.gui.network.depth_marks import draw_depth_marks
+from playground.gui.network.frozen_marks import draw_frozen
 from playground.gui.network.network_layout import (
     EDGE_LIMIT,
     LUT,
@@ -63,8 +65,10 @@ ACTIVITY_HEX = {"dead": "#D55E00", "saturated": "#0072B2"}  # activation health 
 
 class NetworkView(QWidget):
     weightClicked = Signal(int, int, int)  # dense layer, i (destination unit), j (source unit)
+    biasClicked = Signal(int, int)  # dense layer, unit i (of column layer + 1)
     neuronHovered = Signal(int, int)  # column, unit; (-1, -1) when the pointer leaves
     mapsUpdated = Signal()
+    line_scale = 1.0  # edge widths times this (classroom mode: playground/gui/classroom.py)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -90,6 +94,7 @@ class NetworkView(QWidget):
         self._edges = np.zeros((0, 4))  # drawn segments, for hit tests
         self._edge_ids = np.zeros((0, 3), int)  # (layer, i, j) of each drawn segment
         self._markers: list[tuple[QRectF, str]] = []
+        self.frozen: set = set()  # document/weight_edits.py Targets frozen in the run
 
     # -- inputs ------------------------------------------------------------------------------
     def set_spec(self, spec: NetworkSpec, data=None) -> None:
@@ -116,10 +121,8 @@ class NetworkView(QWidget):
         self.update()
 
     def _fits(self, weights) -> bool:
-        sizes = self.spec.layer_sizes
-        if len(weights) != len(sizes) - 1:
-            return False
-        return all(w.shape == (sizes[k + 1], sizes[k]) for k, (w, *_rest) in enumerate(weights))
+        sizes, shapes = self.spec.layer_sizes, [w.shape for w, *_rest in weights]
+        return shapes == [(b, a) for a, b in pairwise(sizes)]
 
     def set_layer_stats(self, layers, vanishing: float, exploding: float) -> None:
         """The last step's LayerStats (one per dense layer); None clears the markers."""
@@ -224,6 +227,8 @@ class NetworkView(QWidget):
         self._draw_labels(painter, lay)
         self._draw_markers(painter, lay)
         self._markers += draw_depth_marks(painter, lay, self.spec.hidden)  # arcs, folded runs
+        frozen_at = QPointF(16, 12 + self.fontMetrics().height())  # below the sign legend
+        self._markers[:0] = draw_frozen(painter, lay, self.frozen, frozen_at)
         self._draw_legend(painter)
 
     def _draw_edges(self, painter: QPainter, lay) -> None:
@@ -262,7 +267,7 @@ class NetworkView(QWidget):
                 if not pick.any():
                     continue
                 colour = faded(colours[pos], 0.18 + 0.82 * m)
-                painter.setPen(QPen(colour, 0.5 + MAX_EDGE_WIDTH * m))
+                painter.setPen(QPen(colour, (0.5 + MAX_EDGE_WIDTH * m) * self.line_scale))
                 painter.drawLines([QLineF(*s) for s in self._edges[pick]])
 
     def _draw_nodes(self, painter: QPainter, lay) -> None:
@@ -319,8 +324,8 @@ class NetworkView(QWidget):
 
     def legend_rect(self) -> QRectF:
         """Where the sign legend's colour bar is drawn (top left corner, above the nodes)."""
-        w, h = LEGEND_SIZE
-        return QRectF(16, 4, w, h)
+        w, h = LEGEND_SIZE  # after the "−" sign, in the widget's (classroom: larger) font
+        return QRectF(max(16, self.fontMetrics().horizontalAdvance("− ") + 4), 4, w, h)
 
     def _draw_legend(self, painter: QPainter) -> None:
         """The sign colours, once for edges and neuron maps: − purple … white … + green."""
@@ -334,10 +339,10 @@ class NetworkView(QWidget):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(bar)
         painter.setPen(QColor("#333333"))
-        mid = bar.center().y() + 4
-        painter.drawText(QPointF(bar.left() - 11, mid), "−")
-        painter.drawText(QPointF(bar.right() + 3, mid), "+")
-        painter.drawText(QPointF(bar.right() + 16, mid), "weight / output sign")
+        fm = painter.fontMetrics()  # offsets from the font: classroom mode enlarges it
+        mid = bar.center().y() + fm.capHeight() / 2
+        painter.drawText(QPointF(bar.left() - fm.horizontalAdvance("− "), mid), "−")
+        painter.drawText(QPointF(bar.right() + 3, mid), "+ weight / output sign")
 
     def _draw_markers(self, painter: QPainter, lay) -> None:
         self._markers = []
@@ -446,12 +451,13 @@ class NetworkView(QWidget):
         super().leaveEvent(event)
 
     def mousePressEvent(self, event) -> None:
-        p = event.position()
-        if event.button() == Qt.MouseButton.LeftButton and self.node_at(p.x(), p.y()) is None:
-            edge = self.edge_at(p.x(), p.y())
-            if edge is not None:
-                self.weightClicked.emit(*edge)
-                return
+        p, left = event.position(), event.button() == Qt.MouseButton.LeftButton
+        node = self.node_at(p.x(), p.y()) if left and self.spec is not None else None
+        edge = self.edge_at(p.x(), p.y()) if left and node is None else None
+        if node is not None and node[0] > 0:  # a neuron: its bias
+            self.biasClicked.emit(node[0] - 1, node[1])
+        elif edge is not None:
+            self.weightClicked.emit(*edge)
         super().mousePressEvent(event)
 
     def unit_name(self, k: int, u: int) -> str:
@@ -466,7 +472,7 @@ class NetworkView(QWidget):
         name = self.unit_name(k, u)
         text = f"{name}: its output over the input domain ({SIGN_WORDS})"
         if self.weights and k > 0:
-            text += f"; bias {self.weights[k - 1][1][u]:+.3g}"
+            text += f"; bias {self.weights[k - 1][1][u]:+.3g} (click to set or freeze it)"
         return text + ". The output plot shows it enlarged while you hover."
 
     def edge_tip(self, k: int, i: int, j: int) -> str:
@@ -477,7 +483,8 @@ class NetworkView(QWidget):
         if not self.weights:
             return f"{src} → {dst}: no weights yet"
         w = self.weights[k][0][i, j]
-        text = f"weight W{k + 1}[{i + 1}, {j + 1}] ({src} → {dst}) = {w:+.4g}"
+        text = f"weight W{k + 1}[{i + 1}, {j + 1}] ({src} → {dst}) = {w:+.4g}; click to edit"
+        text += " (frozen)" if any(t.index == (i, j) and t.layer == k for t in self.frozen) else ""
         grad = self.weight_gradient(k, i, j)
         if grad is not None:
             text += f"\ngradient ∂loss/∂w = {grad:+.3g} (whole training set, these weights)"

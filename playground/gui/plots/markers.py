@@ -10,25 +10,33 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 MARK_HEX = "#6a3d9a"
+EDIT_HEX = "#b8860b"  # a weight or bias set or frozen by hand (playground/gui/weight_edit.py)
 
 
 class StepMarkers:
-    def __init__(self, plots) -> None:
+    def __init__(self, plots, colour: str = MARK_HEX, label_at: float = 0.85) -> None:
         self.plots = tuple(plots)
+        self.colour, self.label_at = colour, label_at  # label height: 0 bottom, 1 top
         self.items: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
         self.marks: list[tuple[int, str]] = []  # (step, text), oldest first
 
-    def add(self, step: int, text: str) -> None:
-        pen = pg.mkPen(MARK_HEX, width=1, style=Qt.PenStyle.DashLine)
+    def add(self, step: int, text: str, tip: str | None = None) -> None:
+        """A marker at `step` labelled `text` (on the first plot); hovering shows `tip`."""
+        colour = self.colour
+        pen = pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine)
         for i, plot in enumerate(self.plots):
             line = pg.InfiniteLine(
                 pos=step,
                 angle=90,
                 pen=pen,
                 label=text if i == 0 else None,
-                labelOpts={"position": 0.85, "color": MARK_HEX, "fill": (255, 255, 255, 200)},
+                labelOpts={
+                    "position": self.label_at,
+                    "color": colour,
+                    "fill": (255, 255, 255, 200),
+                },
             )
-            line.setToolTip(f"step {step:,}: {text}")
+            line.setToolTip(f"step {step:,}: {tip or text}")
             plot.addItem(line, ignoreBounds=True)
             self.items.append((plot, line))
         self.marks.append((int(step), text))
@@ -40,4 +48,4 @@ class StepMarkers:
         self.marks.clear()
 
 
-__all__ = ["StepMarkers"]
+__all__ = ["EDIT_HEX", "MARK_HEX", "StepMarkers"]
