@@ -50,6 +50,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     search.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler (tcp://host:8786)")
     search.add_argument("--storage", metavar="URL", help="an Optuna storage: sqlite:///f.db")
     search.add_argument("--out", metavar="FILE", help="one row per trial: .csv or .json")
+    search.add_argument(
+        "--one-by-one", action="store_true",
+        help="train every trial on its own (grid and random sweeps otherwise train trials "
+        "of one shape together as a population: the same rows, faster)",
+    )  # fmt: skip
 
 
 def _refuse_train_only(args: argparse.Namespace) -> None:
@@ -101,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
         pruner=args.pruner,
         scheduler=args.scheduler,
         storage=args.storage,
+        population=not args.one_by_one,
     )
     sweep.check()
     cancel = threading.Event()

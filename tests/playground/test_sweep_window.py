@@ -59,7 +59,9 @@ def test_a_bad_range_is_named_and_nothing_starts(window):
 
 def test_cancel_keeps_the_finished_trials(window, qtbot):
     panel = window.sweep_panel
-    small_form(panel, lr="log:0.001:0.1", epochs="2")
+    # 200 epochs: trials of one shape train together (a batch of 32 takes about what one
+    # trial takes alone), and 500 two-epoch trials could all end before the cancel lands
+    small_form(panel, lr="log:0.001:0.1", epochs="200")
     panel.strategy.setCurrentText("random")
     panel.trials.setValue(500)
     with qtbot.waitSignal(panel.finished, timeout=WAIT_MS):

@@ -3,7 +3,10 @@
 `study.ask()` is called in trial order and `study.tell()` as results arrive, so
 grid and random sweeps try the same parameters in the same order, with the same
 numbers, whatever the number of workers or the executor; TPE (whose suggestion
-depends on which trials have finished) does so with one worker. Each result row
+depends on which trials have finished) does so with one worker. Grid and random
+sweeps without pruning ask every trial up front and hand workers batches of trials
+that share a shape, trained together as one population (sweep/batch.py: the same
+rows, only faster). Each result row
 is also kept in the study (a user attribute), so a sweep in a storage
 (`sqlite:///f.db`) resumes by running only the trials it is missing.
 """
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playground.document.errors import InputError
+from playground.document.sweep.batch import plan, run_trials
 from playground.document.sweep.executors import WorkerDied, make_executor
 from playground.document.sweep.params import Param, check_unique
 from playground.document.sweep.trial import PRUNERS, TrialSetup, run_trial
@@ -41,6 +45,11 @@ class Sweep:
     scheduler: str | None = None
     storage: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    population: bool = True  # False: every trial on its own, even where a batch could share
+
+    def batched(self) -> bool:
+        """Whether trials that share a shape train together (see sweep/batch.py)."""
+        return self.population and self.strategy in ("grid", "random") and self.pruner == "none"
 
     def check(self) -> None:
         if not self.params:
@@ -172,36 +181,52 @@ def run_sweep(
     total = sweep.total()
     distributions = _distributions(sweep)
     executor = make_executor(sweep.workers, sweep.scheduler)
-    running: dict[Any, tuple[Any, int]] = {}  # future -> (optuna trial, attempt)
+    running: dict[Any, tuple[list[Any], int]] = {}  # future -> (optuna trials, attempt)
     cancelled = False
     try:
         asked = len(rows)
 
-        def launch(trial, attempt: int) -> None:
+        def launch(trials: list[Any], attempt: int) -> None:
+            if sweep.batched():
+                args = (sweep.setup, tuple((t.number, t.params) for t in trials))
+                running[executor.submit(run_trials, *args)] = (trials, attempt)
+                return
+            (trial,) = trials
             finished = tuple((r["state"] == "pruned", r["curve"]) for r in rows if r.get("curve"))
             args = (sweep.setup, trial.number, trial.params, sweep.pruner, finished)
-            running[executor.submit(run_trial, *args)] = (trial, attempt)
+            running[executor.submit(run_trial, *args)] = (trials, attempt)
 
-        while asked < total or running:
+        pending: list[list[Any]] = []  # batches asked but not yet handed to a worker
+        if sweep.batched() and asked < total:  # every trial is known up front
+            asked_trials = [study.ask(distributions) for _ in range(total - asked)]
+            asked = total
+            numbered = [(t.number, t.params) for t in asked_trials]
+            for positions in plan(sweep.setup, numbered, executor.workers):
+                pending.append([asked_trials[i] for i in positions])
+        while asked < total or running or pending:
+            while pending and len(running) < executor.workers:
+                launch(pending.pop(0), 1)
             while asked < total and len(running) < executor.workers:
-                launch(study.ask(distributions), 1)
+                launch([study.ask(distributions)], 1)
                 asked += 1
             if cancel is not None and cancel.is_set():
                 cancelled = True
                 break
             for future in executor.wait_any(list(running), POLL_SECONDS):
-                trial, attempt = running.pop(future)
+                trials, attempt = running.pop(future)
                 try:
-                    row = executor.result(future)
+                    result = executor.result(future)
                 except WorkerDied as exc:
                     if attempt < 2:  # retried once, then marked failed
-                        launch(trial, attempt + 1)
+                        launch(trials, attempt + 1)
                         continue
-                    row = _lost(trial, exc)
-                rows.append(row)
-                _tell(study, trial, row)
-                if on_row is not None:
-                    on_row(row, len(rows), total)
+                    result = [_lost(trial, exc) for trial in trials]
+                got = result if isinstance(result, list) else [result]
+                for trial, row in zip(trials, got, strict=True):
+                    rows.append(row)
+                    _tell(study, trial, row)
+                    if on_row is not None:
+                        on_row(row, len(rows), total)
     finally:
         executor.close(cancel=cancelled or bool(running))
     rows.sort(key=lambda r: r["trial"])

@@ -64,12 +64,10 @@ class _Pruned(Exception):
     pass
 
 
-def build(setup: TrialSetup, params: dict[str, Any]):
-    """The Trainer of one trial (as `playground train` builds it from the same options)."""
-    from engine.trainer import Trainer
-
+def build_parts(setup: TrialSetup, params: dict[str, Any]):
+    """(spec, config, data) of one trial, as `playground train` builds them."""
     config = TrainConfig(**setup.config_values(params))
-    seed = config.seed if setup.data_seed is None else setup.data_seed
+    seed = data_seed(setup, config)
     if setup.given is not None:
         ds = setup.given
     else:
@@ -80,7 +78,19 @@ def build(setup: TrialSetup, params: dict[str, Any]):
         scaling = training_data.fit_input_scaling(ds, setup.test_ratio, seed)
     hidden = training_data.parse_layers(params.get("layers", setup.layers))
     spec = training_data.make_spec(ds, hidden, setup.features, setup.loss, scaling)
-    return Trainer(spec, config, data)
+    return spec, config, data
+
+
+def data_seed(setup: TrialSetup, config: TrainConfig) -> int:
+    """The seed that generates and splits a trial's data: the window's, else the trial's own."""
+    return config.seed if setup.data_seed is None else setup.data_seed
+
+
+def build(setup: TrialSetup, params: dict[str, Any]):
+    """The Trainer of one trial (as `playground train` builds it from the same options)."""
+    from engine.trainer import Trainer
+
+    return Trainer(*build_parts(setup, params))
 
 
 def run_trial(
@@ -116,15 +126,16 @@ def run_trial(
         row["state"], row["message"] = "diverged", str(exc)
     except Exception as exc:  # a trial that raises is recorded; the sweep goes on
         row["state"], row["message"] = "failed", f"{type(exc).__name__}: {exc}"
-    _numbers(row, trainer)
+    _numbers(row, 0 if trainer is None else int(trainer.epoch))
     row["curve"] = curve
     row["seconds"] = round(time.perf_counter() - started, 4)
     return row
 
 
-def _numbers(row: dict[str, Any], trainer) -> None:
+def _numbers(row: dict[str, Any], epochs: int) -> None:
+    """The row's epochs run and the numbers of its final evaluation (popped from the row)."""
     ev = row.pop("evaluation", None)
-    row["epochs"] = 0 if trainer is None else int(trainer.epoch)
+    row["epochs"] = epochs
     if ev is None:
         return
     row["metric"] = ev.metric_name

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from playground.gui.palette import CLASS_HEX
+from playground.gui.plots.axes import ReadableAxis
 from playground.gui.plots.buffer import GrowingBuffer
 from playground.gui.plots.divergence_mark import DivergenceMark, calm_before, calm_top
 from playground.gui.plots.ranges import Extent, StickyRange, cache_decorations
@@ -27,6 +28,7 @@ LIVE = {"autoDownsampleFactor": 1.0}  # about one peak pair per pixel: cheap to 
 
 def configure_plot(plot: pg.PlotItem) -> None:
     """The long-curve idioms: peak downsampling and clipping to the visible range."""
+    plot.setAxisItems({"left": ReadableAxis("left")})  # log labels that fit a short plot
     plot.setDownsampling(mode="peak", auto=True)
     plot.setClipToView(True)
     plot.showGrid(x=True, y=True, alpha=0.15)
