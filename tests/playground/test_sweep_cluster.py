@@ -19,8 +19,10 @@ def test_a_local_cluster_gives_the_local_pools_rows():
 
     params = [parse_param("lr=log:1e-3:0.3"), parse_param("batch_size=8,16")]
     local = Sweep(SETUP, params, strategy="random", trials=4, workers=2, seed=11)
+    # ":0": the scheduler's HTTP server (started even without a dashboard) takes a free
+    # port, not 8787, which another test run on the machine may hold
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
         remote = Sweep(SETUP, params, strategy="random", trials=4, seed=11,
                        scheduler=cluster.scheduler_address)  # fmt: skip
