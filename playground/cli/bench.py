@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from playground.cli import bench_population, bench_torch, bench_workloads
+from playground.cli import bench_population, bench_workloads
 from playground.cli.bench_report import format_report
 from playground.cli.bench_timing import ROUNDS, measure, measure_interleaved
 from playground.cli.bench_workloads import (
@@ -135,7 +135,6 @@ def threads_note(torch_threads: int | None) -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "numpy_blas": f"BLAS {blas_threads()} thread(s)" + (f" ({env})" if env else ""),
         "torch_threads": torch_threads,
-        "omp_wait_policy": None if torch_threads is None else bench_torch.wait_policy(),
     }
 
 
@@ -175,6 +174,8 @@ def workload_rows(
     w: Workload, dtypes: list[str], data, args, torch, measure_rates: bool, memory: bool
 ) -> list[dict[str, Any]]:
     """One row per dtype: engine, floor and PyTorch float32 rates, ratios, peak memory."""
+    from playground.cli import bench_torch
+
     runs: dict[str, Any] = {}
     if measure_rates:
         for dtype in dtypes:
@@ -254,6 +255,8 @@ def availability_notes(
 
 
 def run(args: argparse.Namespace) -> int:
+    from playground.cli import bench_torch
+
     if not (args.seconds > 0 and args.seconds < 3600):
         raise InputError(f"--seconds must be a positive number of seconds; received {args.seconds}")
     if args.threads is not None and args.threads < 1:

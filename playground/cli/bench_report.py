@@ -129,8 +129,7 @@ def format_report(report: dict[str, Any]) -> str:
         lines += ["", *runner_lines(report["runner"])]
     t = report["threads"]
     torch_text = (
-        f"torch {report['torch']} eager CPU, {t['torch_threads']} thread(s), "
-        f"OMP_WAIT_POLICY={t.get('omp_wait_policy')}"
+        f"torch {report['torch']} eager CPU, {t['torch_threads']} thread(s)"
         if report["torch"]
         else "PyTorch not measured"
     )

@@ -5,51 +5,27 @@ is the idiomatic one (nn.Sequential of Linear + activations, BCEWithLogitsLoss,
 torch.optim.SGD / Adam, a fresh randperm each epoch, the last smaller batch kept,
 zero_grad(set_to_none=True)), starting from the engine's initial weights so both
 do the same arithmetic. Tensors are float32, what a PyTorch user gets by default,
-with torch's default thread count unless `--threads` says otherwise, and its
-OpenMP threads waiting passively (OMP_WAIT_POLICY=passive unless set): spinning,
-they fight NumPy's BLAS threads and the machine's other work for the cores, and
-PyTorch's rates fell from thousands of steps/s to tens on a 2-core machine that
-was barely busy (W3: 3,400 passive, 11 spinning, in the bench's process). The
+with torch's default thread count unless `--threads` says otherwise. The
 optimizers keep torch's CPU defaults (the per-tensor loop; `foreach=True` measured
 about 10% faster on W2 and no faster on W1 or W3).
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 ACTIVATIONS = {"tanh": "Tanh", "relu": "ReLU"}
 
 
-WAIT_POLICY = "OMP_WAIT_POLICY"
-
-
 def import_torch(threads: int | None = None) -> Any | None:
-    """torch (with `threads` intra-op threads if given), or None when it is not installed.
-
-    OpenMP reads its wait policy once, when torch loads: `wait_policy()` is set for
-    the import only, so the process's environment is left as it was.
-    """
-    before = os.environ.get(WAIT_POLICY)
-    os.environ[WAIT_POLICY] = wait_policy()
+    """torch (with `threads` intra-op threads if given), or None when it is not installed."""
     try:
         import torch
     except ImportError:
         return None
-    finally:
-        if before is None:
-            del os.environ[WAIT_POLICY]
-        else:
-            os.environ[WAIT_POLICY] = before
     if threads is not None:
         torch.set_num_threads(threads)
     return torch
-
-
-def wait_policy() -> str:
-    """The OpenMP wait policy torch gets: the environment's, else passive."""
-    return os.environ.get(WAIT_POLICY) or "passive"
 
 
 def build_model(torch: Any, w: Any, data: Any, dtype: str):
