@@ -1,24 +1,35 @@
-"""`playground bench`: engine throughput on standard workloads, next to PyTorch's.
+"""`playground bench`: the engine against NumPy's floor and PyTorch, in one run.
 
-All workloads use the 2-arm spirals, 500 points, seed 0, with no test set:
+Workloads (2-arm spirals, 500 points, seed 0, no test set):
 
-    W1  2-8-8-1 tanh, sigmoid output, BCE, SGD lr 0.03, batch 10
+    W1  2-8-8-1 tanh, BCE, SGD lr 0.03, batch 10
     W2  2-64-64-64-1 relu, BCE, Adam lr 0.01, batch 32
     W3  2-16-16-1 tanh, BCE, SGD lr 0.03, full batch (500)
     W4  predict of the W2 network on a 200x200 grid (40,000 points)
 
-Each rate (steps/s, W4 full-grid predicts/s) is the median of several timed
-repeats after a warm-up. `engine` runs `Trainer.run_steps(n)`: n times the step
-the runner and `fit` take (forward, loss, backward, update, the finiteness
-checks and the per-layer gradient norms of the history) under one np.errstate,
-as they do. `+stats` also computes every layer's statistics at each step, as
-`Trainer.step()` does (the runner does that only for the snapshots it publishes).
-PyTorch's loop does neither.
-PyTorch is optional: when it is importable the same workloads run in eager mode
-on the CPU in this process (see playground/bench_torch.py), float64 like the
-engine, and float32 for reference, with as many threads as numpy's BLAS uses
-unless --threads says otherwise. `ratio` is engine rate / torch rate: above 1
-the engine is faster.
+Sections (`--sections`, default all):
+  workloads   each workload in float64 and float32 (`--dtypes`) by three contenders:
+              `engine` = Trainer.run_steps(n) (the runner's step: forward, loss,
+              backward, update, finiteness checks, the history's gradient norms; W4:
+              Network.predict); `floor` = the same workload as a minimal hand-written
+              NumPy loop (engine/bench_floor.py: no checks, no statistics, buffers
+              allocated once), the price of NumPy's calls that no NumPy program of
+              these shapes avoids; `torch` = PyTorch eager, float32, its default
+              threads (optional). They run in interleaved rounds (playground/cli/
+              bench_timing.py) and each rate is the median of its rounds.
+              engine/floor near 1 means the engine is at NumPy's floor; engine/torch
+              above 1 means the engine is faster.
+  population  K = 1, 8, 32 networks of W1 and W3 trained together by the
+              population trainer, in network-steps/s, against K ordinary trainers
+              one after another (playground/cli/bench_population.py).
+  memory      peak bytes of NumPy arrays (tracemalloc) while building each runner
+              and taking 100 steps (W4: during one predict), and the process's peak
+              resident size (resource.getrusage ru_maxrss) at the end.
+  runner      the Runner thread's throughput against bare steps, and its pause and
+              step latency (engine/bench_runner.py; W1 and W2).
+What this build cannot run (float32 before TrainConfig.dtype, the population
+trainer before engine/population.py, PyTorch when it is not installed) is left
+out with a note, never replaced by another number.
 """
 
 from __future__ import annotations
@@ -28,52 +39,33 @@ import importlib
 import importlib.util
 import json
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from playground.cli import bench_population, bench_workloads
+from playground.cli.bench_report import format_report
+from playground.cli.bench_timing import ROUNDS, measure, measure_interleaved
+from playground.cli.bench_workloads import (
+    DTYPES,
+    WORKLOADS,
+    Workload,
+    engine_runner,
+    floor_network,
+    floor_runner,
+    spirals_data,
+    traced_peak,
+)
 from playground.document.errors import InputError
 
-N_SAMPLES = 500
-GRID = 200
-REPEATS = 5
+__all__ = ["add_arguments", "format_report", "measure", "run"]
 
-
-@dataclass(frozen=True)
-class Workload:
-    name: str
-    description: str
-    hidden: tuple[tuple[int, str], ...]
-    optimizer: str
-    lr: float
-    batch_size: int  # 0 = full batch
-    predict: bool = False  # W4: time predictions of the trained network on the grid
-
-
-WORKLOADS = {
-    w.name: w
-    for w in (
-        Workload("W1", "2-8-8-1 tanh, SGD, batch 10", ((8, "tanh"), (8, "tanh")), "sgd", 0.03, 10),
-        Workload("W2", "2-64-64-64-1 relu, Adam, batch 32", ((64, "relu"),) * 3, "adam", 0.01, 32),
-        Workload(
-            "W3", "2-16-16-1 tanh, SGD, full batch", ((16, "tanh"), (16, "tanh")), "sgd", 0.03, 0
-        ),
-        Workload(
-            "W4",
-            f"predict W2 net on {GRID}x{GRID} grid",
-            ((64, "relu"),) * 3,
-            "adam",
-            0.01,
-            32,
-            predict=True,
-        ),
-    )
-}
+SECTIONS = ("workloads", "population", "memory", "runner")
+MEMORY_METHOD = (
+    "tracemalloc: peak bytes of NumPy arrays and Python objects while building the "
+    "runner and taking 100 steps (W4: during one predict); PyTorch's allocator is not traced"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -82,7 +74,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=2.0,
         metavar="S",
-        help="time spent on each measurement (default 2)",
+        help="time each contender gets in each comparison (default 2)",
     )
     parser.add_argument(
         "--workloads",
@@ -91,91 +83,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"comma-separated subset of {','.join(WORKLOADS)} (default all)",
     )
     parser.add_argument(
+        "--dtypes",
+        metavar="LIST",
+        default=",".join(DTYPES),
+        help=f"comma-separated subset of {','.join(DTYPES)} (default both)",
+    )
+    parser.add_argument(
+        "--sections",
+        metavar="LIST",
+        default=",".join(SECTIONS),
+        help=f"comma-separated subset of {','.join(SECTIONS)} (default all)",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=ROUNDS,
+        metavar="N",
+        help=f"interleaved rounds per comparison; rates are their medians (default {ROUNDS})",
+    )
+    parser.add_argument(
         "--threads",
         type=int,
         default=None,
         metavar="N",
-        help=f"torch.set_num_threads for the PyTorch side (default: as many as numpy's "
-        f"BLAS uses, here {blas_threads()}; set OMP_NUM_THREADS to change both)",
+        help="torch.set_num_threads for the PyTorch side (default: PyTorch's own default)",
     )
-    parser.add_argument("--no-torch", action="store_true", help="measure the engine only")
-    parser.add_argument(
-        "--no-runner", action="store_true", help="skip the Runner (thread) benchmarks of W1 and W2"
-    )
+    parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
+    parser.add_argument("--no-runner", action="store_true", help="leave the runner section out")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-
-
-def measure(run: Callable[[int], None], seconds: float, repeats: int = REPEATS) -> float:
-    """Median rate (operations per second) of `run(n)`, which performs n operations.
-
-    A warm-up of about one repeat's time sizes the batches so each timed repeat
-    takes about `seconds / (repeats + 1)`; an operation slower than that gets
-    fewer repeats, so a measurement stays near `seconds`.
-    """
-    per = seconds / (repeats + 1)
-    t0 = time.perf_counter()
-    run(1)
-    first = time.perf_counter() - t0
-    if first >= per:  # slow operation (first call included): one op per repeat
-        repeats = max(1, min(repeats, int(seconds / first) - 1))
-        per = first
-    n, spent, done = 1, 0.0, 0
-    while spent < per:  # warm-up, doubling the chunk
-        t0 = time.perf_counter()
-        run(n)
-        spent += time.perf_counter() - t0
-        done += n
-        if spent < per / 4:
-            n *= 2
-    size = max(1, round(done / spent * per)) if spent > 0 else n
-    rates = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        run(size)
-        rates.append(size / max(time.perf_counter() - t0, 1e-9))
-    return statistics.median(rates)
-
-
-def spirals_data():
-    import datasets
-    from playground.document.training_data import make_data
-
-    ds = datasets.make("spirals", n_samples=N_SAMPLES, seed=0)
-    return make_data(ds, test_ratio=0.0, seed=0)
-
-
-def grid_points(bounds) -> np.ndarray:
-    (x0, x1), (y0, y1) = bounds
-    xx, yy = np.meshgrid(np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID))
-    return np.column_stack([xx.ravel(), yy.ravel()])
-
-
-def engine_trainer(w: Workload, data):
-    from engine.spec import LayerSpec, NetworkSpec, TrainConfig
-    from engine.trainer import Trainer
-
-    hidden = tuple(LayerSpec(u, a) for u, a in w.hidden)
-    spec = NetworkSpec(input_dim=2, features=("x1", "x2"), hidden=hidden, loss="bce")
-    config = TrainConfig(optimizer=w.optimizer, lr=w.lr, batch_size=w.batch_size, seed=0)
-    return Trainer(spec, config, data)
-
-
-def engine_rate(w: Workload, data, seconds: float, stats: bool = False) -> float:
-    """Steps/s of `Trainer.run_steps(n, stats)` (W4: predicts/s of the trained network)."""
-    trainer = engine_trainer(w, data)
-    if w.predict:
-        trainer.run_epoch()  # predict with trained-looking weights, like the GUI does
-        grid, net = grid_points(data.bounds), trainer.network
-
-        def run(n: int) -> None:
-            for _ in range(n):
-                net.predict(grid)
-    else:
-
-        def run(n: int) -> None:
-            trainer.run_steps(n, stats)  # n x step(stats), under one np.errstate
-
-    return measure(run, seconds)
 
 
 BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
@@ -219,14 +154,104 @@ def runner_benchmarks(names: list[str], seconds: float) -> dict[str, list[dict]]
     }
 
 
-def _selected(text: str) -> list[Workload]:
-    names = [n.strip().upper() for n in text.split(",") if n.strip()]
-    unknown = [n for n in names if n not in WORKLOADS]
+def _listed(option: str, text: str, known, upper: bool = False) -> list[str]:
+    """The known names in a comma-separated option, in order, once each."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    names = [n.upper() if upper else n.lower() for n in names]
+    unknown = [n for n in names if n not in known]
     if not names or unknown:
         raise InputError(
-            f"Could not interpret --workloads {text!r}: expected some of {', '.join(WORKLOADS)}"
+            f"Could not interpret --{option} {text!r}: expected some of {', '.join(known)}"
         )
-    return [WORKLOADS[n] for n in dict.fromkeys(names)]
+    return list(dict.fromkeys(names))
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return None if a is None or not b else a / b
+
+
+def workload_rows(
+    w: Workload, dtypes: list[str], data, args, torch, measure_rates: bool, memory: bool
+) -> list[dict[str, Any]]:
+    """One row per dtype: engine, floor and PyTorch float32 rates, ratios, peak memory."""
+    from playground.cli import bench_torch
+
+    runs: dict[str, Any] = {}
+    if measure_rates:
+        for dtype in dtypes:
+            engine = engine_runner(w, data, dtype)  # None: not in this build
+            if engine is not None:
+                runs[f"engine {dtype}"] = engine
+            runs[f"floor {dtype}"] = floor_runner(w, data, dtype)
+        if torch is not None:
+            runs["torch"] = bench_torch.torch_runner(torch, w, data, "float32")
+    rates = measure_interleaved(runs, args.seconds, args.rounds) if runs else {}
+    torch_rate = rates.get("torch")
+    net = floor_network(w, data) if memory else None
+    rows = []
+    for dtype in dtypes:
+        engine, floor = rates.get(f"engine {dtype}"), rates.get(f"floor {dtype}")
+        row = {
+            "workload": w.name,
+            "description": w.description,
+            "unit": w.unit,
+            "dtype": dtype,
+            "engine": engine,
+            "floor": floor,
+            "torch_float32": torch_rate,
+            "engine_vs_floor": _ratio(engine, floor),
+            "engine_vs_torch": _ratio(engine, torch_rate),
+            "engine_peak_bytes": None,
+            "floor_peak_bytes": None,
+        }
+        if memory:
+            row["engine_peak_bytes"] = traced_peak(
+                lambda d=dtype: engine_runner(w, data, d), predict=w.predict
+            )
+            row["floor_peak_bytes"] = traced_peak(
+                lambda d=dtype, net=net: floor_runner(w, data, d, net), predict=w.predict
+            )
+        rows.append(row)
+    return rows
+
+
+def load_average() -> float | None:
+    """The machine's 1-minute load average (None where the system has none)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return None
+
+
+def max_rss_bytes() -> int | None:
+    """The process's peak resident size so far (None where `resource` does not exist)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(rss if sys.platform == "darwin" else rss * 1024)  # bytes on macOS, KiB elsewhere
+
+
+def availability_notes(
+    names: list[str], dtypes: list[str], sections: list[str], torch, no_torch: bool
+) -> list[str]:
+    """What was asked for and not measured, and why."""
+    notes = []
+    if "float32" in dtypes and not bench_workloads.engine_has_dtype():
+        notes.append(
+            "engine float32: not available in this build (TrainConfig has no dtype); "
+            "its cells are empty, the floor's float32 is measured"
+        )
+    if "population" in sections and not bench_population.population_available():
+        notes.append("population trainer: not available in this build (no engine.population)")
+    elif "population" in sections and not set(names) & set(bench_population.WORKLOADS):
+        notes.append(f"population: measured on {', '.join(bench_population.WORKLOADS)} only")
+    if torch is None and "workloads" in sections:
+        notes.append(
+            "PyTorch: left out (--no-torch)" if no_torch else "PyTorch: not installed, left out"
+        )
+    return notes
 
 
 def run(args: argparse.Namespace) -> int:
@@ -234,114 +259,61 @@ def run(args: argparse.Namespace) -> int:
 
     if not (args.seconds > 0 and args.seconds < 3600):
         raise InputError(f"--seconds must be a positive number of seconds; received {args.seconds}")
-    threads = blas_threads() if args.threads is None else args.threads
-    if threads < 1:
-        raise InputError(f"--threads must be an integer >= 1; received {threads}")
-    workloads = _selected(args.workloads)
-    torch = None if args.no_torch else bench_torch.import_torch(threads)
+    if args.threads is not None and args.threads < 1:
+        raise InputError(f"--threads must be an integer >= 1; received {args.threads}")
+    if not 1 <= args.rounds <= 100:
+        raise InputError(f"--rounds must be an integer from 1 to 100; received {args.rounds}")
+    workloads = [WORKLOADS[n] for n in _listed("workloads", args.workloads, WORKLOADS, True)]
+    dtypes = _listed("dtypes", args.dtypes, DTYPES)
+    sections = _listed("sections", args.sections, SECTIONS)
+    if args.no_runner and "runner" in sections:
+        sections.remove("runner")
+    wanted = "workloads" in sections
+    torch = None if args.no_torch or not wanted else bench_torch.import_torch(args.threads)
+    progress = None if args.json else (lambda text: print(f"  measured {text}", file=sys.stderr))
     data = spirals_data()
+    load_before = load_average()
     rows = []
-    for w in workloads:
-        row: dict[str, Any] = {
-            "workload": w.name,
-            "description": w.description,
-            "unit": "predicts/s" if w.predict else "steps/s",
-            "engine": engine_rate(w, data, args.seconds),
-            "engine_with_stats": None if w.predict else engine_rate(w, data, args.seconds, True),
-        }
-        for dtype in ("float64", "float32"):
-            rate = None
-            if torch is not None:
-                rate = bench_torch.torch_rate(torch, w, data, args.seconds, dtype, grid_points)
-            row[f"torch_{dtype}"] = rate
-            row[f"ratio_{dtype}"] = None if rate is None else row["engine"] / rate
-        with_stats, torch64 = row["engine_with_stats"], row["torch_float64"]
-        row["ratio_with_stats_float64"] = (
-            None if with_stats is None or torch64 is None else with_stats / torch64
+    if wanted or "memory" in sections:
+        for w in workloads:
+            rows += workload_rows(w, dtypes, data, args, torch, wanted, "memory" in sections)
+            if progress is not None:
+                progress(w.name)
+    population = None
+    engine_dtypes = [d for d in dtypes if d == "float64" or bench_workloads.engine_has_dtype()]
+    if "population" in sections and bench_population.population_available():
+        torch_rates = {r["workload"]: r["torch_float32"] for r in rows}
+        population = bench_population.population_rows(
+            workloads,
+            engine_dtypes,
+            data,
+            args.seconds,
+            args.rounds,
+            torch_rates,
+            "memory" in sections,
+            progress,
         )
-        rows.append(row)
-        if not args.json:
-            print(f"  measured {w.name}", file=sys.stderr, flush=True)
+    runner = None
+    if "runner" in sections:
+        runner = runner_benchmarks([w.name for w in workloads], args.seconds)
+    memory = None
+    if "memory" in sections:  # the process's peak after everything above
+        memory = {"method": MEMORY_METHOD, "max_rss_bytes": max_rss_bytes()}
     report = {
         "workloads": rows,
+        "population": population,
+        "memory": memory,
+        "runner": runner,
+        "notes": availability_notes(
+            [w.name for w in workloads], dtypes, sections, torch, args.no_torch
+        ),
+        "sections": sections,
+        "load_average": [load_before, load_average()],  # before and after: a busy machine?
+        "seconds": args.seconds,
+        "rounds": args.rounds,
         "torch": None if torch is None else torch.__version__,
         "numpy": np.__version__,
         "threads": threads_note(None if torch is None else torch.get_num_threads()),
-        "runner": None
-        if args.no_runner
-        else runner_benchmarks([w.name for w in workloads], args.seconds),
     }
     print(json.dumps(report) if args.json else format_report(report))
     return 0
-
-
-def _rate(x: float | None) -> str:
-    return "-" if x is None else f"{x:,.0f}" if x >= 100 else f"{x:,.1f}"
-
-
-def _ratio(x: float | None) -> str:
-    return "-" if x is None else f"{x:.2f}"
-
-
-def format_report(report: dict[str, Any]) -> str:
-    head = (
-        "workload",
-        "unit",
-        "engine",
-        "+stats",
-        "torch f64",
-        "ratio",
-        "ratio+stats",
-        "torch f32",
-        "ratio f32",
-    )
-    rows = [
-        (
-            r["workload"] + " " + r["description"],
-            r["unit"],
-            _rate(r["engine"]),
-            _rate(r.get("engine_with_stats")),
-            _rate(r["torch_float64"]),
-            _ratio(r["ratio_float64"]),
-            _ratio(r.get("ratio_with_stats_float64")),
-            _rate(r["torch_float32"]),
-            _ratio(r["ratio_float32"]),
-        )
-        for r in report["workloads"]
-    ]
-    widths = [max(len(str(c)) for c in col) for col in zip(head, *rows, strict=True)]
-    fmt = lambda cells: "  ".join(  # noqa: E731
-        c.ljust(wd) if i == 0 else c.rjust(wd)
-        for i, (c, wd) in enumerate(zip(cells, widths, strict=True))
-    )
-    lines = [fmt(head), fmt(["-" * wd for wd in widths]), *(fmt(r) for r in rows)]
-    t = report["threads"]
-    torch_text = (
-        f"torch {report['torch']} eager CPU, {t['torch_threads']} thread(s)"
-        if report["torch"]
-        else "PyTorch not measured (not installed, or --no-torch)"
-    )
-    lines.append(
-        f"ratio = engine / torch f64 (above 1: engine faster); engine = Trainer.run_steps(n), "
-        f"+stats = with every step's layer statistics. numpy {report['numpy']} "
-        f"({t['numpy_blas']}, {t['cpus']} CPUs); {torch_text}."
-    )
-    runner = report["runner"] or {"throughput": [], "latency": []}
-    for r in runner["throughput"]:
-        lines.append(
-            f"Runner {r['workload']}: {_rate(r['runner_steps_per_second'])} steps/s in the thread "
-            f"with a 60 Hz consumer vs {_rate(r['bare_steps_per_second'])} bare "
-            f"(ratio {_ratio(r['ratio'])}; {_ratio(r.get('ratio_vs_run_steps'))} against "
-            f"{_rate(r.get('bare_run_steps_per_second'))} steps/s of run_steps)"
-        )
-    for r in runner["latency"]:
-        lines.append(
-            f"Runner {r['workload']}: pause latency {_ms(r['pause_median'])} median, "
-            f"{_ms(r['pause_worst'])} worst; step latency {_ms(r['step_median'])} median, "
-            f"{_ms(r['step_worst'])} worst"
-        )
-    return "\n".join(lines)
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.2f} ms"

@@ -4,10 +4,10 @@ PyTorch is never a dependency: it is imported only here, inside a try. The loop
 is the idiomatic one (nn.Sequential of Linear + activations, BCEWithLogitsLoss,
 torch.optim.SGD / Adam, a fresh randperm each epoch, the last smaller batch kept,
 zero_grad(set_to_none=True)), starting from the engine's initial weights so both
-do the same arithmetic. Tensors are float64 like the engine's (float32 is measured
-for reference); the thread count is chosen by playground/bench.py (by default as
-many as numpy's BLAS uses). The optimizers keep torch's CPU defaults (the per-tensor
-loop; `foreach=True` measured about 10% faster on W2 and no faster on W1 or W3).
+do the same arithmetic. Tensors are float32, what a PyTorch user gets by default,
+with torch's default thread count unless `--threads` says otherwise. The
+optimizers keep torch's CPU defaults (the per-tensor loop; `foreach=True` measured
+about 10% faster on W2 and no faster on W1 or W3).
 """
 
 from __future__ import annotations
@@ -17,19 +17,20 @@ from typing import Any
 ACTIVATIONS = {"tanh": "Tanh", "relu": "ReLU"}
 
 
-def import_torch(threads: int) -> Any | None:
-    """torch with `threads` intra-op threads, or None when it is not installed."""
+def import_torch(threads: int | None = None) -> Any | None:
+    """torch (with `threads` intra-op threads if given), or None when it is not installed."""
     try:
         import torch
     except ImportError:
         return None
-    torch.set_num_threads(threads)
+    if threads is not None:
+        torch.set_num_threads(threads)
     return torch
 
 
 def build_model(torch: Any, w: Any, data: Any, dtype: str):
     """A Sequential with the engine's initial weights for workload `w`, and its optimizer."""
-    from playground.cli.bench import engine_trainer
+    from playground.cli.bench_workloads import engine_trainer
 
     nn = torch.nn
     net = engine_trainer(w, data).network
@@ -50,9 +51,9 @@ def build_model(torch: Any, w: Any, data: Any, dtype: str):
     return model, optimizer
 
 
-def torch_rate(torch: Any, w: Any, data: Any, seconds: float, dtype: str, grid_points) -> float:
-    """Median steps/s (W4: predicts/s) of workload `w` in PyTorch with `dtype` tensors."""
-    from playground.cli.bench import measure
+def torch_runner(torch: Any, w: Any, data: Any, dtype: str = "float32"):
+    """`run(n)`: n steps (W4: n grid predicts) of workload `w` in PyTorch with `dtype` tensors."""
+    from playground.cli.bench_workloads import grid_points
 
     tdtype = getattr(torch, dtype)
     model, optimizer = build_model(torch, w, data, dtype)
@@ -94,4 +95,4 @@ def torch_rate(torch: Any, w: Any, data: Any, seconds: float, dtype: str, grid_p
             for _ in range(k):
                 step()
 
-    return measure(run, seconds)
+    return run
