@@ -50,9 +50,23 @@ class LocalPool:
         try:
             return self._pool.submit(fn, *args)
         except cf.process.BrokenProcessPool:  # a worker was killed: start a fresh pool
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._end_pool()
             self._pool = self._new_pool()
             return self._pool.submit(fn, *args)
+
+    def _end_pool(self) -> None:
+        """Shut the pool down now, ending its processes ourselves.
+
+        A broken pool's manager thread joins the surviving workers, which wait for
+        work forever (Python 3.11 does not terminate them): the test process then
+        never exits. So the survivors are terminated here.
+        """
+        processes = list((getattr(self._pool, "_processes", None) or {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=2)
 
     def wait_any(self, futures, timeout: float):
         done, _ = cf.wait(futures, timeout=timeout, return_when=cf.FIRST_COMPLETED)
@@ -66,13 +80,8 @@ class LocalPool:
             raise WorkerDied(str(exc) or "a worker process ended unexpectedly") from None
 
     def close(self, cancel: bool = False) -> None:
-        if cancel:  # stop now: running trials are abandoned, finished rows are kept
-            processes = list((getattr(self._pool, "_processes", None) or {}).values())
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                process.join(timeout=2)
+        if cancel or getattr(self._pool, "_broken", False):  # stop now: running trials are
+            self._end_pool()  # abandoned, finished rows are kept
         else:
             self._pool.shutdown(wait=True)
 
