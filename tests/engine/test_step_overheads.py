@@ -1,0 +1,68 @@
+"""What the trainer skips or defers per step for speed still gives the same numbers.
+
+The gradient norms are computed when first read (from the gradient the step left
+in `flat_grad`), unless penalties, clipping or frozen parameters change that
+gradient within the step; then they are taken before. Either way they are the
+norms of the data loss's gradient of the last step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.spec import LayerSpec, NetworkSpec, TrainConfig
+from engine.trainer import Trainer
+from tests.engine.test_trainer import SMALL
+
+
+def spec(*units) -> NetworkSpec:
+    return NetworkSpec(hidden=tuple(LayerSpec(u, "tanh") for u in units))
+
+
+def data_gradient_norms(trainer: Trainer) -> np.ndarray:
+    """The weight-gradient norms of the data loss at the trainer's current weights and batch."""
+    net = trainer.network.copy()
+    logits = net.forward(trainer._F)
+    net.backward(net.objective.grad(logits, trainer.data.y_train))
+    return np.array([np.linalg.norm(g) for g in net.weight_grads])
+
+
+def test_norms_read_after_run_steps_are_those_of_the_last_steps_data_gradient():
+    trainer = Trainer(spec(5, 4), TrainConfig(batch_size=0, lr=0.1), SMALL)
+    trainer.run_steps(3)
+    expected = data_gradient_norms(trainer)  # the gradient at the weights before step 4
+    trainer.run_steps(1)
+    np.testing.assert_allclose(trainer.grad_norms, expected, rtol=1e-12)
+
+
+def test_penalties_and_clipping_leave_the_recorded_norms_those_of_the_data_loss():
+    plain = Trainer(spec(5, 4), TrainConfig(batch_size=0, lr=0.1), SMALL)
+    config = TrainConfig(batch_size=0, lr=0.1, l2=0.5, l1=0.1, clip_norm=1e-3)
+    shaped = Trainer(spec(5, 4), config, SMALL)
+    plain.run_steps(1)
+    shaped.run_steps(1)  # same weights and batch at step 1: the same data gradient
+    assert shaped.grad_norms.tobytes() == plain.grad_norms.tobytes()
+
+
+def test_norms_are_kept_across_a_dtype_change_and_a_state_load():
+    trainer = Trainer(spec(5), TrainConfig(batch_size=0, lr=0.1), SMALL)
+    trainer.run_steps(2)
+    state = trainer.state_dict()
+    expected = data_gradient_norms(trainer)
+    trainer.run_steps(1)  # its norms not read yet
+    trainer.set_config(trainer.config.replace(dtype="float32"))  # reallocates the gradient
+    norms = trainer.grad_norms.copy()
+    np.testing.assert_allclose(norms, expected, rtol=1e-12)
+    trainer.run_steps(1)  # float32 now; not read before the load
+    trainer.load_state_dict(state)
+    assert trainer.grad_norms.any()  # the last step's, not those of a fresh gradient
+
+
+def test_each_step_adds_its_update_to_the_weights_bit_for_bit():
+    for optimizer in ("sgd", "adam", "momentum"):
+        trainer = Trainer(spec(6, 6), TrainConfig(optimizer=optimizer, batch_size=7), SMALL)
+        for _ in range(5):
+            before = trainer.network.flat.copy()
+            trainer.run_steps(1)
+            applied = before + trainer.optimizer.updates
+            assert trainer.network.flat.tobytes() == applied.tobytes()
