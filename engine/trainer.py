@@ -320,10 +320,13 @@ class Trainer:
         # -> optimizer update -> finiteness check -> apply
         upd = self.optimizer.compute(flat, g)
         hand.hold(upd)  # ... and no update (AdamW's decay, a decaying moment)
-        new = np.add(flat, upd, out=self._new)  # finite new weights imply a finite update
-        if not math.isfinite(np.dot(new, new)):
-            self._check_update(step, upd, new)
-        np.copyto(flat, new)
+        # A finite sum of squares bounds every |update| by sqrt(max float), far below half
+        # a spacing of the largest floats, so finite weights stay finite: written in place.
+        # Otherwise (a non-finite update, or squares overflowing) the new weights go to
+        # a buffer and are checked before anything is written.
+        if not math.isfinite(np.dot(upd, upd)):
+            self._check_update(step, upd, np.add(flat, upd, out=self._new))
+        np.add(flat, upd, out=flat)
         return loss, upd
 
     @property
