@@ -300,7 +300,7 @@ class Trainer:
             self._first_loss = loss
             self._loss_limit = loss_limit(loss)
         g = net.backward(dl)
-        flat, hand = net.flat, self.hand
+        flat, hand, opt = net.flat, self.hand, self.optimizer
         if self._l1 or self._l2 or self._clip or hand.frozen is not None:
             # g changes below: its norms (the data loss's) now
             gsq = np.add.reduceat(np.multiply(g, g, out=self._gsq), self._offsets)
@@ -315,17 +315,20 @@ class Trainer:
                 clip_global_norm(g, self._clip)
         else:
             self._gsq_sums = None  # g is left alone: `grad_norms` computes them if read
-            if not math.isfinite(np.dot(g, g)):  # squares may overflow: check_finite decides
+            # SGD (no state) turns a NaN or Inf gradient into a non-finite update: the
+            # update's check below finds it, names the gradient and takes the step back
+            if opt.state_names and not math.isfinite(np.dot(g, g)):  # squares may overflow
                 check_finite(self._offsets, step, g, "gradient", net.tensor_names)
         # -> optimizer update -> finiteness check -> apply
-        upd = self.optimizer.compute(flat, g)
-        hand.hold(upd)  # ... and no update (AdamW's decay, a decaying moment)
+        upd = opt.compute(flat, g)
+        if hand.frozen is not None:
+            hand.hold(upd)  # ... and no update (AdamW's decay, a decaying moment)
         # A finite sum of squares bounds every |update| by sqrt(max float), far below half
         # a spacing of the largest floats, so finite weights stay finite: written in place.
         # Otherwise (a non-finite update, or squares overflowing) the new weights go to
         # a buffer and are checked before anything is written.
         if not math.isfinite(np.dot(upd, upd)):
-            self._check_update(step, upd, np.add(flat, upd, out=self._new))
+            self._check_update(step, g, upd, np.add(flat, upd, out=self._new))
         np.add(flat, upd, out=flat)
         return loss, upd
 
@@ -369,7 +372,13 @@ class Trainer:
     def _layer_stats(self, upd: np.ndarray) -> tuple[LayerStats, ...]:
         return layer_stats_of(self, upd)
 
-    def _check_update(self, step: int, upd: np.ndarray, new: np.ndarray) -> None:
+    def _check_update(self, step: int, g: np.ndarray, upd: np.ndarray, new: np.ndarray) -> None:
+        if not self.optimizer.state_names and self._gsq_sums is None:  # g not checked yet
+            try:
+                check_finite(self._offsets, step, g, "gradient", self.network.tensor_names)
+            except DivergenceError:
+                self.optimizer.step -= 1  # as if the update had never been computed
+                raise
         try:
             check_finite(self._offsets, step, upd, "update", self.network.tensor_names)
             check_finite(self._offsets, step, new, "", self.network.tensor_names)

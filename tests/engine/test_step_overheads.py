@@ -9,7 +9,9 @@ norms of the data loss's gradient of the last step.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from engine.errors import DivergenceError
 from engine.spec import LayerSpec, NetworkSpec, TrainConfig
 from engine.trainer import Trainer
 from tests.engine.test_trainer import SMALL
@@ -66,3 +68,30 @@ def test_each_step_adds_its_update_to_the_weights_bit_for_bit():
             trainer.run_steps(1)
             applied = before + trainer.optimizer.updates
             assert trainer.network.flat.tobytes() == applied.tobytes()
+
+
+def test_a_non_finite_gradient_is_named_and_leaves_weights_and_optimizer_as_they_were():
+    """SGD's gradient is checked through its update (one call fewer): same error, same state."""
+    for optimizer in ("sgd", "momentum"):
+        trainer = Trainer(spec(4, 3), TrainConfig(optimizer=optimizer, batch_size=0), SMALL)
+        trainer.run_steps(2)
+        net = trainer.network
+        backward = net.backward
+
+        def broken(dlogits, backward=backward, net=net):  # a NaN in layer 1's bias gradient
+            g = backward(dlogits)
+            g[net.offsets[net.tensor_names.index("layers.1.bias")]] = np.nan
+            return g
+
+        net.backward = broken
+        before, state = net.flat.copy(), trainer.optimizer.state_dict()
+        with pytest.raises(DivergenceError) as info:
+            trainer.run_steps(1)
+        assert (info.value.layer, info.value.quantity) == (1, "bias gradient")
+        assert net.flat.tobytes() == before.tobytes()
+        after = trainer.optimizer.state_dict()
+        assert after["step"] == state["step"] == 2
+        assert all(np.array_equal(after[k], state[k]) for k in state)
+        del net.backward
+        trainer.run_steps(1)
+        assert trainer.step_count == 3 and np.isfinite(net.flat).all()
