@@ -38,6 +38,7 @@ from engine.divergence import NO_LOSS_LIMIT, check_finite, loss_divergence, loss
 from engine.errors import DivergenceError, SpecError
 from engine.hand_edits import HandEdits
 from engine.layer_stats import LayerStats, layer_stats_of
+from engine.ndarray_calls import dot
 from engine.network import Network
 from engine.optimizers import clip_global_norm, make_optimizer
 from engine.penalties import add_penalties, penalty_strengths
@@ -317,7 +318,7 @@ class Trainer:
             self._gsq_sums = None  # g is left alone: `grad_norms` computes them if read
             # SGD (no state) turns a NaN or Inf gradient into a non-finite update: the
             # update's check below finds it, names the gradient and takes the step back
-            if opt.state_names and not math.isfinite(np.dot(g, g)):  # squares may overflow
+            if opt.state_names and not math.isfinite(dot(g, g)):  # squares may overflow
                 check_finite(self._offsets, step, g, "gradient", net.tensor_names)
         # -> optimizer update -> finiteness check -> apply
         upd = opt.compute(flat, g)
@@ -327,7 +328,7 @@ class Trainer:
         # a spacing of the largest floats, so finite weights stay finite: written in place.
         # Otherwise (a non-finite update, or squares overflowing) the new weights go to
         # a buffer and are checked before anything is written.
-        if not math.isfinite(np.dot(upd, upd)):
+        if not math.isfinite(dot(upd, upd)):
             self._check_update(step, g, upd, np.add(flat, upd, out=self._new))
         np.add(flat, upd, out=flat)
         return loss, upd
