@@ -160,6 +160,7 @@ class Network:
         self.weight_grads = [layer.grads["weight"] for layer in self.layers]
         self.bias_grads = [layer.grads["bias"] for layer in self.layers]
         self._buffers: dict[int, _Buffers] = {}
+        self._active: _Buffers | None = None  # those of the last `forward`
         self.inputs: list[np.ndarray | None] = []
         self.pre: list[np.ndarray] = []
         self.post: list[np.ndarray] = []
@@ -220,11 +221,14 @@ class Network:
         if F.dtype != self.dtype:
             F = F.astype(self.dtype)
         rates = None if dropout is None else self._check_dropout(dropout, rng)
-        buf = self._buffers_for(n)
-        buf.masks = buf.no_masks if rates is None else buf.dropout_masks
-        self.inputs, self.pre, self.post = buf.inputs, buf.pre, buf.post
-        self.act_block, self.act_offsets = buf.act_block, buf.act_offsets
-        self.deltas, self.masks = buf.deltas, buf.masks
+        buf = self._buffers.get(n) or self._buffers_for(n)
+        masks = buf.no_masks if rates is None else buf.dropout_masks
+        if buf is not self._active or masks is not self.masks:  # else all in place already
+            buf.masks = masks
+            self.inputs, self.pre, self.post = buf.inputs, buf.pre, buf.post
+            self.act_block, self.act_offsets = buf.act_block, buf.act_offsets
+            self.deltas, self.masks = buf.deltas, buf.masks
+            self._active = buf
         a = F
         inputs = buf.inputs
         last = self.n_layers - 1
@@ -271,8 +275,8 @@ class Network:
 
         Uses the caches of the last `forward`; deltas[k] becomes dL/dz of layer k.
         """
-        buf = self._buffers.get(dlogits.shape[0])
-        if buf is None or buf.pre is not self.pre or dlogits.shape != self.pre[-1].shape:
+        buf = self._active  # the last forward's
+        if buf is None or dlogits.shape != buf.pre[-1].shape:
             raise SpecError(
                 f"Received dlogits of shape {dlogits.shape}; expected the shape of the last "
                 f"forward's logits {self.pre[-1].shape if self.pre else None}"

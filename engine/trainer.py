@@ -11,8 +11,9 @@ Tiny networks are limited by Python overhead per step (about 40 numpy calls of
 the examples are copied into the epoch's shuffled order once per epoch (a
 minibatch is then a slice), the targets are kept in the loss's own form, the loss
 and its gradient come from one call, every per-tensor norm is one `np.add.reduceat`
-over the flat vectors, and the per-layer statistics (another ~25 us) are computed
-only when asked for: `step()` by default, the runner only for what it publishes.
+over the flat vectors, the gradient norms are computed when first read (the history
+reads them every step, `run_steps` never), and the per-layer statistics (another
+~25 us) only when asked for: `step()` by default, the runner only for what it publishes.
 
 Divergence (a NaN or Inf in the loss, a gradient, an update or a new weight, or
 an exploding loss; engine/divergence.py has the rule) stops the step before
@@ -36,6 +37,8 @@ from engine.data import Data
 from engine.divergence import NO_LOSS_LIMIT, check_finite, loss_divergence, loss_limit
 from engine.errors import DivergenceError, SpecError
 from engine.hand_edits import HandEdits
+from engine.layer_stats import LayerStats, layer_stats_of
+from engine.ndarray_calls import dot
 from engine.network import Network
 from engine.optimizers import clip_global_norm, make_optimizer
 from engine.penalties import add_penalties, penalty_strengths
@@ -50,25 +53,6 @@ if TYPE_CHECKING:
 __all__ = ["EarlyStopping", "Evaluation", "FitResult", "LayerStats", "StepReport", "Trainer"]
 
 EVAL_CHUNK = 1024  # rows per forward pass in evaluate(): bounds memory and abort latency
-
-
-@dataclass(frozen=True)
-class LayerStats:
-    """Statistics of one dense layer after a step.
-
-    Gradient norms are those of the data loss (before L1/L2 penalties and clipping),
-    which is what shows vanishing and exploding gradients. `weight_norm` and
-    `update_ratio` use the weights after the step.
-    """
-
-    weight_grad_norm: float
-    bias_grad_norm: float
-    weight_norm: float
-    update_ratio: float
-    act_mean: float
-    act_std: float
-    dead_fraction: float
-    saturated_fraction: float
 
 
 @dataclass(frozen=True)
@@ -157,7 +141,9 @@ class Trainer:
         self._first_loss: float | None = None  # the reference of the exploding-loss rule
         self._loss_limit = NO_LOSS_LIMIT
         self._perm: np.ndarray | None = None
-        self.grad_norms = np.zeros(self.n_layers)  # weight-gradient norms of the last step
+        self._grad_norms = np.zeros(self.n_layers)  # `grad_norms`, of step `_norms_step`
+        self._norms_step = 0
+        self._gsq_sums: np.ndarray | None = None  # per tensor; None: `flat_grad` has them
         self.last_report: StepReport | None = None
         self._last: tuple[np.ndarray, int] | None = None  # update, step
         self.hand = HandEdits()  # parameters set or frozen by hand (engine/hand_edits.py)
@@ -199,6 +185,7 @@ class Trainer:
         if not isinstance(config, TrainConfig):
             raise SpecError(f"Expected a TrainConfig; received {type(config).__name__}")
         if config.dtype != self.network.dtype.name:
+            self.grad_norms  # noqa: B018 -- computed from the gradient before it is reallocated
             self.network.set_dtype(config.dtype)
             self._take_arrays()
             self._gather_epoch()
@@ -256,7 +243,7 @@ class Trainer:
             xb, tb = self._F_epoch[c : c + b], self._t_epoch[c : c + b]
         step = self.step_count + 1
         lr = self.optimizer.lr
-        loss, upd, gsq = self._descend(xb, tb, b, step)
+        loss, upd = self._descend(xb, tb, b, step)
         self._cursor = c + b
         epoch_end = self._cursor >= n
         if epoch_end:
@@ -264,7 +251,6 @@ class Trainer:
             self.epoch += 1
             self.apply_rate()
         self.step_count = step
-        np.sqrt(gsq[self._weights_of], out=self.grad_norms)
         self._last = (upd, step)
         return loss, b, epoch_end, lr, upd
 
@@ -284,9 +270,8 @@ class Trainer:
             raise SpecError(f"Row indices must lie in [0, {n}); received {rows.tolist()}")
         step = self.step_count + 1
         with np.errstate(all="ignore"):
-            loss, upd, gsq = self._descend(self._F[rows], self._t[rows], rows.size, step)
+            loss, upd = self._descend(self._F[rows], self._t[rows], rows.size, step)
             self.step_count = step
-            np.sqrt(gsq[self._weights_of], out=self.grad_norms)
             self._last = (upd, step)
             layers = self._layer_stats(upd) if stats else ()
         report = StepReport(
@@ -298,8 +283,9 @@ class Trainer:
     def _descend(self, xb: np.ndarray, tb: np.ndarray, b: int, step: int):
         """Forward -> loss -> backward -> penalties -> clipping -> checked update, applied.
 
-        Returns (loss, update, squared data-gradient norms per tensor); raises
-        `DivergenceError` before writing anything when a value is not finite.
+        Returns (loss, update); raises `DivergenceError` before writing anything
+        when a value is not finite. Without penalties, clipping or frozen parameters
+        the gradient stays in `flat_grad` as it is, so its norms wait until read.
         """
         net = self.network
         # forward -> loss -> backward
@@ -315,24 +301,57 @@ class Trainer:
             self._first_loss = loss
             self._loss_limit = loss_limit(loss)
         g = net.backward(dl)
-        gsq = np.add.reduceat(np.multiply(g, g, out=self._gsq), self._offsets)
-        if not math.isfinite(np.add.reduce(gsq)):  # gsq.sum() without its Python wrapper
-            check_finite(self._offsets, step, g, "gradient", self.network.tensor_names)
-        # -> L2 / L1 penalties -> clipping
-        flat = net.flat
-        if self._l1 or self._l2:
-            add_penalties(g, flat, self._maskf, self._l1, self._l2, self._tmp)
-        self.hand.hold(g)  # frozen parameters: no gradient (so in no norm, no moment) ...
-        if self._clip:
-            clip_global_norm(g, self._clip)
+        flat, hand, opt = net.flat, self.hand, self.optimizer
+        if self._l1 or self._l2 or self._clip or hand.frozen is not None:
+            # g changes below: its norms (the data loss's) now
+            gsq = np.add.reduceat(np.multiply(g, g, out=self._gsq), self._offsets)
+            self._gsq_sums = gsq
+            if not math.isfinite(np.add.reduce(gsq)):  # gsq.sum() without its Python wrapper
+                check_finite(self._offsets, step, g, "gradient", net.tensor_names)
+            # -> L2 / L1 penalties -> clipping
+            if self._l1 or self._l2:
+                add_penalties(g, flat, self._maskf, self._l1, self._l2, self._tmp)
+            hand.hold(g)  # frozen parameters: no gradient (so in no norm, no moment) ...
+            if self._clip:
+                clip_global_norm(g, self._clip)
+        else:
+            self._gsq_sums = None  # g is left alone: `grad_norms` computes them if read
+            # SGD (no state) turns a NaN or Inf gradient into a non-finite update: the
+            # update's check below finds it, names the gradient and takes the step back
+            if opt.state_names and not math.isfinite(dot(g, g)):  # squares may overflow
+                check_finite(self._offsets, step, g, "gradient", net.tensor_names)
         # -> optimizer update -> finiteness check -> apply
-        upd = self.optimizer.compute(flat, g)
-        self.hand.hold(upd)  # ... and no update (AdamW's decay, a decaying moment)
-        new = np.add(flat, upd, out=self._new)  # finite new weights imply a finite update
-        if not math.isfinite(np.dot(new, new)):
-            self._check_update(step, upd, new)
-        np.copyto(flat, new)
-        return loss, upd, gsq
+        upd = opt.compute(flat, g)
+        if hand.frozen is not None:
+            hand.hold(upd)  # ... and no update (AdamW's decay, a decaying moment)
+        # A finite sum of squares bounds every |update| by sqrt(max float), far below half
+        # a spacing of the largest floats, so finite weights stay finite: written in place.
+        # Otherwise (a non-finite update, or squares overflowing) the new weights go to
+        # a buffer and are checked before anything is written.
+        if not math.isfinite(dot(upd, upd)):
+            self._check_update(step, g, upd, np.add(flat, upd, out=self._new))
+        np.add(flat, upd, out=flat)
+        return loss, upd
+
+    @property
+    def grad_norms(self) -> np.ndarray:
+        """Per layer, the norm of the last step's weight gradient (data loss; zeros before any).
+
+        Computed at the first read after a step, from the gradient that step left
+        in the network's `flat_grad`: read it before anything else runs a backward
+        pass of this network. The array is reused: copy it to keep it.
+        """
+        if self._norms_step != self.step_count:
+            self._norms_step = self.step_count
+            np.sqrt(self._grad_square_sums()[self._weights_of], out=self._grad_norms)
+        return self._grad_norms
+
+    def _grad_square_sums(self) -> np.ndarray:
+        """Per tensor, the last step's squared data-gradient sums (`_gsq` holds the squares)."""
+        if self._gsq_sums is None:
+            g = self.network.flat_grad
+            self._gsq_sums = np.add.reduceat(np.multiply(g, g, out=self._gsq), self._offsets)
+        return self._gsq_sums
 
     def _gather_epoch(self) -> None:
         """Copy the examples and targets into this epoch's order (no-op for full batches)."""
@@ -352,50 +371,15 @@ class Trainer:
             return self._layer_stats(self._last[0])
 
     def _layer_stats(self, upd: np.ndarray) -> tuple[LayerStats, ...]:
-        net = self.network
-        p, sq = net.flat.size, self._sq  # sq[:p] still holds the step's squared gradient
-        np.multiply(upd, upd, out=sq[p : 2 * p])
-        np.multiply(net.flat, net.flat, out=sq[2 * p :])
-        norms = np.sqrt(np.add.reduceat(sq, self._sq_offsets)).tolist()
-        t = len(self._offsets)  # tensors per group (dense: W0, b0, W1, b1, ...)
-        gn, un, wn = norms[:t], norms[t : 2 * t], norms[2 * t :]
-        # activations: every layer's output sits in one block, so each statistic is
-        # one pass over the block and one `reduceat` over the layers' starts
-        block, starts = net.act_block, net.act_offsets
-        bufs = self._stat_buffers.get(block.size)
-        if bufs is None:
-            bufs = self._stat_buffers[block.size] = (np.empty(block.size), np.empty(block.size))
-        scratch, flags = bufs  # flags are 0.0 / 1.0, so `reduceat` counts them
-        sums = np.add.reduceat(block, starts).tolist()
-        sumsq = np.add.reduceat(np.multiply(block, block, out=scratch), starts).tolist()
-        saturated = {}
-        if self._count_tanh:  # |a| > 0.99
-            np.greater(np.abs(block, out=scratch), 0.99, out=flags)
-            saturated["tanh"] = np.add.reduceat(flags, starts).tolist()
-        if self._count_sigmoid:  # a < 0.01 or a > 0.99
-            np.less(block, 0.01, out=flags)
-            low = np.add.reduceat(flags, starts)
-            np.greater(block, 0.99, out=flags)
-            saturated["sigmoid"] = (low + np.add.reduceat(flags, starts)).tolist()
-        stats = []
-        for k, (a, count) in enumerate(zip(net.post, self._counts, strict=True)):
-            size = a.size
-            mean = sums[k] / size
-            var = sumsq[k] / size - mean * mean
-            dead = sat = 0.0
-            if count == "dead":  # units whose output is <= 0 for every example
-                dead = np.count_nonzero(a.max(axis=0) <= 0.0) / a.shape[1]
-            elif count is not None:
-                sat = saturated[count][k] / size
-            wi = self._weight_at[k]
-            w = wn[wi]
-            ratio = un[wi] / w if w > 0.0 else 0.0
-            std = math.sqrt(var) if var > 0.0 else 0.0
-            gw, gb = gn[wi], gn[self._bias_at[k]]
-            stats.append(LayerStats(gw, gb, w, ratio, mean, std, dead, sat))
-        return tuple(stats)
+        return layer_stats_of(self, upd)
 
-    def _check_update(self, step: int, upd: np.ndarray, new: np.ndarray) -> None:
+    def _check_update(self, step: int, g: np.ndarray, upd: np.ndarray, new: np.ndarray) -> None:
+        if not self.optimizer.state_names and self._gsq_sums is None:  # g not checked yet
+            try:
+                check_finite(self._offsets, step, g, "gradient", self.network.tensor_names)
+            except DivergenceError:
+                self.optimizer.step -= 1  # as if the update had never been computed
+                raise
         try:
             check_finite(self._offsets, step, upd, "update", self.network.tensor_names)
             check_finite(self._offsets, step, new, "", self.network.tensor_names)
@@ -493,7 +477,9 @@ class Trainer:
 
     def load_state_dict(self, d: dict[str, Any]) -> None:
         """Restore a `state_dict` taken from a trainer with the same spec, data and optimizer."""
+        self.grad_norms  # noqa: B018 -- kept (of the last step run) as before the load
         load_state(self, d)
+        self._norms_step = self.step_count
         self._gather_epoch()
         self._last = None
         self.last_report = None

@@ -13,6 +13,7 @@ import numpy as np
 
 from engine.initializers import INITIALIZERS
 from engine.layers.base import Layer, TensorDecl
+from engine.ndarray_calls import dot
 
 
 class DenseBuffers:
@@ -62,7 +63,7 @@ class Dense(Layer):
     def forward(self, a: np.ndarray, buf: DenseBuffers) -> np.ndarray:
         buf.input = a
         z = buf.z
-        np.dot(a, self.weight_T, out=z)
+        dot(a, self.weight_T, out=z)
         z += self.bias
         return z if self._activate is None else self._activate(z, buf.a)
 
@@ -70,10 +71,10 @@ class Dense(Layer):
         """d: dL/da of the mean loss (after dropout's mask); becomes dL/dz in place."""
         if self._derivative is not None:
             d *= self._derivative(buf.z, buf.a, buf.deriv, buf.work)
-        np.dot(d.T, buf.input, out=self.weight_grad)
-        np.dot(ones, d, out=self.bias_grad)
+        dot(d.T, buf.input, out=self.weight_grad)
+        dot(ones, d, out=self.bias_grad)
         if d_in is not None:
-            np.dot(d, self.weight, out=d_in)
+            dot(d, self.weight, out=d_in)
 
     # ---- inference and export ------------------------------------------------------------
 
