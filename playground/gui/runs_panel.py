@@ -266,8 +266,15 @@ class RunsController:
 
     def _first_run_shown(self) -> None:
         if len(self.list) and self.panel.isHidden() and not self.panel.property("shownOnce"):
-            self.panel.setProperty("shownOnce", True)
-            self.panel.show()
+            self.panel.setProperty("shownOnce", self.pop_up())
+
+    def pop_up(self) -> bool:
+        """Show the panel unasked, except in classroom mode (the projector keeps its layout)."""
+        classroom = getattr(self.w, "classroom", None)
+        if classroom is not None and classroom.is_on():
+            return False
+        self.panel.show()
+        return True
 
 
 class VariantTraining(QObject):
@@ -298,7 +305,7 @@ class VariantTraining(QObject):
         button.setText(f"Train all {len(self.found)} variants")
         button.setToolTip(f"Train {names} from step 0 in the background and overlay them")
         if self.found:
-            self.c.panel.show()
+            self.c.pop_up()
 
     def running(self) -> bool:
         return self.thread is not None and self.thread.is_alive()

@@ -266,3 +266,16 @@ def test_a_script_that_ends_in_classroom_mode_exits_cleanly(tmp_path):
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]  # -11: a crash as Python exits
+
+
+def test_the_runs_panel_does_not_pop_up_over_the_lesson(qtbot, window):
+    from tests.playground.test_runs_panel import new_run, train
+
+    window.classroom.set_on(True)
+    train(qtbot, window, 5)
+    new_run(qtbot, window)  # the first finished run: normally the Runs panel appears
+    assert len(window.runs.list) == 1 and window.runs.panel.isHidden()
+    window.classroom.set_on(False)
+    train(qtbot, window, 5)
+    new_run(qtbot, window)  # out of the mode, the next run shows it as usual
+    assert window.runs.panel.isVisible()
