@@ -46,6 +46,18 @@ class FrameLoop(QObject):
         self._window_frames = 0
         self._running = False
 
+    def wrap_draw(self, before: Callable[[object], None], after: Callable[[object], None]) -> None:
+        """Call `before(snap)` and `after(snap)` around every drawing (views that keep books
+        on the snapshots they are shown, such as the weight editor)."""
+        draw = self._draw
+
+        def drawn(snap) -> None:
+            before(snap)
+            draw(snap)
+            after(snap)
+
+        self._draw = drawn
+
     def start(self) -> None:
         self._running = True
         self._due = time.perf_counter()

@@ -339,14 +339,7 @@ def label(edit: HandEdit) -> str:
 def install(window) -> WeightEditing:
     """Click a weight or bias (diagram, inspector) to set or freeze it; see the docstring."""
     editing = WeightEditing(window)
-    draw = window.frames._draw  # the frame loop's one drawing call (watching.draw)
-
-    def drawn(snap) -> None:
-        editing.before_draw(snap)
-        draw(snap)
-        editing.after_draw(snap)
-
-    window.frames._draw = drawn
+    window.frames.wrap_draw(editing.before_draw, editing.after_draw)
     return editing
 
 
