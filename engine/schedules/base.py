@@ -31,6 +31,8 @@ class Schedule:
     watches_loss: ClassVar[bool] = False  # True: `observe` needs each epoch's loss
 
     def __init__(self, config: TrainConfig):
+        if self.needs_horizon:
+            check_horizon(config, self.name)
         self.base_lr = float(config.lr)
         self.config = config
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from engine.schedules.base import Schedule, check_horizon
+from engine.schedules.base import Schedule
 
 
 def cosine(lr: float, min_lr: float, e: int, horizon: int) -> float:
@@ -25,10 +25,6 @@ class Cosine(Schedule):
     )
     reads = ("schedule_epochs", "min_lr")
     needs_horizon = True
-
-    def __init__(self, config):
-        check_horizon(config, self.name)
-        super().__init__(config)
 
     def rate(self, epoch: int) -> float:
         c = self.config

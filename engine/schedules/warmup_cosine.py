@@ -6,7 +6,7 @@ over the remaining T - W schedule epochs.
 
 from __future__ import annotations
 
-from engine.schedules.base import Schedule, check_horizon
+from engine.schedules.base import Schedule
 from engine.schedules.cosine import cosine
 
 
@@ -20,10 +20,6 @@ class WarmupCosine(Schedule):
     )
     reads = ("schedule_epochs", "warmup_epochs", "min_lr")
     needs_horizon = True
-
-    def __init__(self, config):
-        check_horizon(config, self.name)
-        super().__init__(config)
 
     def rate(self, epoch: int) -> float:
         c = self.config
