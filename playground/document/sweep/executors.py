@@ -49,7 +49,10 @@ class LocalPool:
     def submit(self, fn: Callable, *args: Any):
         try:
             return self._pool.submit(fn, *args)
-        except cf.process.BrokenProcessPool:  # a worker was killed: start a fresh pool
+        except (cf.process.BrokenProcessPool, OSError):  # a worker was killed: a fresh pool
+            # (OSError: the pool was spawning a worker as it broke and closed its queue)
+            if not getattr(self._pool, "_broken", False):
+                raise
             self._end_pool()
             self._pool = self._new_pool()
             return self._pool.submit(fn, *args)
